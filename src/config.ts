@@ -1,0 +1,133 @@
+import { isAbsolute, resolve } from 'node:path'
+import { type Static, Type } from 'typebox'
+import { Value } from 'typebox/value'
+
+/**
+ * Configuration is read once, from flags and then the environment, validated with the
+ * same schema library as the HTTP edge, frozen, and passed down. A bad value stops
+ * start-up with a message that names the setting and never echoes a secret.
+ */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  masterKey: Type.Optional(Type.String({ minLength: 1 })),
+  masterKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  region: Type.String({ pattern: '^[a-z]{2,3}(-[a-z0-9]{1,16})?$' }),
+  logLevel: Type.Union(logLevels.map((level) => Type.Literal(level))),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+})
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+
+/** Where each setting comes from: its flag, its environment variable, its default. */
+const settings = {
+  port: { flag: '--port', env: 'PORT', default: 8080, numeric: true },
+  host: { flag: '--host', env: 'HOST', default: '127.0.0.1' },
+  dataDir: { flag: '--data', env: 'DATA_DIR', default: './data' },
+  databaseUrl: { flag: '--database-url', env: 'DATABASE_URL', secret: true },
+  masterKey: { env: 'CUSTODIAN_MASTER_KEY', secret: true },
+  masterKeyFile: { flag: '--master-key-file', env: 'CUSTODIAN_MASTER_KEY_FILE' },
+  region: { flag: '--region', env: 'CUSTODIAN_REGION', default: 'eu' },
+  logLevel: { flag: '--log-level', env: 'LOG_LEVEL', default: 'info' },
+  bodyLimitBytes: {
+    flag: '--body-limit',
+    env: 'CUSTODIAN_BODY_LIMIT_BYTES',
+    default: 1024 * 1024,
+    numeric: true,
+  },
+} as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
+
+interface SettingSource {
+  flag?: string
+  env: string
+  default?: string | number
+  numeric?: boolean
+  secret?: boolean
+}
+
+export type ConfigFlags = Partial<Record<keyof typeof settings, string | number | undefined>>
+
+export class ConfigError extends Error {
+  readonly setting: string
+  constructor(setting: string, message: string) {
+    super(`Invalid configuration: ${setting} ${message}`)
+    this.name = 'ConfigError'
+    this.setting = setting
+  }
+}
+
+export function loadConfig(
+  options: { env?: NodeJS.ProcessEnv; flags?: ConfigFlags; cwd?: string } = {},
+): Config {
+  const env = options.env ?? process.env
+  const flags = options.flags ?? {}
+  const raw: Record<string, unknown> = {}
+  for (const [key, source] of Object.entries(settings) as [keyof typeof settings, SettingSource][]) {
+    const value = pickValue(flags[key], env[source.env], source.default)
+    if (value === undefined) continue
+    raw[key] = source.numeric ? parseInteger(value, describe(source)) : value
+  }
+  assertValid(raw)
+  if (raw.masterKey !== undefined && raw.masterKeyFile !== undefined) {
+    throw new ConfigError(
+      'CUSTODIAN_MASTER_KEY',
+      'and CUSTODIAN_MASTER_KEY_FILE are both set: keep exactly one',
+    )
+  }
+  const cwd = options.cwd ?? process.cwd()
+  const dataDir = String(raw.dataDir)
+  raw.dataDir = isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir)
+  return Object.freeze(raw as Static<typeof ConfigSchema>)
+}
+
+function pickValue(
+  flag: string | number | undefined,
+  fromEnv: string | undefined,
+  fallback: string | number | undefined,
+): string | number | undefined {
+  if (flag !== undefined && flag !== '') return flag
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  return fallback
+}
+
+function parseInteger(value: string | number, setting: string): number {
+  if (typeof value === 'number') return value
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(setting, 'must be a whole number')
+  return Number(value.trim())
+}
+
+function describe(source: SettingSource): string {
+  return source.flag ? `${source.env} (${source.flag})` : source.env
+}
+
+function assertValid(raw: Record<string, unknown>): void {
+  const first = Value.Errors(ConfigSchema, raw)[0]
+  if (first === undefined) return
+  const key = first.instancePath.split('/')[1] as keyof typeof settings | undefined
+  const source: SettingSource | undefined = key ? settings[key] : undefined
+  if (source === undefined) throw new ConfigError('configuration', first.message)
+  // A secret is never echoed, not even when it is wrong.
+  const shown = source.secret ? '' : ` (got ${JSON.stringify(raw[key as string])})`
+  throw new ConfigError(describe(source), `${explain(key as keyof typeof settings)}${shown}`)
+}
+
+function explain(key: keyof typeof settings): string {
+  switch (key) {
+    case 'port':
+      return 'must be a port number from 0 to 65535'
+    case 'databaseUrl':
+      return 'must be a postgres:// or postgresql:// URL'
+    case 'region':
+      return 'must be a lower-case region code such as eu or eu-west'
+    case 'logLevel':
+      return `must be one of ${logLevels.join(', ')}`
+    case 'bodyLimitBytes':
+      return 'must be a number of bytes from 1024 to 67108864'
+    default:
+      return 'must not be empty'
+  }
+}

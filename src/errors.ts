@@ -1,0 +1,60 @@
+/**
+ * The one error type the application throws on purpose. Every `code` maps to one HTTP
+ * status in `problemCatalogue`, and `src/http/problem.ts` turns it into an RFC 9457
+ * problem document in one place. Messages must never carry personal data: they are
+ * shown to API clients and written to logs.
+ */
+export const problemCatalogue = {
+  invalid_request: { status: 400, title: 'The request is not valid' },
+  unauthorized: { status: 401, title: 'Authentication is required' },
+  forbidden: { status: 403, title: 'This action is not allowed' },
+  consent_denied: { status: 403, title: 'No lawful basis to process this data' },
+  transfer_refused: { status: 403, title: 'The transfer guard refused this transfer' },
+  not_found: { status: 404, title: 'The resource does not exist' },
+  method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },
+  not_acceptable: { status: 406, title: 'No acceptable representation' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'The service is unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ErrorCode = keyof typeof problemCatalogue
+
+/** One failing field of a request, as reported in a problem's `errors` member. */
+export interface FieldError {
+  /** Where the field is: `body`, `querystring`, `params` or `headers`. */
+  in: string
+  /** Dotted path to the field inside that part, e.g. `screen.width`; empty for the whole part. */
+  field: string
+  message: string
+}
+
+export interface AppErrorOptions {
+  errors?: FieldError[]
+  /** Extra headers for the response, such as `Allow` for 405 or `Retry-After` for 429. */
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly errors: FieldError[] | undefined
+  readonly headers: Record<string, string>
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'AppError'
+    this.code = code
+    this.status = problemCatalogue[code].status
+    this.errors = options.errors
+    this.headers = options.headers ?? {}
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError
+}

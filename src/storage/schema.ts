@@ -1,0 +1,14 @@
+import type { InstanceTable } from './instance.table.js'
+
+/**
+ * The database as Kysely sees it: the union of every module's tables. Each module
+ * declares its own tables in `<domain>.table.ts` and adds them here; modules never
+ * query each other's tables, they call each other's services.
+ *
+ * Conventions, the same on SQLite and PostgreSQL: ids are text (UUIDv7), times are
+ * ISO 8601 UTC text (`Date#toISOString`, so text order is time order), sealed values
+ * are binary (`blob` / `bytea`).
+ */
+export interface DB {
+  instance: InstanceTable
+}
