@@ -23,7 +23,10 @@ function findTests(path) {
     .flatMap((name) => findTests(join(path, name)))
 }
 
-const files = searched.flatMap(findTests).map((file) => relative(process.cwd(), file)).sort()
+const files = searched
+  .flatMap(findTests)
+  .map((file) => relative(process.cwd(), file))
+  .sort()
 if (files.length === 0) {
   console.error(`No test files found under ${searched.join(', ')}`)
   process.exit(1)

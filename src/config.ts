@@ -66,7 +66,10 @@ export function loadConfig(
   const env = options.env ?? process.env
   const flags = options.flags ?? {}
   const raw: Record<string, unknown> = {}
-  for (const [key, source] of Object.entries(settings) as [keyof typeof settings, SettingSource][]) {
+  for (const [key, source] of Object.entries(settings) as [
+    keyof typeof settings,
+    SettingSource,
+  ][]) {
     const value = pickValue(flags[key], env[source.env], source.default)
     if (value === undefined) continue
     raw[key] = source.numeric ? parseInteger(value, describe(source)) : value

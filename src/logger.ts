@@ -45,14 +45,28 @@ export const redactedPaths = [
 
 const emailPattern = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[a-z]{2,}/gi
 const ipv4Pattern = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g
-const ipv6Pattern = /\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b|::ffff:[0-9.]+/gi
+const ipv6Candidate = /(?<![\w:.])(?:[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?![\w:])/gi
+
+// Addresses of this machine itself say nothing about a person and keep logs useful.
+const machineAddresses = new Set(['127.0.0.1', '0.0.0.0', '::1', '::'])
+
+function maskAddress(address: string): string {
+  return machineAddresses.has(address) ? address : '[ip]'
+}
+
+// A full IPv6 address has seven colons; a shortened one has '::'. Clock times such as
+// 12:30:45 have neither and stay.
+function maskIpv6(candidate: string): string {
+  const colons = candidate.split(':').length - 1
+  return candidate.includes('::') || colons === 7 ? maskAddress(candidate) : candidate
+}
 
 /** Replaces anything shaped like an email or an IP address in a string. */
 export function scrubText(text: string): string {
   return text
     .replace(emailPattern, '[email]')
-    .replace(ipv6Pattern, '[ip]')
-    .replace(ipv4Pattern, '[ip]')
+    .replace(ipv6Candidate, maskIpv6)
+    .replace(ipv4Pattern, maskAddress)
 }
 
 function scrubValue(value: unknown, depth: number): unknown {

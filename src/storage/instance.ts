@@ -13,7 +13,11 @@ export interface Instance {
  * that moment: data that was promised to stay in one region does not move because a
  * later start was configured differently.
  */
-export async function ensureInstance(db: Database, clock: Clock, region: string): Promise<Instance> {
+export async function ensureInstance(
+  db: Database,
+  clock: Clock,
+  region: string,
+): Promise<Instance> {
   await db
     .insertInto('instance')
     .values({ slot: 'this', id: randomUUID(), region, created_at: clock.now().toISOString() })

@@ -28,7 +28,10 @@ export interface DialectContext {
   storage(): Storage
 }
 
-export function describeEachDialect(title: string, define: (context: DialectContext) => void): void {
+export function describeEachDialect(
+  title: string,
+  define: (context: DialectContext) => void,
+): void {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     const skip =
       dialect === 'postgres' && postgresProblem !== undefined && !mustRunPostgres

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import helmet from '@fastify/helmet'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import { AppError } from './errors.js'
+import { trackRouteMethods } from './http/method-routing.js'
+import { registerOpenApi } from './http/openapi.js'
+import { sendProblem, toAppError } from './http/problem.js'
+import { registerSystemRoutes } from './http/system.routes.js'
+import type { Logger } from './logger.js'
+import type { Storage } from './storage/database.js'
+
+/** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
+export interface AppDeps {
+  config: Config
+  storage: Storage
+  logger: Logger
+  clock: Clock
+}
+
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
+
+/**
+ * Builds the HTTP app and never listens: tests call `app.inject()` in-process, `main.ts`
+ * listens. Each module adds its routes here, one `register…Routes` call per module.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const logger: FastifyBaseLogger = deps.logger
+  const app: App = Fastify({
+    loggerInstance: logger,
+    // One line per request, written by the onResponse hook below without URL or IP.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'requestId',
+    }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    requestIdHeader: false,
+    // A caller's request id is kept when it is plain, so traces join up across services.
+    genReqId: (request) => {
+      const offered = request.headers['x-request-id']
+      return typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID()
+    },
+    // Slow clients may not hold a connection open forever.
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const methodIndex = trackRouteMethods(app)
+  await app.register(helmet, {
+    // HSTS is only meaningful over TLS; the TLS listener turns it on.
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  })
+  await registerOpenApi(app)
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+    // API answers may hold personal data: no shared cache may keep them.
+    reply.header('cache-control', 'no-store')
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.routeOptions.url ?? '(unmatched)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    )
+  })
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error)
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed')
+    return sendProblem(appError, request, reply)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = methodIndex.allowedMethods(request.method, request.url)
+    const appError =
+      allowed.length > 0
+        ? new AppError('method_not_allowed', `Use one of: ${allowed.join(', ')}`, {
+            headers: { allow: allowed.join(', ') },
+          })
+        : new AppError('not_found', 'No resource at this path')
+    return sendProblem(appError, request, reply)
+  })
+
+  registerSystemRoutes(app, deps.storage.db)
+  return app
+}

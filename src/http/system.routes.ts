@@ -1,0 +1,62 @@
+import { sql } from 'kysely'
+import { Type } from 'typebox'
+import type { App } from '../app.js'
+import { AppError, type ErrorCode, problemCatalogue } from '../errors.js'
+import type { Database } from '../storage/database.js'
+import { problemTypeUri } from './problem.js'
+
+const codes = Object.keys(problemCatalogue) as ErrorCode[]
+
+/** Liveness with a real database round trip, the OpenAPI document and the problem types. */
+export function registerSystemRoutes(app: App, db: Database): void {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Health check: the process is up and its database answers',
+        tags: ['system'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => {
+      try {
+        await sql`select 1`.execute(db)
+      } catch (error) {
+        throw new AppError('unavailable', 'The database does not answer', { cause: error })
+      }
+      return { status: 'ok' as const }
+    },
+  )
+
+  app.get(
+    '/v1/openapi.json',
+    { schema: { summary: 'This OpenAPI 3.1 document', tags: ['system'] } },
+    async () => app.swagger(),
+  )
+
+  app.get(
+    '/problems/:code',
+    {
+      schema: {
+        summary: 'Describes a problem type used in error responses',
+        tags: ['system'],
+        params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: Type.Object({
+            type: Type.String(),
+            code: Type.String(),
+            title: Type.String(),
+            status: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { code } = request.params as { code: string }
+      const known = codes.find((candidate) => candidate === code)
+      if (known === undefined) throw new AppError('not_found', 'No such problem type')
+      const { title, status } = problemCatalogue[known]
+      return { type: problemTypeUri(known), code: known, title, status }
+    },
+  )
+}

@@ -1,0 +1,74 @@
+import { type App, buildApp } from './app.js'
+import { type Clock, systemClock } from './clock.js'
+import type { Config } from './config.js'
+import { createLogger, type Logger } from './logger.js'
+import type { Storage } from './storage/database.js'
+import { ensureInstance } from './storage/instance.js'
+import { migrateToLatest } from './storage/migrate.js'
+import { openStorage } from './storage/open-storage.js'
+
+/**
+ * The composition root: config → storage → modules → server → listen. Everything is
+ * made here and passed down; nothing else in the code base opens a database or listens.
+ */
+export interface RunningServer {
+  readonly app: App
+  readonly storage: Storage
+  readonly logger: Logger
+  /** The base URL the server answers on, with the port actually bound. */
+  readonly url: string
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  logger?: Logger
+  clock?: Clock
+}
+
+export async function startServer(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel })
+  const clock = options.clock ?? systemClock
+  const storage = openStorage(config)
+  try {
+    const migrations = await migrateToLatest(storage)
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'migrated')
+    const instance = await ensureInstance(storage.db, clock, config.region)
+    if (instance.region !== config.region) {
+      logger.warn(
+        { configured: config.region, stored: instance.region },
+        'the configured region differs from the region this instance was created in; keeping the stored one',
+      )
+    }
+    const app = await buildApp({ config, storage, logger, clock })
+    await app.listen({ port: config.port, host: config.host })
+    const url = serverUrl(app, config.host)
+    logger.info(
+      { url, storage: storage.dialect, region: instance.region },
+      `Custodian is listening on ${url}`,
+    )
+    return {
+      app,
+      storage,
+      logger,
+      url,
+      async close() {
+        // Fastify stops accepting, waits for in-flight requests, then the store closes.
+        await app.close()
+        await storage.close()
+      },
+    }
+  } catch (error) {
+    await storage.close().catch(() => {})
+    throw error
+  }
+}
+
+function serverUrl(app: App, host: string): string {
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
+}
