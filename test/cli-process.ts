@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+/** Helpers for end-to-end tests that run the real `custodian` command as a user would. */
+export const binPath = fileURLToPath(new URL('../bin/custodian.js', import.meta.url))
+
+export interface ServeProcess {
+  child: ChildProcess
+  url: string
+  /** Every stdout line so far (JSON log lines). */
+  output: string[]
+  exited: Promise<number | null>
+}
+
+/** Starts `custodian serve --port 0` and waits until it says where it listens. */
+export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const output: string[] = []
+  let errors = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString()
+  })
+  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop() ?? ''
+      for (const line of lines) {
+        output.push(line)
+        const match = /"url":"(http[^"]+)"/.exec(line)
+        if (match?.[1]) resolve(match[1])
+      }
+    })
+    exited.then((code) => reject(new Error(`serve exited with ${code} before listening: ${errors}`)))
+    setTimeout(() => reject(new Error(`serve did not start in time: ${errors}`)), 20_000).unref()
+  })
+  return { child, url, output, exited }
+}
+
+export interface CliResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const result = spawnSync(process.execPath, [binPath, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
