@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
@@ -19,6 +20,8 @@ export interface AppDeps {
   storage: Storage
   logger: Logger
   clock: Clock
+  /** PEM key and certificate: the app then speaks HTTPS only and sends HSTS. */
+  tls?: { key: Buffer; cert: Buffer }
 }
 
 export type App = FastifyInstance<
@@ -37,8 +40,13 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
  */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const logger: FastifyBaseLogger = deps.logger
+  const tls = deps.tls
   const app: App = Fastify({
     loggerInstance: logger,
+    serverFactory: (handler) =>
+      tls
+        ? createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, handler)
+        : createServer(handler),
     // One line per request, written by the onResponse hook below without URL or IP.
     logController: new LogController({
       disableRequestLogging: true,
@@ -59,8 +67,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const methodIndex = trackRouteMethods(app)
   await app.register(helmet, {
-    // HSTS is only meaningful over TLS; the TLS listener turns it on.
-    strictTransportSecurity: false,
+    // HSTS is only meaningful over TLS, and only sent when this process terminates it.
+    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
   })
   await registerOpenApi(app)

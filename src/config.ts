@@ -19,6 +19,8 @@ const ConfigSchema = Type.Object({
   region: Type.String({ pattern: '^[a-z]{2,3}(-[a-z0-9]{1,16})?$' }),
   logLevel: Type.Union(logLevels.map((level) => Type.Literal(level))),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -39,6 +41,8 @@ const settings = {
     default: 1024 * 1024,
     numeric: true,
   },
+  tlsCertFile: { flag: '--tls-cert', env: 'CUSTODIAN_TLS_CERT_FILE' },
+  tlsKeyFile: { flag: '--tls-key', env: 'CUSTODIAN_TLS_KEY_FILE' },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
 
 interface SettingSource {
@@ -79,6 +83,12 @@ export function loadConfig(
     throw new ConfigError(
       'CUSTODIAN_MASTER_KEY',
       'and CUSTODIAN_MASTER_KEY_FILE are both set: keep exactly one',
+    )
+  }
+  if ((raw.tlsCertFile === undefined) !== (raw.tlsKeyFile === undefined)) {
+    throw new ConfigError(
+      'CUSTODIAN_TLS_CERT_FILE (--tls-cert)',
+      'and CUSTODIAN_TLS_KEY_FILE (--tls-key) go together: set both or neither',
     )
   }
   const cwd = options.cwd ?? process.cwd()

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { type App, buildApp } from './app.js'
 import { type Clock, systemClock } from './clock.js'
 import type { Config } from './config.js'
@@ -42,9 +43,15 @@ export async function startServer(
         'the configured region differs from the region this instance was created in; keeping the stored one',
       )
     }
-    const app = await buildApp({ config, storage, logger, clock })
+    const tls = readTls(config)
+    if (!tls) {
+      logger.warn(
+        'TLS is not configured: serve only on a private interface and terminate TLS in front (set --tls-cert and --tls-key to serve HTTPS here)',
+      )
+    }
+    const app = await buildApp({ config, storage, logger, clock, ...(tls ? { tls } : {}) })
     await app.listen({ port: config.port, host: config.host })
-    const url = serverUrl(app, config.host)
+    const url = serverUrl(app, config.host, tls !== undefined)
     logger.info(
       { url, storage: storage.dialect, region: instance.region },
       `Custodian is listening on ${url}`,
@@ -66,9 +73,19 @@ export async function startServer(
   }
 }
 
-function serverUrl(app: App, host: string): string {
+function readTls(config: Config): { key: Buffer; cert: Buffer } | undefined {
+  if (!config.tlsCertFile || !config.tlsKeyFile) return undefined
+  try {
+    return { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable'
+    throw new Error(`Cannot read the TLS certificate or key (${reason})`, { cause: error })
+  }
+}
+
+function serverUrl(app: App, host: string, https: boolean): string {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
-  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
+  return `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
 }

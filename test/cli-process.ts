@@ -14,7 +14,10 @@ export interface ServeProcess {
 }
 
 /** Starts `custodian serve --port 0` and waits until it says where it listens. */
-export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+export async function startServeProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,7 +40,9 @@ export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv =
         if (match?.[1]) resolve(match[1])
       }
     })
-    exited.then((code) => reject(new Error(`serve exited with ${code} before listening: ${errors}`)))
+    exited.then((code) =>
+      reject(new Error(`serve exited with ${code} before listening: ${errors}`)),
+    )
     setTimeout(() => reject(new Error(`serve did not start in time: ${errors}`)), 20_000).unref()
   })
   return { child, url, output, exited }

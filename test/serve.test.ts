@@ -21,7 +21,7 @@ describe('custodian serve (embedded SQLite)', () => {
       const health = await fetch(`${server.url}/healthz`)
       assert.equal(health.status, 200)
       assert.deepEqual(await health.json(), { status: 'ok' })
-      const document = await (await fetch(`${server.url}/v1/openapi.json`)).json()
+      const document = JSON.parse(await (await fetch(`${server.url}/v1/openapi.json`)).text())
       assert.equal(document.openapi, '3.1.0')
       await SwaggerParser.validate(document)
     } finally {
