@@ -8,7 +8,7 @@ export interface Closable {
 export interface ShutdownOptions {
   logger: Logger
   /** Where signals come from; the process unless a test passes its own emitter. */
-  signals?: EventEmitter
+  signals?: Pick<EventEmitter, 'on'>
   exit?: (code: number) => void
   /** How long in-flight requests get before the process gives up waiting. */
   graceMs?: number
@@ -20,7 +20,7 @@ export interface ShutdownOptions {
  * close that outlasts the grace period, exits 1 at once.
  */
 export function closeOnSignals(target: Closable, options: ShutdownOptions): void {
-  const signals = options.signals ?? process
+  const signals: Pick<EventEmitter, 'on'> = options.signals ?? process
   const exit = options.exit ?? ((code: number) => process.exit(code))
   const graceMs = options.graceMs ?? 25_000
   let closing = false

@@ -24,13 +24,13 @@ export async function startServeProcess(
   })
   const output: string[] = []
   let errors = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     errors += chunk.toString()
   })
   const exited = once(child, 'exit').then(([code]) => code as number | null)
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString()
       const lines = buffered.split('\n')
       buffered = lines.pop() ?? ''
@@ -40,7 +40,7 @@ export async function startServeProcess(
         if (match?.[1]) resolve(match[1])
       }
     })
-    exited.then((code) =>
+    void exited.then((code) =>
       reject(new Error(`serve exited with ${code} before listening: ${errors}`)),
     )
     setTimeout(() => reject(new Error(`serve did not start in time: ${errors}`)), 20_000).unref()

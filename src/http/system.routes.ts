@@ -52,7 +52,7 @@ export function registerSystemRoutes(app: App, db: Database): void {
       },
     },
     async (request) => {
-      const { code } = request.params as { code: string }
+      const { code } = request.params
       const known = codes.find((candidate) => candidate === code)
       if (known === undefined) throw new AppError('not_found', 'No such problem type')
       const { title, status } = problemCatalogue[known]

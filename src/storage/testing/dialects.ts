@@ -37,7 +37,7 @@ export function describeEachDialect(
       dialect === 'postgres' && postgresProblem !== undefined && !mustRunPostgres
         ? `PostgreSQL unreachable (${postgresProblem}); set TEST_DATABASE_URL or start it`
         : false
-    describe(`${title} [${dialect}]`, { skip }, () => {
+    void describe(`${title} [${dialect}]`, { skip }, () => {
       let open: Storage | undefined
       let cleanup = async (): Promise<void> => {}
       before(async () => {
