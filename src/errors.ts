@@ -16,8 +16,14 @@ export const problemCatalogue = {
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
+  // A sealed value of an erased (crypto-shredded) data subject: gone for good, Art. 17.
+  subject_erased: { status: 410, title: 'The data subject was erased' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  // A sealed value that was altered, or copied to another row, column or workspace.
+  sealed_value_invalid: { status: 500, title: 'A sealed value failed its integrity check' },
+  // The configured master key is not the one this database's keys were made with.
+  master_key_mismatch: { status: 500, title: 'The master key does not match this database' },
   unavailable: { status: 503, title: 'The service is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>
 

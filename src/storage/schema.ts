@@ -1,3 +1,9 @@
+import type {
+  BlindIndexKeysTable,
+  KeyCheckTable,
+  SubjectKeysTable,
+  WorkspaceKeysTable,
+} from '../crypto/keys.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -11,4 +17,8 @@ import type { InstanceTable } from './instance.table.js'
  */
 export interface DB {
   instance: InstanceTable
+  key_check: KeyCheckTable
+  workspace_keys: WorkspaceKeysTable
+  subject_keys: SubjectKeysTable
+  blind_index_keys: BlindIndexKeysTable
 }

@@ -1,11 +1,14 @@
 import type { Migration } from 'kysely'
 import * as instance from './0001_instance.js'
+import * as keys from './0002_keys.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
  * compiled build and the TypeScript sources run the same list. A migration uses only
- * what both SQLite and PostgreSQL understand, or branches on `dialectOf(db)`.
+ * what both SQLite and PostgreSQL understand, or branches on `dialectOf(db)` (from
+ * `../column-types.ts`).
  */
 export const migrations: Record<string, Migration> = {
   '0001_instance': instance,
+  '0002_keys': keys,
 }

@@ -1,0 +1,43 @@
+import { createHmac, type KeyObject } from 'node:crypto'
+
+/**
+ * Blind indexes: a keyed HMAC-SHA256 of a normalised value, stored in an indexed
+ * column beside the sealed value, so `WHERE email_index = ?` finds a row in O(log n)
+ * without decrypting anything. Without the workspace's index key the digest reveals
+ * nothing, not even across workspaces (each has its own key).
+ *
+ * Each kind hashes under its own prefix (domain separation): an email and an external
+ * id that happen to be the same text give different digests, so one index cannot be
+ * used to probe another.
+ */
+export const blindIndexKinds = ['email', 'external_id', 'anonymous_id'] as const
+export type BlindIndexKind = (typeof blindIndexKinds)[number]
+
+/** The 32-byte digest length of an index entry, as stored in a blob/bytea column. */
+export const blindIndexLength = 32
+
+const prefixes: Record<BlindIndexKind, Buffer> = Object.fromEntries(
+  blindIndexKinds.map((kind) => [kind, Buffer.from(`custodian/blind-index/v1/${kind}\0`, 'utf8')]),
+) as Record<BlindIndexKind, Buffer>
+
+/**
+ * The form a value is indexed in, so spellings of the same thing match: emails are
+ * trimmed, Unicode-normalised (NFC) and lower-cased (mailbox names are treated as case
+ * insensitive, as every large provider does); ids are only trimmed, as they are opaque.
+ */
+export function normalizeForIndex(kind: BlindIndexKind, value: string): string {
+  switch (kind) {
+    case 'email':
+      return value.trim().normalize('NFC').toLowerCase()
+    case 'external_id':
+    case 'anonymous_id':
+      return value.trim()
+  }
+}
+
+export function computeBlindIndex(key: KeyObject, kind: BlindIndexKind, value: string): Buffer {
+  return createHmac('sha256', key)
+    .update(prefixes[kind])
+    .update(normalizeForIndex(kind, value), 'utf8')
+    .digest()
+}

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { isAppError } from '../errors.js'
+import { describeEachDialect } from '../storage/testing/dialects.js'
+import type { CellRef } from './envelope.js'
+import { openTestKeyring, testMasterKey } from './testing/keyring.js'
+
+function cellOf(workspaceId: string, subjectId: string, column = 'email'): CellRef {
+  return { workspaceId, subjectId, table: 'contacts', column, rowId: subjectId }
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`)
+    assert.equal(error.code, code)
+    return true
+  })
+}
+
+describeEachDialect('keyring', (context) => {
+  test('a value sealed through the keyring opens again, as text, bytes and JSON', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const cell = cellOf('ws_a', 'c_1')
+    const sealed = await keyring.seal(cell, 'ada@example.com')
+    assert.equal(await keyring.openText(cell, sealed), 'ada@example.com')
+    assert.deepEqual(await keyring.open(cell, sealed), Buffer.from('ada@example.com'))
+    const profile = { name: 'Ada Lovelace', tags: ['vip'], visits: 3, consent: null }
+    const sealedProfile = await keyring.sealJson({ ...cell, column: 'profile' }, profile)
+    assert.deepEqual(await keyring.openJson({ ...cell, column: 'profile' }, sealedProfile), profile)
+    await keyring.close()
+  })
+
+  test('a second keyring on the same database opens what the first sealed', async () => {
+    const first = await openTestKeyring(context.storage())
+    const cell = cellOf('ws_a', 'c_2')
+    const sealed = await first.keyring.seal(cell, 'grace@example.com')
+    await first.keyring.close()
+    const second = await openTestKeyring(context.storage())
+    assert.equal(await second.keyring.openText(cell, sealed), 'grace@example.com')
+    await second.keyring.close()
+  })
+
+  test('one altered byte, or a value moved to another row, column or workspace, fails', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const cell = cellOf('ws_a', 'c_3')
+    const sealed = await keyring.seal(cell, 'alan@example.com')
+    const tampered = Buffer.from(sealed)
+    tampered[tampered.length - 20] = (tampered[tampered.length - 20] ?? 0) ^ 0x80
+    await rejectsWith(keyring.open(cell, tampered), 'sealed_value_invalid')
+    await keyring.seal(cellOf('ws_a', 'c_4'), 'x')
+    await keyring.seal(cellOf('ws_b', 'c_3'), 'x')
+    await rejectsWith(keyring.open({ ...cell, rowId: 'c_4' }, sealed), 'sealed_value_invalid')
+    await rejectsWith(keyring.open({ ...cell, column: 'name' }, sealed), 'sealed_value_invalid')
+    await rejectsWith(
+      keyring.open({ ...cell, subjectId: 'c_4', rowId: 'c_4' }, sealed),
+      'sealed_value_invalid',
+    )
+    await rejectsWith(
+      keyring.open({ ...cell, workspaceId: 'ws_b' }, sealed),
+      'sealed_value_invalid',
+    )
+    await keyring.close()
+  })
+
+  test('a shredded subject no longer opens, in this keyring or a fresh one; others still do', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const erasedCell = cellOf('ws_a', 'c_erase')
+    const keptCell = cellOf('ws_a', 'c_keep')
+    const erasedValue = await keyring.seal(erasedCell, 'erase-me@example.com')
+    const keptValue = await keyring.seal(keptCell, 'keep-me@example.com')
+    assert.equal(await keyring.openText(erasedCell, erasedValue), 'erase-me@example.com')
+    const result = await keyring.shredSubject('ws_a', 'c_erase')
+    assert.equal(result.keysDestroyed, 1)
+    await rejectsWith(keyring.open(erasedCell, erasedValue), 'subject_erased')
+    const fresh = await openTestKeyring(context.storage())
+    await rejectsWith(fresh.keyring.open(erasedCell, erasedValue), 'subject_erased')
+    assert.equal(await fresh.keyring.openText(keptCell, keptValue), 'keep-me@example.com')
+    const left = await context
+      .storage()
+      .db.selectFrom('subject_keys')
+      .select('subject_id')
+      .where('subject_id', '=', 'c_erase')
+      .execute()
+    assert.deepEqual(left, [])
+    await keyring.close()
+    await fresh.keyring.close()
+  })
+
+  test('sealers made inside a transaction that rolls back leave no key behind', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const db = context.storage().db
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        const sealers = await keyring.sealersFor('ws_rollback', ['s_1', 's_2'], { db: trx })
+        assert.equal(sealers.size, 2)
+        throw new Error('roll back')
+      }),
+      /roll back/,
+    )
+    const keys = await db
+      .selectFrom('subject_keys')
+      .select('subject_id')
+      .where('workspace_id', '=', 'ws_rollback')
+      .execute()
+    assert.deepEqual(keys, [])
+    // Nothing of the rolled-back keys was cached: sealing now makes and keeps real keys.
+    const cell = cellOf('ws_rollback', 's_1')
+    const sealed = await keyring.seal(cell, 'after rollback')
+    const fresh = await openTestKeyring(context.storage())
+    assert.equal(await fresh.keyring.openText(cell, sealed), 'after rollback')
+    await keyring.close()
+    await fresh.keyring.close()
+  })
+
+  test('sealers made inside a committed transaction seal values that open later', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const db = context.storage().db
+    const subjects = ['t_1', 't_2', 't_3']
+    const sealed = await db.transaction().execute(async (trx) => {
+      const sealers = await keyring.sealersFor('ws_trx', subjects, { db: trx })
+      return subjects.map((subjectId) => {
+        const sealer = sealers.get(subjectId)
+        assert.ok(sealer)
+        return sealer.seal(
+          { table: 'contacts', column: 'email', rowId: subjectId },
+          `${subjectId}@example.com`,
+        )
+      })
+    })
+    for (const [index, subjectId] of subjects.entries()) {
+      const value = sealed[index]
+      assert.ok(value)
+      assert.equal(
+        await keyring.openText(cellOf('ws_trx', subjectId), value),
+        `${subjectId}@example.com`,
+      )
+    }
+    await keyring.close()
+  })
+
+  test('opening for a subject that never had a key makes none', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const sealed = await keyring.seal(cellOf('ws_a', 'c_known'), 'x')
+    await rejectsWith(keyring.open(cellOf('ws_a', 'c_unknown'), sealed), 'subject_erased')
+    const sealers = await keyring.sealersFor('ws_a', ['c_unknown'], { create: false })
+    assert.equal(sealers.size, 0)
+    await keyring.close()
+  })
+
+  test('the same email gives the same blind index whatever its case or spacing; workspaces differ', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const plain = await keyring.blindIndex('ws_a', 'email', 'ada@example.com')
+    assert.equal(plain.length, 32)
+    assert.deepEqual(await keyring.blindIndex('ws_a', 'email', '  Ada@Example.COM '), plain)
+    assert.notDeepEqual(await keyring.blindIndex('ws_b', 'email', 'ada@example.com'), plain)
+    assert.notDeepEqual(await keyring.blindIndex('ws_a', 'external_id', 'ada@example.com'), plain)
+    assert.equal(
+      await keyring.blindIndexHex('ws_a', 'email', 'ADA@example.com'),
+      plain.toString('hex'),
+    )
+    const fresh = await openTestKeyring(context.storage())
+    assert.deepEqual(await fresh.keyring.blindIndex('ws_a', 'email', 'ada@example.com'), plain)
+    await keyring.close()
+    await fresh.keyring.close()
+  })
+
+  test('a closed keyring refuses to work', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    await keyring.close()
+    await rejectsWith(keyring.seal(cellOf('ws_a', 'c_1'), 'x'), 'unavailable')
+  })
+
+  test('a wrong master key stops opening with a clear error', async () => {
+    await (await openTestKeyring(context.storage())).keyring.close()
+    await assert.rejects(
+      openTestKeyring(context.storage(), { masterKey: testMasterKey('two') }),
+      (error: unknown) => {
+        assert.ok(isAppError(error))
+        assert.equal(error.code, 'master_key_mismatch')
+        assert.match(error.message, /not the key this database was set up with/)
+        assert.match(error.message, /nothing was changed/)
+        return true
+      },
+    )
+  })
+})

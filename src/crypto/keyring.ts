@@ -1,0 +1,231 @@
+import type { Clock } from '../clock.js'
+import type { Config } from '../config.js'
+import { AppError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { Database, Storage } from '../storage/database.js'
+import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
+import { type CellRef, readEnvelopeHeader } from './envelope.js'
+import { hasKeyCheck, verifyKeyCheck } from './key-check.js'
+import type { KeyProvider } from './key-provider.js'
+import { KeyStore } from './key-store.js'
+import { createLocalKeyProvider } from './local-key-provider.js'
+import { resolveMasterKey } from './master-key.js'
+import { type RotateOptions, rotateKeys, type WorkspaceRotation } from './rotate.js'
+import {
+  SealedColumnRegistry,
+  type SealedColumns,
+  sealedColumnsOfAllModules,
+} from './sealed-columns.js'
+import { deleteSubjectKeys } from './subject-keys.js'
+import { type JsonValue, SubjectSealer } from './subject-sealer.js'
+
+export interface KeyringOptions {
+  storage: Storage
+  config: Pick<Config, 'masterKey' | 'masterKeyFile' | 'databaseUrl' | 'dataDir'>
+  logger: Logger
+  clock: Clock
+  /** Holds the master key; a KMS-backed provider replaces the local one here. */
+  provider?: KeyProvider
+  /** Sealed columns the reseal job walks; every module's declarations when absent. */
+  sealedColumns?: readonly SealedColumns[]
+  cache?: { subjects?: number; workspaces?: number; subjectTtlMs?: number }
+}
+
+/** Options of calls that may read or make keys: `db` runs them in a caller's transaction. */
+export interface KeyAccess {
+  /**
+   * A transaction to read and make keys in. On SQLite, a transaction holds the one
+   * connection, so key look-ups inside it must use it. Keys made in a caller's
+   * transaction are not cached: they vanish if it rolls back.
+   */
+  db?: Database
+}
+
+export interface SealersOptions extends KeyAccess {
+  /** Make keys for subjects that have none (default true); false for reading only. */
+  create?: boolean
+}
+
+/**
+ * Encryption at rest for the whole application: the one object other modules use to
+ * seal personal data before it reaches storage, open it, index it blindly, erase a
+ * subject by destroying its key, and rotate keys.
+ *
+ * @example
+ *   const keyring = await openKeyring({ storage, config, logger, clock })
+ *   const cell = { workspaceId, subjectId: contactId, table: 'contacts', column: 'email', rowId: contactId }
+ *   const sealed = await keyring.seal(cell, 'ada@example.com')            // Buffer for a blob/bytea column
+ *   const index = await keyring.blindIndex(workspaceId, 'email', 'Ada@Example.com ')
+ *   await keyring.openText(cell, sealed)                                 // 'ada@example.com'
+ */
+export interface Keyring {
+  seal(cell: CellRef, value: string | Uint8Array, access?: KeyAccess): Promise<Buffer>
+  /** One envelope for a whole JSON document: one cipher call for many fields. */
+  sealJson(cell: CellRef, value: JsonValue, access?: KeyAccess): Promise<Buffer>
+  open(cell: CellRef, sealed: Uint8Array, access?: KeyAccess): Promise<Buffer>
+  openText(cell: CellRef, sealed: Uint8Array, access?: KeyAccess): Promise<string>
+  openJson(cell: CellRef, sealed: Uint8Array, access?: KeyAccess): Promise<JsonValue>
+  /** Keys in hand for many subjects at once, for sealing a batch synchronously. */
+  sealersFor(
+    workspaceId: string,
+    subjectIds: readonly string[],
+    options?: SealersOptions,
+  ): Promise<Map<string, SubjectSealer>>
+  sealerFor(
+    workspaceId: string,
+    subjectId: string,
+    options?: SealersOptions,
+  ): Promise<SubjectSealer>
+  /** HMAC-SHA256 of the normalised value under the workspace's index key: 32 bytes. */
+  blindIndex(
+    workspaceId: string,
+    kind: BlindIndexKind,
+    value: string,
+    access?: KeyAccess,
+  ): Promise<Buffer>
+  /** The same digest as 64 lower-case hex characters, for a text column. */
+  blindIndexHex(
+    workspaceId: string,
+    kind: BlindIndexKind,
+    value: string,
+    access?: KeyAccess,
+  ): Promise<string>
+  /** Crypto-shredding (Art. 17): destroys the subject's keys; its sealed values never open again. */
+  shredSubject(
+    workspaceId: string,
+    subjectId: string,
+    access?: KeyAccess,
+  ): Promise<{ keysDestroyed: number }>
+  rotate(options?: RotateOptions): Promise<WorkspaceRotation[]>
+  /** Where modules declare their sealed columns for the reseal job. */
+  readonly sealedColumns: SealedColumnRegistry
+  /** Forgets every clear key held in memory. The storage stays open: its owner closes it. */
+  close(): Promise<void>
+}
+
+const defaults = { subjects: 10_000, workspaces: 1_000, subjectTtlMs: 5 * 60_000 }
+
+/**
+ * Opens the key hierarchy on a migrated store: finds the master key (making one only
+ * for a new embedded store), checks it against the database's canary before anything
+ * else (a wrong key stops here, having changed nothing), and returns the keyring.
+ */
+export async function openKeyring(options: KeyringOptions): Promise<Keyring> {
+  const { storage, clock } = options
+  const databaseHasKeys = await hasKeyCheck(storage.db)
+  const provider =
+    options.provider ??
+    createLocalKeyProvider(
+      resolveMasterKey({ config: options.config, logger: options.logger, databaseHasKeys }),
+    )
+  await verifyKeyCheck(storage.db, provider, clock)
+  const store = new KeyStore({
+    db: storage.db,
+    provider,
+    clock,
+    subjectCacheSize: options.cache?.subjects ?? defaults.subjects,
+    workspaceCacheSize: options.cache?.workspaces ?? defaults.workspaces,
+    subjectCacheTtlMs: options.cache?.subjectTtlMs ?? defaults.subjectTtlMs,
+  })
+  return createKeyring(
+    store,
+    new SealedColumnRegistry(options.sealedColumns ?? sealedColumnsOfAllModules),
+  )
+}
+
+function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Keyring {
+  let closed = false
+  const live = (): KeyStore => {
+    if (closed) throw new AppError('unavailable', 'The keyring is closed')
+    return store
+  }
+
+  const sealersFor: Keyring['sealersFor'] = async (workspaceId, subjectIds, options = {}) => {
+    const keyStore = live()
+    const keys = await keyStore.subjectKeys(
+      keyStore.scopeFor(options.db),
+      workspaceId,
+      subjectIds,
+      options.create ?? true,
+    )
+    return new Map(
+      [...keys].map(([subjectId, subjectKeys]) => [subjectId, new SubjectSealer(subjectKeys)]),
+    )
+  }
+
+  const sealerFor = async (
+    workspaceId: string,
+    subjectId: string,
+    options: SealersOptions = {},
+  ) => {
+    const sealer = (await sealersFor(workspaceId, [subjectId], options)).get(subjectId)
+    if (sealer === undefined) throw erased()
+    return sealer
+  }
+
+  /** The sealer that opens this value: re-read once when the cache predates its key version. */
+  const openerFor = async (cell: CellRef, sealed: Uint8Array, access: KeyAccess = {}) => {
+    const { keyVersion } = readEnvelopeHeader(sealed, cell)
+    const sealer = await sealerFor(cell.workspaceId, cell.subjectId, { ...access, create: false })
+    if (sealer.hasKeyVersion(keyVersion)) return sealer
+    live().forgetCachedSubject(cell.workspaceId, cell.subjectId)
+    return sealerFor(cell.workspaceId, cell.subjectId, { ...access, create: false })
+  }
+
+  const indexKey = async (workspaceId: string, access: KeyAccess = {}) => {
+    const keyStore = live()
+    return keyStore.indexKey(keyStore.scopeFor(access.db), workspaceId)
+  }
+
+  return Object.freeze({
+    sealedColumns,
+    seal: async (cell: CellRef, value: string | Uint8Array, access?: KeyAccess) =>
+      (await sealerFor(cell.workspaceId, cell.subjectId, access)).seal(cell, value),
+    sealJson: async (cell: CellRef, value: JsonValue, access?: KeyAccess) =>
+      (await sealerFor(cell.workspaceId, cell.subjectId, access)).sealJson(cell, value),
+    open: async (cell: CellRef, sealed: Uint8Array, access?: KeyAccess) =>
+      (await openerFor(cell, sealed, access)).open(cell, sealed),
+    openText: async (cell: CellRef, sealed: Uint8Array, access?: KeyAccess) =>
+      (await openerFor(cell, sealed, access)).openText(cell, sealed),
+    openJson: async (cell: CellRef, sealed: Uint8Array, access?: KeyAccess) =>
+      (await openerFor(cell, sealed, access)).openJson(cell, sealed),
+    sealersFor,
+    sealerFor,
+    blindIndex: async (
+      workspaceId: string,
+      kind: BlindIndexKind,
+      value: string,
+      access?: KeyAccess,
+    ) => computeBlindIndex(await indexKey(workspaceId, access), kind, value),
+    blindIndexHex: async (
+      workspaceId: string,
+      kind: BlindIndexKind,
+      value: string,
+      access?: KeyAccess,
+    ) => computeBlindIndex(await indexKey(workspaceId, access), kind, value).toString('hex'),
+    async shredSubject(workspaceId: string, subjectId: string, access: KeyAccess = {}) {
+      const keyStore = live()
+      keyStore.forgetSubject(workspaceId, subjectId)
+      const keysDestroyed = await deleteSubjectKeys(
+        access.db ?? keyStore.db,
+        workspaceId,
+        subjectId,
+      )
+      // Again after the delete: a lookup that raced it must not leave the key cached.
+      keyStore.forgetSubject(workspaceId, subjectId)
+      return { keysDestroyed }
+    },
+    rotate: async (options?: RotateOptions) => rotateKeys(live(), sealedColumns, options),
+    async close() {
+      closed = true
+      store.clear()
+    },
+  })
+}
+
+function erased(): AppError {
+  return new AppError(
+    'subject_erased',
+    "The data subject's key was destroyed (crypto-shredded): its sealed values can no longer be opened",
+  )
+}
