@@ -10,7 +10,7 @@ import { createHmac, type KeyObject } from 'node:crypto'
  * id that happen to be the same text give different digests, so one index cannot be
  * used to probe another.
  */
-export const blindIndexKinds = ['email', 'external_id', 'anonymous_id'] as const
+export const blindIndexKinds = ['email', 'external_id', 'anonymous_id', 'ip_address'] as const
 export type BlindIndexKind = (typeof blindIndexKinds)[number]
 
 /** The 32-byte digest length of an index entry, as stored in a blob/bytea column. */
@@ -32,6 +32,8 @@ export function normalizeForIndex(kind: BlindIndexKind, value: string): string {
     case 'external_id':
     case 'anonymous_id':
       return value.trim()
+    case 'ip_address':
+      return value.trim().toLowerCase()
   }
 }
 
