@@ -119,26 +119,39 @@ export function openPayload(
 
 /** Label, header, then each part of the cell as a 2-byte length and its UTF-8 bytes. */
 function associatedData(envelope: Buffer, cell: CellRef): Buffer {
-  const parts = [cell.workspaceId, cell.subjectId, cell.table, cell.column, cell.rowId]
-  let length = aadLabel.length + headerLength
-  const sizes: number[] = []
-  for (const part of parts) {
-    const size = Buffer.byteLength(part, 'utf8')
-    if (size === 0 || size > maxPartBytes) {
-      throw new AppError('invalid_request', `Sealed cells need ids of 1 to ${maxPartBytes} bytes`)
-    }
-    sizes.push(size)
-    length += 2 + size
-  }
+  const { workspaceId, subjectId, table, column, rowId } = cell
+  const length =
+    aadLabel.length +
+    headerLength +
+    10 +
+    partLength(workspaceId) +
+    partLength(subjectId) +
+    partLength(table) +
+    partLength(column) +
+    partLength(rowId)
   const aad = Buffer.allocUnsafe(length)
   let at = aadLabel.copy(aad, 0)
   at += envelope.copy(aad, at, 0, headerLength)
-  parts.forEach((part, index) => {
-    const size = sizes[index] ?? 0
-    at = aad.writeUInt16BE(size, at)
-    at += aad.write(part, at, size, 'utf8')
-  })
+  at = writePart(aad, at, workspaceId)
+  at = writePart(aad, at, subjectId)
+  at = writePart(aad, at, table)
+  at = writePart(aad, at, column)
+  writePart(aad, at, rowId)
   return aad
+}
+
+function partLength(part: string): number {
+  const size = Buffer.byteLength(part, 'utf8')
+  if (size === 0 || size > maxPartBytes) {
+    throw new AppError('invalid_request', `Sealed cells need ids of 1 to ${maxPartBytes} bytes`)
+  }
+  return size
+}
+
+function writePart(aad: Buffer, at: number, part: string): number {
+  const size = aad.write(part, at + 2, 'utf8')
+  aad.writeUInt16BE(size, at)
+  return at + 2 + size
 }
 
 function invalid(cell: CellRef, why: string, cause?: unknown): AppError {

@@ -12,6 +12,7 @@ export { type CellRef, envelopeOverhead } from './envelope.js'
 export type { KeyProvider, WrapContext } from './key-provider.js'
 export { encodeWrapContext, KeyUnwrapError } from './key-wrap.js'
 export {
+  type BlindIndexer,
   type KeyAccess,
   type Keyring,
   type KeyringOptions,

@@ -301,13 +301,13 @@ export class KeyStore {
         ours.set(subjectId, { row, key: toKeyObject(clear) })
       })
       material.fill(0)
-      await insertSubjectKeys(
+      const inserted = await insertSubjectKeys(
         inner.db,
         [...ours.values()].map((made) => made.row),
       )
-      // A racing process may have made some of these first; its keys are the keys.
-      const stored = await this.#loadStoredAfterInsert(inner, workspaceId, ours)
-      return stored
+      if (inserted === ours.size) return keysOf(workspaceId, ours)
+      // A racing process made some of these first; its keys are the keys.
+      return this.#loadStoredAfterInsert(inner, workspaceId, ours)
     })
   }
 
@@ -322,13 +322,7 @@ export class KeyStore {
     for (const row of rows) {
       const made = ours.get(row.subject_id)
       if (made !== undefined && row.version === 1 && row.wrapped_key.equals(made.row.wrapped_key)) {
-        const current = { version: 1, key: made.key }
-        result.set(row.subject_id, {
-          workspaceId,
-          subjectId: row.subject_id,
-          current,
-          versions: new Map([[1, made.key]]),
-        })
+        result.set(row.subject_id, firstVersion(workspaceId, row.subject_id, made.key))
       } else {
         theirs.set(row.subject_id, [...(theirs.get(row.subject_id) ?? []), row])
       }
@@ -458,6 +452,21 @@ export class KeyStore {
     this.#workspaceKeys.clear()
     this.#indexKeys.clear()
   }
+}
+
+function firstVersion(workspaceId: string, subjectId: string, key: KeyObject): SubjectKeys {
+  return { workspaceId, subjectId, current: { version: 1, key }, versions: new Map([[1, key]]) }
+}
+
+function keysOf(
+  workspaceId: string,
+  made: ReadonlyMap<string, { key: KeyObject }>,
+): Map<string, SubjectKeys> {
+  const result = new Map<string, SubjectKeys>()
+  for (const [subjectId, { key }] of made) {
+    result.set(subjectId, firstVersion(workspaceId, subjectId, key))
+  }
+  return result
 }
 
 function toKeyObject(clear: Buffer): KeyObject {

@@ -71,19 +71,21 @@ export function unwrapKey(
 
 /**
  * An unambiguous encoding of a label and a context: entries sorted by name, every
- * string preceded by its length, so no two different contexts encode alike.
+ * string preceded by its 4-byte length, so no two different contexts encode alike.
+ * Written into one buffer: this runs once per key wrapped or unwrapped.
  */
 export function encodeWrapContext(label: string, context: WrapContext): Buffer {
-  const parts: Buffer[] = [lengthPrefixed(label)]
-  for (const name of Object.keys(context).sort()) {
-    parts.push(lengthPrefixed(name), lengthPrefixed(context[name] ?? ''))
+  const names = Object.keys(context).sort()
+  const parts = [label]
+  for (const name of names) parts.push(name, context[name] ?? '')
+  let length = 0
+  for (const part of parts) length += 4 + Buffer.byteLength(part, 'utf8')
+  const encoded = Buffer.allocUnsafe(length)
+  let at = 0
+  for (const part of parts) {
+    const size = encoded.write(part, at + 4, 'utf8')
+    encoded.writeUInt32BE(size, at)
+    at += 4 + size
   }
-  return Buffer.concat(parts)
-}
-
-function lengthPrefixed(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8')
-  const length = Buffer.allocUnsafe(4)
-  length.writeUInt32BE(bytes.length, 0)
-  return Buffer.concat([length, bytes])
+  return encoded
 }

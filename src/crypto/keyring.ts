@@ -41,6 +41,12 @@ export interface KeyAccess {
   db?: Database
 }
 
+/** Computes one workspace's blind indexes with its key already in hand. */
+export interface BlindIndexer {
+  index(kind: BlindIndexKind, value: string): Buffer
+  hex(kind: BlindIndexKind, value: string): string
+}
+
 export interface SealersOptions extends KeyAccess {
   /** Make keys for subjects that have none (default true); false for reading only. */
   create?: boolean
@@ -83,6 +89,8 @@ export interface Keyring {
     value: string,
     access?: KeyAccess,
   ): Promise<Buffer>
+  /** The workspace's index key in hand, for indexing a batch synchronously. */
+  indexerFor(workspaceId: string, access?: KeyAccess): Promise<BlindIndexer>
   /** The same digest as 64 lower-case hex characters, for a text column. */
   blindIndexHex(
     workspaceId: string,
@@ -197,6 +205,14 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
       value: string,
       access?: KeyAccess,
     ) => computeBlindIndex(await indexKey(workspaceId, access), kind, value),
+    async indexerFor(workspaceId: string, access?: KeyAccess): Promise<BlindIndexer> {
+      const key = await indexKey(workspaceId, access)
+      return Object.freeze({
+        index: (kind: BlindIndexKind, value: string) => computeBlindIndex(key, kind, value),
+        hex: (kind: BlindIndexKind, value: string) =>
+          computeBlindIndex(key, kind, value).toString('hex'),
+      })
+    },
     blindIndexHex: async (
       workspaceId: string,
       kind: BlindIndexKind,

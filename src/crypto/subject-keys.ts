@@ -67,17 +67,21 @@ export async function retireActiveSubjectKeys(
   }
 }
 
+/** Inserts keys that do not exist yet; returns how many were inserted (conflicts are not). */
 export async function insertSubjectKeys(
   db: Database,
   rows: readonly SubjectKeysTable[],
-): Promise<void> {
+): Promise<number> {
+  let inserted = 0
   for (let start = 0; start < rows.length; start += sqlChunkSize) {
-    await db
+    const result = await db
       .insertInto('subject_keys')
       .values(rows.slice(start, start + sqlChunkSize))
       .onConflict((conflict) => conflict.doNothing())
-      .execute()
+      .executeTakeFirst()
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0)
   }
+  return inserted
 }
 
 /** Crypto-shredding: every version of the subject's key, gone. Returns how many. */

@@ -1,0 +1,332 @@
+/**
+ * Encryption-at-rest costs, each against a baseline measured in the same run:
+ *
+ * - seal and open throughput for 100-byte values;
+ * - inserting 100k contacts into SQLite sealed (subject keys made in the same
+ *   transactions, blind index on the email) versus the same rows in clear, both as
+ *   500-row INSERTs in one transaction per batch; once with every field sealed on its
+ *   own and once with the personal fields sealed together as one JSON envelope;
+ * - looking a contact up by email through its blind index among 1M contacts
+ *   (BENCH_LOOKUP_ROWS to change; BENCH_CONTACTS for the insert comparison).
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ManualClock } from '../src/clock.js'
+import type { Keyring } from '../src/crypto/keyring.js'
+import { openKeyring } from '../src/crypto/keyring.js'
+import { testMasterKey } from '../src/crypto/testing/keyring.js'
+import { createLogger } from '../src/logger.js'
+import type { Database } from '../src/storage/database.js'
+import { migrateToLatest } from '../src/storage/migrate.js'
+import { openSqlite } from '../src/storage/sqlite.js'
+import { printFigure, ratio, timeIt } from './report.js'
+
+const contacts = Number(process.env.BENCH_CONTACTS ?? 100_000)
+const lookupRows = Number(process.env.BENCH_LOOKUP_ROWS ?? 1_000_000)
+const batchSize = 500
+const workspaceId = 'ws_bench'
+
+type PlainContacts = {
+  id: string
+  workspace_id: string
+  email: string
+  name: string
+  ip: string
+  message: string
+  created_at: string
+}
+type FieldContacts = {
+  id: string
+  workspace_id: string
+  email: Buffer
+  email_index: Buffer
+  name: Buffer
+  ip: Buffer
+  message: Buffer
+  created_at: string
+}
+type EnvelopeContacts = {
+  id: string
+  workspace_id: string
+  email_index: Buffer
+  profile: Buffer
+  created_at: string
+}
+type LookupContacts = {
+  id: string
+  workspace_id: string
+  email_index: Buffer
+  email: Buffer
+}
+type BenchTables = {
+  plain_contacts: PlainContacts
+  field_contacts: FieldContacts
+  envelope_contacts: EnvelopeContacts
+  lookup_contacts: LookupContacts
+}
+
+function person(i: number) {
+  return {
+    email: `person.${i}@example-company.com`,
+    name: `Firstname${i} Lastname${i}`,
+    ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    message: `Hello, I would like to know more about plan ${i % 7} for a team of ${i % 50} people.`,
+  }
+}
+
+async function createTables(db: Database): Promise<void> {
+  const text = 'text' as const
+  const blob = 'blob' as const
+  await db.schema
+    .createTable('plain_contacts')
+    .addColumn('id', text, (c) => c.primaryKey())
+    .addColumn('workspace_id', text, (c) => c.notNull())
+    .addColumn('email', text, (c) => c.notNull())
+    .addColumn('name', text)
+    .addColumn('ip', text)
+    .addColumn('message', text)
+    .addColumn('created_at', text, (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createIndex('plain_contacts_email')
+    .on('plain_contacts')
+    .columns(['workspace_id', 'email'])
+    .execute()
+  await db.schema
+    .createTable('field_contacts')
+    .addColumn('id', text, (c) => c.primaryKey())
+    .addColumn('workspace_id', text, (c) => c.notNull())
+    .addColumn('email', blob, (c) => c.notNull())
+    .addColumn('email_index', blob, (c) => c.notNull())
+    .addColumn('name', blob)
+    .addColumn('ip', blob)
+    .addColumn('message', blob)
+    .addColumn('created_at', text, (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createIndex('field_contacts_email')
+    .on('field_contacts')
+    .columns(['workspace_id', 'email_index'])
+    .execute()
+  await db.schema
+    .createTable('envelope_contacts')
+    .addColumn('id', text, (c) => c.primaryKey())
+    .addColumn('workspace_id', text, (c) => c.notNull())
+    .addColumn('email_index', blob, (c) => c.notNull())
+    .addColumn('profile', blob, (c) => c.notNull())
+    .addColumn('created_at', text, (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createIndex('envelope_contacts_email')
+    .on('envelope_contacts')
+    .columns(['workspace_id', 'email_index'])
+    .execute()
+  await db.schema
+    .createTable('lookup_contacts')
+    .addColumn('id', text, (c) => c.primaryKey())
+    .addColumn('workspace_id', text, (c) => c.notNull())
+    .addColumn('email_index', blob, (c) => c.notNull())
+    .addColumn('email', blob, (c) => c.notNull())
+    .execute()
+}
+
+async function benchSealOpen(keyring: Keyring): Promise<void> {
+  const sealer = await keyring.sealerFor(workspaceId, 'throughput')
+  const value = Buffer.alloc(100, 'x')
+  const field = { table: 'contacts', column: 'note', rowId: 'row' }
+  const count = 50_000
+  const sealed: Buffer[] = []
+  for (let i = 0; i < 2000; i += 1) sealer.open(field, sealer.seal(field, value)) // warm-up
+  const sealMs = await timeIt(() => {
+    for (let i = 0; i < count; i += 1) sealed.push(sealer.seal(field, value))
+  })
+  const openMs = await timeIt(() => {
+    for (const envelope of sealed) sealer.open(field, envelope)
+  })
+  printFigure('seal, 100-byte values', count / (sealMs / 1000), 'values/s')
+  printFigure('open, 100-byte values', count / (openMs / 1000), 'values/s')
+  printFigure('seal + open, 100-byte values', count / ((sealMs + openMs) / 1000), 'values/s')
+  const indexer = await keyring.indexerFor(workspaceId)
+  const indexMs = await timeIt(() => {
+    for (let i = 0; i < count; i += 1) indexer.index('email', `person.${i}@example-company.com`)
+  })
+  printFigure('blind index (HMAC-SHA256) of an email', count / (indexMs / 1000), 'values/s')
+}
+
+async function insertPlain(db: Database, ids: string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += batchSize) {
+    await db.transaction().execute(async (trx) => {
+      const rows: PlainContacts[] = []
+      const createdAt = new Date().toISOString()
+      for (let i = start; i < Math.min(start + batchSize, ids.length); i += 1) {
+        rows.push({
+          id: ids[i] ?? '',
+          workspace_id: workspaceId,
+          ...person(i),
+          created_at: createdAt,
+        })
+      }
+      await trx.withTables<BenchTables>().insertInto('plain_contacts').values(rows).execute()
+    })
+  }
+}
+
+async function insertSealedFields(db: Database, keyring: Keyring, ids: string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += batchSize) {
+    const batch = ids.slice(start, start + batchSize)
+    await db.transaction().execute(async (trx) => {
+      // The contact is the data subject: its key is made in the same transaction.
+      const sealers = await keyring.sealersFor(workspaceId, batch, { db: trx })
+      const indexer = await keyring.indexerFor(workspaceId, { db: trx })
+      const createdAt = new Date().toISOString()
+      const rows = batch.map((id, offset): FieldContacts => {
+        const sealer = sealers.get(id)
+        if (sealer === undefined) throw new Error('no sealer')
+        const p = person(start + offset)
+        return {
+          id,
+          workspace_id: workspaceId,
+          email: sealer.seal({ table: 'field_contacts', column: 'email', rowId: id }, p.email),
+          email_index: indexer.index('email', p.email),
+          name: sealer.seal({ table: 'field_contacts', column: 'name', rowId: id }, p.name),
+          ip: sealer.seal({ table: 'field_contacts', column: 'ip', rowId: id }, p.ip),
+          message: sealer.seal(
+            { table: 'field_contacts', column: 'message', rowId: id },
+            p.message,
+          ),
+          created_at: createdAt,
+        }
+      })
+      await trx.withTables<BenchTables>().insertInto('field_contacts').values(rows).execute()
+    })
+  }
+}
+
+async function insertSealedEnvelope(db: Database, keyring: Keyring, ids: string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += batchSize) {
+    const batch = ids.slice(start, start + batchSize)
+    await db.transaction().execute(async (trx) => {
+      const sealers = await keyring.sealersFor(workspaceId, batch, { db: trx })
+      const indexer = await keyring.indexerFor(workspaceId, { db: trx })
+      const createdAt = new Date().toISOString()
+      const rows = batch.map((id, offset): EnvelopeContacts => {
+        const sealer = sealers.get(id)
+        if (sealer === undefined) throw new Error('no sealer')
+        const p = person(start + offset)
+        return {
+          id,
+          workspace_id: workspaceId,
+          email_index: indexer.index('email', p.email),
+          profile: sealer.sealJson({ table: 'envelope_contacts', column: 'profile', rowId: id }, p),
+          created_at: createdAt,
+        }
+      })
+      await trx.withTables<BenchTables>().insertInto('envelope_contacts').values(rows).execute()
+    })
+  }
+}
+
+async function benchInserts(db: Database, keyring: Keyring): Promise<void> {
+  const idsFor = () => Array.from({ length: contacts }, () => randomUUID())
+  const plainMs = await timeIt(() => insertPlain(db, idsFor()))
+  const fieldMs = await timeIt(() => insertSealedFields(db, keyring, idsFor()))
+  const envelopeMs = await timeIt(() => insertSealedEnvelope(db, keyring, idsFor()))
+  const label = `${contacts.toLocaleString('en-US')} contacts`
+  printFigure(`insert ${label}, plaintext (baseline)`, plainMs, 'ms')
+  printFigure(
+    `insert ${label}, one envelope + blind index`,
+    envelopeMs,
+    'ms',
+    ratio(envelopeMs, plainMs),
+  )
+  printFigure(
+    `insert ${label}, 4 sealed fields + blind index`,
+    fieldMs,
+    'ms',
+    ratio(fieldMs, plainMs),
+  )
+}
+
+async function benchLookup(db: Database, keyring: Keyring): Promise<void> {
+  const tables = db.withTables<BenchTables>()
+  const indexer = await keyring.indexerFor(workspaceId)
+  // Filler rows are sealed under one key to keep the build short; the look-up does
+  // not depend on which subject key sealed a row.
+  const filler = await keyring.sealerFor(workspaceId, 'lookup-filler')
+  const chunk = 1000
+  const buildMs = await timeIt(async () => {
+    for (let start = 0; start < lookupRows; start += chunk * 10) {
+      await tables.transaction().execute(async (trx) => {
+        for (let from = start; from < Math.min(start + chunk * 10, lookupRows); from += chunk) {
+          const rows: LookupContacts[] = []
+          for (let i = from; i < Math.min(from + chunk, lookupRows); i += 1) {
+            const id = `c${i}`
+            const email = person(i).email
+            rows.push({
+              id,
+              workspace_id: workspaceId,
+              email_index: indexer.index('email', email),
+              email: filler.seal({ table: 'lookup_contacts', column: 'email', rowId: id }, email),
+            })
+          }
+          await trx.insertInto('lookup_contacts').values(rows).execute()
+        }
+      })
+    }
+    await tables.schema
+      .createIndex('lookup_contacts_email')
+      .on('lookup_contacts')
+      .columns(['workspace_id', 'email_index'])
+      .execute()
+  })
+  printFigure(
+    `build ${lookupRows.toLocaleString('en-US')} contacts with blind index`,
+    buildMs,
+    'ms',
+  )
+  const probes = 2000
+  let found = 0
+  const lookupMs = await timeIt(async () => {
+    for (let n = 0; n < probes; n += 1) {
+      const i = (n * 7919) % lookupRows
+      const row = await tables
+        .selectFrom('lookup_contacts')
+        .select(['id', 'email'])
+        .where('workspace_id', '=', workspaceId)
+        .where('email_index', '=', indexer.index('email', ` PERSON.${i}@Example-Company.com`))
+        .executeTakeFirst()
+      if (row !== undefined) {
+        filler.open({ table: 'lookup_contacts', column: 'email', rowId: row.id }, row.email)
+        found += 1
+      }
+    }
+  })
+  if (found !== probes) throw new Error(`blind-index look-up found ${found} of ${probes}`)
+  printFigure(
+    `look-up by email among ${lookupRows.toLocaleString('en-US')} (index + query + open)`,
+    (lookupMs * 1000) / probes,
+    'µs/lookup',
+  )
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'custodian-bench-crypto-'))
+const storage = openSqlite(dir)
+try {
+  await migrateToLatest(storage)
+  const keyring = await openKeyring({
+    storage,
+    config: { dataDir: dir, masterKey: testMasterKey('bench') },
+    logger: createLogger({ level: 'silent' }),
+    clock: new ManualClock(),
+  })
+  await createTables(storage.db)
+  await benchSealOpen(keyring)
+  await benchInserts(storage.db, keyring)
+  await benchLookup(storage.db, keyring)
+  await keyring.close()
+} finally {
+  await storage.close()
+  rmSync(dir, { recursive: true, force: true })
+}
