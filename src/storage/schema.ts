@@ -1,3 +1,4 @@
+import type { AuditChainHeadTable, AuditEntriesTable } from '../audit/audit.table.js'
 import type {
   BlindIndexKeysTable,
   KeyCheckTable,
@@ -21,4 +22,6 @@ export interface DB {
   workspace_keys: WorkspaceKeysTable
   subject_keys: SubjectKeysTable
   blind_index_keys: BlindIndexKeysTable
+  audit_entries: AuditEntriesTable
+  audit_chain_head: AuditChainHeadTable
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import * as instance from './0001_instance.js'
 import * as keys from './0002_keys.js'
+import * as audit from './0003_audit.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -11,4 +12,5 @@ import * as keys from './0002_keys.js'
 export const migrations: Record<string, Migration> = {
   '0001_instance': instance,
   '0002_keys': keys,
+  '0003_audit': audit,
 }

@@ -1,0 +1,151 @@
+import type { Clock } from '../clock.js'
+import { inWriteTransaction } from '../crypto/write-transaction.js'
+import type { Keyring } from '../crypto/keyring.js'
+import { AppError } from '../errors.js'
+import { newId } from '../ids.js'
+import type { Logger } from '../logger.js'
+import type { Database } from '../storage/database.js'
+import { appendEntries, headSealerOf } from './append-entries.js'
+import { type AuditEvent, checkEvent } from './audit.logic.js'
+import type { ChainedEntry } from './chain.logic.js'
+import { type EntryDraft, sealEntries, type StampedEvent } from './seal-entries.js'
+
+/** Where a recorded event landed in the chain. */
+export interface RecordedEntry {
+  seq: number
+  id: string
+  at: string
+}
+
+export interface AppenderDeps {
+  db: Database
+  keyring: Keyring
+  clock: Clock
+  logger?: Logger
+  /** Most entries one transaction takes; a single `recordMany` may exceed it. */
+  maxBatch?: number
+}
+
+/**
+ * Group commit for the audit log. Each `record` resolves only once its entry is
+ * durably committed, yet a busy server does not pay one disk sync per entry: calls that
+ * arrive while a transaction is being written wait in a queue and all go into the next
+ * one. A lone caller gets one transaction of its own, at once.
+ */
+export interface Appender {
+  record(event: AuditEvent): Promise<RecordedEntry>
+  /** Several events, committed together in one transaction (all or none). */
+  recordMany(events: readonly AuditEvent[]): Promise<RecordedEntry[]>
+  /** Resolves once everything queued so far is committed (or has failed). */
+  flush(): Promise<void>
+  /** Drains the queue, then refuses new events. The server calls it on shutdown. */
+  close(): Promise<void>
+}
+
+interface Pending {
+  stamped: StampedEvent[]
+  resolve(entries: RecordedEntry[]): void
+  reject(error: unknown): void
+}
+
+const defaultMaxBatch = 2000
+
+export function createAppender(deps: AppenderDeps): Appender {
+  const maxBatch = deps.maxBatch ?? defaultMaxBatch
+  const queue: Pending[] = []
+  let draining: Promise<void> | undefined
+  let closed = false
+
+  const enqueue = async (events: readonly AuditEvent[]): Promise<RecordedEntry[]> => {
+    if (closed) throw new AppError('unavailable', 'The audit log is closed')
+    // Checked now, in the caller's stack: a bad event fails alone, never its batch.
+    const stamped = events.map((event) => stampEvent(deps.clock, event))
+    if (stamped.length === 0) return []
+    return new Promise((resolve, reject) => {
+      queue.push({ stamped, resolve, reject })
+      draining ??= drain()
+    })
+  }
+
+  const drain = async (): Promise<void> => {
+    try {
+      // Let every caller of this tick join the first batch.
+      await Promise.resolve()
+      while (queue.length > 0) await writeBatch(takeBatch(queue, maxBatch))
+    } finally {
+      draining = undefined
+    }
+  }
+
+  const writeBatch = async (batch: Pending[]): Promise<void> => {
+    const ready: { pending: Pending; drafts: EntryDraft[] }[] = []
+    for (const pending of batch) {
+      try {
+        ready.push({ pending, drafts: await sealEntries(deps.keyring, pending.stamped) })
+      } catch (error) {
+        pending.reject(error)
+      }
+    }
+    if (ready.length === 0) return
+    try {
+      const headSealer = await headSealerOf(deps.keyring)
+      const chained = await inWriteTransaction(deps.db, (trx) =>
+        appendEntries(
+          trx,
+          deps.keyring,
+          headSealer,
+          ready.flatMap((item) => item.drafts),
+        ),
+      )
+      let offset = 0
+      for (const { pending, drafts } of ready) {
+        pending.resolve(chained.slice(offset, offset + drafts.length).map(toRecorded))
+        offset += drafts.length
+      }
+    } catch (error) {
+      deps.logger?.error({ err: error, entries: ready.length }, 'audit append failed')
+      for (const { pending } of ready) pending.reject(error)
+    }
+  }
+
+  const flush = async (): Promise<void> => {
+    while (draining !== undefined) await draining
+  }
+
+  return Object.freeze({
+    record: async (event: AuditEvent) => {
+      const [entry] = await enqueue([event])
+      if (entry === undefined) throw new Error('An audit event was not recorded')
+      return entry
+    },
+    recordMany: enqueue,
+    flush,
+    async close() {
+      closed = true
+      await flush()
+    },
+  })
+}
+
+/** Gives an event its id and time now, when it happened, not when its batch commits. */
+export function stampEvent(clock: Clock, event: AuditEvent): StampedEvent {
+  const checked = checkEvent(event)
+  const now = clock.now()
+  return { id: newId(now), at: now.toISOString(), event: checked }
+}
+
+export function toRecorded(entry: ChainedEntry): RecordedEntry {
+  return { seq: entry.seq, id: entry.id, at: entry.at }
+}
+
+/** Whole callers, oldest first, up to `maxBatch` entries (at least one caller). */
+function takeBatch(queue: Pending[], maxBatch: number): Pending[] {
+  let count = 0
+  let entries = 0
+  for (const pending of queue) {
+    if (count > 0 && entries + pending.stamped.length > maxBatch) break
+    count += 1
+    entries += pending.stamped.length
+  }
+  return queue.splice(0, count)
+}

@@ -1,0 +1,137 @@
+import { locksRows } from '../crypto/write-transaction.js'
+import type { Database } from '../storage/database.js'
+import type { ChainedEntry } from './chain.logic.js'
+
+/**
+ * SQL of the audit log, nothing else. The chain is one per instance, so the chain
+ * functions (head, append, walk) are instance-wide by design; every read a workspace
+ * can reach (`selectWorkspaceEntries`) takes the workspace id and filters by it.
+ */
+export interface ChainHead {
+  seq: number
+  lastId: string | null
+  hash: Buffer
+  seal: Buffer | null
+}
+
+const headSlot = 'head'
+// Rows per INSERT: 16 columns each stays far under SQLite's 32,766 and PostgreSQL's
+// 65,535 bound parameters.
+const insertChunk = 500
+
+export function toSeq(value: number | string): number {
+  const seq = typeof value === 'number' ? value : Number(value)
+  if (!Number.isSafeInteger(seq)) throw new Error('An audit seq is not a safe integer')
+  return seq
+}
+
+export async function selectHead(db: Database): Promise<ChainHead | undefined> {
+  const row = await db
+    .selectFrom('audit_chain_head')
+    .select(['seq', 'last_id', 'hash', 'seal'])
+    .where('slot', '=', headSlot)
+    .executeTakeFirst()
+  return row && { seq: toSeq(row.seq), lastId: row.last_id, hash: row.hash, seal: row.seal }
+}
+
+/**
+ * Reads the head inside a write transaction, locked: on PostgreSQL FOR UPDATE makes
+ * every other appender (any process) wait until this transaction ends, then read the
+ * head it wrote; on SQLite the transaction already holds the file's write lock.
+ */
+export async function lockHead(trx: Database): Promise<ChainHead> {
+  let query = trx
+    .selectFrom('audit_chain_head')
+    .select(['seq', 'last_id', 'hash', 'seal'])
+    .where('slot', '=', headSlot)
+  if (locksRows(trx)) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  if (row === undefined) throw new Error('The audit chain head is missing: run the migrations')
+  return { seq: toSeq(row.seq), lastId: row.last_id, hash: row.hash, seal: row.seal }
+}
+
+export async function insertEntries(
+  trx: Database,
+  entries: readonly ChainedEntry[],
+): Promise<void> {
+  for (let start = 0; start < entries.length; start += insertChunk) {
+    await trx
+      .insertInto('audit_entries')
+      .values(entries.slice(start, start + insertChunk))
+      .execute()
+  }
+}
+
+export async function updateHead(trx: Database, head: ChainHead): Promise<void> {
+  await trx
+    .updateTable('audit_chain_head')
+    .set({ seq: head.seq, last_id: head.lastId, hash: head.hash, seal: head.seal })
+    .where('slot', '=', headSlot)
+    .execute()
+}
+
+/** Entries `after < seq ≤ upTo`, oldest first: one page of the verification walk. */
+export async function selectChainPage(
+  db: Database,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<ChainedEntry[]> {
+  const rows = await db
+    .selectFrom('audit_entries')
+    .selectAll()
+    .where('seq', '>', after)
+    .where('seq', '<=', upTo)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
+}
+
+/**
+ * The first entry past the head, read in one statement so an append committing
+ * meanwhile (entry and head move together) can never look like one. There is none
+ * unless rows were inserted around the appender.
+ */
+export async function selectFirstEntryBeyondHead(
+  db: Database,
+): Promise<{ seq: number; id: string } | undefined> {
+  const row = await db
+    .selectFrom('audit_entries')
+    .select(['seq', 'id'])
+    .where('seq', '>', (query) =>
+      query.selectFrom('audit_chain_head').select('seq').where('slot', '=', headSlot),
+    )
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst()
+  return row && { seq: toSeq(row.seq), id: row.id }
+}
+
+export interface WorkspaceEntryFilter {
+  /** Only entries older than this seq (the page cursor). */
+  beforeSeq?: number
+  action?: string
+  subjectRef?: string
+  /** ISO 8601 UTC text: `at >= since`. */
+  since?: string
+  /** ISO 8601 UTC text: `at < until`. */
+  until?: string
+  limit: number
+}
+
+/** One workspace's entries, newest first. */
+export async function selectWorkspaceEntries(
+  db: Database,
+  workspaceId: string,
+  filter: WorkspaceEntryFilter,
+): Promise<ChainedEntry[]> {
+  let query = db.selectFrom('audit_entries').selectAll().where('workspace_id', '=', workspaceId)
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq)
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action)
+  if (filter.subjectRef !== undefined) query = query.where('subject_ref', '=', filter.subjectRef)
+  if (filter.since !== undefined) query = query.where('at', '>=', filter.since)
+  if (filter.until !== undefined) query = query.where('at', '<', filter.until)
+  const rows = await query.orderBy('seq', 'desc').limit(filter.limit).execute()
+  return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
+}

@@ -1,0 +1,123 @@
+import type { BlindIndexKind } from '../crypto/blind-index.js'
+import type { CellRef } from '../crypto/envelope.js'
+import type { KeyAccess, Keyring } from '../crypto/keyring.js'
+import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import { type CheckedEvent, platformSubjectId, platformWorkspaceId } from './audit.logic.js'
+import type { EntryFields } from './chain.logic.js'
+
+/**
+ * Turns checked events into the exact bytes that will be stored and hashed: the IP
+ * sealed, the data subject replaced by its blind index. Runs before the append
+ * transaction: key look-ups may write (a subject's first key), and on SQLite the
+ * transaction holds the only connection.
+ *
+ * Audit IP cells are deliberately NOT declared in the keyring's sealed-column registry:
+ * `keys rotate --reseal` must never rewrite them, since the chain hashes the ciphertext
+ * and a re-sealed IP would break every hash from that entry on. Old subject key versions
+ * stay (retired, still opening), so these IPs remain readable after a rotation; erasing
+ * the actor (crypto-shredding its key) makes its IPs unreadable while the chain still
+ * verifies.
+ */
+
+/**
+ * The blind-index kind subject refs are computed under. The keyring has no dedicated
+ * kind for internal subject ids yet; `external_id` normalises the same way (trimmed,
+ * opaque). A dedicated `subject_id` kind would need a one-off re-index of subject_ref
+ * and would break the chain, so changing this is a format change (a new chainFormat).
+ */
+export const subjectRefKind: BlindIndexKind = 'external_id'
+
+export const ipCellTable = 'audit_entries'
+export const ipCellColumn = 'ip'
+
+/** An event with the identity and time it was given when it was recorded. */
+export interface StampedEvent {
+  id: string
+  at: string
+  event: CheckedEvent
+}
+
+export type EntryDraft = Omit<EntryFields, 'seq'>
+
+/** The cell an entry's IP is sealed in: the actor is the subject whose key seals it. */
+export function ipCellOf(entry: {
+  id: string
+  workspaceId: string | null
+  actorId: string | null
+}): CellRef {
+  return {
+    workspaceId: entry.workspaceId ?? platformWorkspaceId,
+    subjectId: entry.actorId ?? platformSubjectId,
+    table: ipCellTable,
+    column: ipCellColumn,
+    rowId: entry.id,
+  }
+}
+
+export async function sealEntries(
+  keyring: Keyring,
+  stamped: readonly StampedEvent[],
+  access: KeyAccess = {},
+): Promise<EntryDraft[]> {
+  const sealers = await sealersByWorkspace(keyring, stamped, access)
+  const drafts: EntryDraft[] = []
+  for (const { id, at, event } of stamped) {
+    drafts.push({
+      id,
+      at,
+      workspace_id: event.workspaceId,
+      actor_type: event.actorType,
+      actor_id: event.actorId,
+      action: event.action,
+      resource_type: event.resourceType,
+      resource_id: event.resourceId,
+      subject_ref:
+        event.subjectId === null || event.workspaceId === null
+          ? null
+          : await keyring.blindIndexHex(event.workspaceId, subjectRefKind, event.subjectId, access),
+      purpose: event.purpose,
+      outcome: event.outcome,
+      request_id: event.requestId,
+      ip_sealed: event.ip === null ? null : sealIp(sealers, id, event, event.ip),
+      details: event.details,
+    })
+  }
+  return drafts
+}
+
+/** One key look-up per workspace for the whole batch, not one per entry. */
+async function sealersByWorkspace(
+  keyring: Keyring,
+  stamped: readonly StampedEvent[],
+  access: KeyAccess,
+): Promise<Map<string, Map<string, SubjectSealer>>> {
+  const subjects = new Map<string, Set<string>>()
+  for (const { id, event } of stamped) {
+    if (event.ip === null) continue
+    const cell = ipCellOf({ id, workspaceId: event.workspaceId, actorId: event.actorId })
+    const set = subjects.get(cell.workspaceId) ?? new Set<string>()
+    set.add(cell.subjectId)
+    subjects.set(cell.workspaceId, set)
+  }
+  const sealers = new Map<string, Map<string, SubjectSealer>>()
+  for (const [workspaceId, subjectIds] of subjects) {
+    sealers.set(
+      workspaceId,
+      await keyring.sealersFor(workspaceId, [...subjectIds], { ...access, create: true }),
+    )
+  }
+  return sealers
+}
+
+function sealIp(
+  sealers: Map<string, Map<string, SubjectSealer>>,
+  id: string,
+  event: CheckedEvent,
+  ip: string,
+): Buffer {
+  const cell = ipCellOf({ id, workspaceId: event.workspaceId, actorId: event.actorId })
+  const sealer = sealers.get(cell.workspaceId)?.get(cell.subjectId)
+  // sealersFor with create: true returns a sealer for every subject asked for.
+  if (sealer === undefined) throw new Error('No sealer for an audit IP cell')
+  return sealer.seal(cell, ip)
+}
