@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { Type } from 'typebox'
 import { buildTestApp, type TestApp } from './testing/test-app.js'
+import { createWorkspace } from './workspaces/workspaces.service.js'
 
 describe('HTTP app', () => {
   let harness: TestApp
@@ -154,10 +155,17 @@ describe('HTTP app', () => {
   })
 
   test('logs redact emails, IPs and Authorization headers', async () => {
+    const workspace = await createWorkspace(
+      { db: harness.storage.db, audit: harness.audit, clock: harness.clock, instanceRegion: 'eu' },
+      { name: 'Log Test', actor: { actorType: 'system', actorId: null } },
+    )
     await harness.app.inject({
       method: 'POST',
       url: '/v1/test/echo?email=carol@example.com',
-      headers: { authorization: 'Bearer sk_live_supersecret', 'x-forwarded-for': '198.51.100.7' },
+      headers: {
+        authorization: `Bearer ${workspace.secretKey}`,
+        'x-forwarded-for': '198.51.100.7',
+      },
       payload: { email: 'dave@example.com', age: 30 },
     })
     await harness.app.inject({ url: '/v1/test/crash' })
@@ -168,7 +176,7 @@ describe('HTTP app', () => {
       'dave@example.com',
       'carol@example.com',
       'alice@example.com',
-      'supersecret',
+      workspace.secretKey,
       '198.51.100.7',
       '203.0.113.9',
     ]) {

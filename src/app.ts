@@ -1,18 +1,28 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
+import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import type { AuditLog } from './audit/audit.service.js'
+import { registerAuditRoutes } from './audit/audit.routes.js'
 import type { Clock } from './clock.js'
+import type { Keyring } from './crypto/keyring.js'
 import type { Config } from './config.js'
 import { AppError } from './errors.js'
 import { trackRouteMethods } from './http/method-routing.js'
 import { registerOpenApi } from './http/openapi.js'
 import { sendProblem, toAppError } from './http/problem.js'
 import { registerSystemRoutes } from './http/system.routes.js'
+import { registerAuthentication } from './identity/authenticate.js'
+import { registerIdentityRoutes } from './identity/identity.routes.js'
+import type { IdentityDeps } from './identity/identity.deps.js'
+import { registerOperatorRoutes } from './identity/operators.routes.js'
+import type { ScryptCost } from './identity/passwords.js'
 import type { Logger } from './logger.js'
 import type { Storage } from './storage/database.js'
+import { registerWorkspaceRoutes } from './workspaces/workspaces.routes.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -20,6 +30,14 @@ export interface AppDeps {
   storage: Storage
   logger: Logger
   clock: Clock
+  keyring: Keyring
+  audit: AuditLog
+  /** Base URL people open (setup links); read late, as the port may be known only after listen. */
+  publicUrl: () => string
+  /** Password hashing cost; the OWASP default unless a test lowers it. */
+  passwordCost?: ScryptCost
+  /** Session and lockout limits; defaults in identity.deps.ts. */
+  sessionPolicy?: IdentityDeps['policy']
   /** PEM key and certificate: the app then speaks HTTPS only and sends HSTS. */
   tls?: { key: Buffer; cert: Buffer }
 }
@@ -106,6 +124,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return sendProblem(appError, request, reply)
   })
 
+  await app.register(cookie)
+  const identity: IdentityDeps = {
+    db: deps.storage.db,
+    keyring: deps.keyring,
+    audit: deps.audit,
+    clock: deps.clock,
+    publicUrl: deps.publicUrl,
+    ...(deps.passwordCost ? { passwordCost: deps.passwordCost } : {}),
+    ...(deps.sessionPolicy ? { policy: deps.sessionPolicy } : {}),
+  }
+  registerAuthentication(app, identity)
+
   registerSystemRoutes(app, deps.storage.db)
+  registerIdentityRoutes(app, identity)
+  registerOperatorRoutes(app, identity)
+  registerWorkspaceRoutes(app, { ...identity, instanceRegion: deps.config.region })
+  registerAuditRoutes(app, { audit: deps.audit })
   return app
 }

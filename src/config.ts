@@ -19,6 +19,7 @@ const ConfigSchema = Type.Object({
   region: Type.String({ pattern: '^[a-z]{2,3}(-[a-z0-9]{1,16})?$' }),
   logLevel: Type.Union(logLevels.map((level) => Type.Literal(level))),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
   tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
 })
@@ -41,6 +42,7 @@ const settings = {
     default: 1024 * 1024,
     numeric: true,
   },
+  publicUrl: { flag: '--public-url', env: 'CUSTODIAN_PUBLIC_URL' },
   tlsCertFile: { flag: '--tls-cert', env: 'CUSTODIAN_TLS_CERT_FILE' },
   tlsKeyFile: { flag: '--tls-key', env: 'CUSTODIAN_TLS_KEY_FILE' },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
@@ -138,6 +140,8 @@ function explain(key: keyof typeof settings): string {
       return 'must be a lower-case region code such as eu or eu-west'
     case 'logLevel':
       return `must be one of ${logLevels.join(', ')}`
+    case 'publicUrl':
+      return 'must be an http:// or https:// URL'
     case 'bodyLimitBytes':
       return 'must be a number of bytes from 1024 to 67108864'
     default:

@@ -8,6 +8,7 @@ export const problemCatalogue = {
   invalid_request: { status: 400, title: 'The request is not valid' },
   unauthorized: { status: 401, title: 'Authentication is required' },
   forbidden: { status: 403, title: 'This action is not allowed' },
+  two_factor_required: { status: 403, title: 'Two-factor authentication is required first' },
   consent_denied: { status: 403, title: 'No lawful basis to process this data' },
   transfer_refused: { status: 403, title: 'The transfer guard refused this transfer' },
   not_found: { status: 404, title: 'The resource does not exist' },

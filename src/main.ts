@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { type App, buildApp } from './app.js'
+import { type AuditLog, createAuditLog } from './audit/audit.service.js'
 import { type Clock, systemClock } from './clock.js'
 import type { Config } from './config.js'
+import { type Keyring, openKeyring } from './crypto/keyring.js'
 import { createLogger, type Logger } from './logger.js'
 import type { Storage } from './storage/database.js'
 import { ensureInstance } from './storage/instance.js'
@@ -16,6 +18,8 @@ export interface RunningServer {
   readonly app: App
   readonly storage: Storage
   readonly logger: Logger
+  readonly keyring: Keyring
+  readonly audit: AuditLog
   /** The base URL the server answers on, with the port actually bound. */
   readonly url: string
   close(): Promise<void>
@@ -49,9 +53,21 @@ export async function startServer(
         'TLS is not configured: serve only on a private interface and terminate TLS in front (set --tls-cert and --tls-key to serve HTTPS here)',
       )
     }
-    const app = await buildApp({ config, storage, logger, clock, ...(tls ? { tls } : {}) })
+    const keyring = await openKeyring({ storage, config, logger, clock })
+    const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
+    let url = ''
+    const app = await buildApp({
+      config,
+      storage,
+      logger,
+      clock,
+      keyring,
+      audit,
+      publicUrl: () => config.publicUrl ?? url,
+      ...(tls ? { tls } : {}),
+    })
     await app.listen({ port: config.port, host: config.host })
-    const url = serverUrl(app, config.host, tls !== undefined)
+    url = serverUrl(app, config.host, tls !== undefined)
     logger.info(
       { url, storage: storage.dialect, region: instance.region },
       `Custodian is listening on ${url}`,
@@ -60,10 +76,15 @@ export async function startServer(
       app,
       storage,
       logger,
+      keyring,
+      audit,
       url,
       async close() {
-        // Fastify stops accepting, waits for in-flight requests, then the store closes.
+        // Fastify stops accepting and waits for in-flight requests; then the audit queue
+        // drains, clear keys are forgotten, and the store closes last.
         await app.close()
+        await audit.close()
+        await keyring.close()
         await storage.close()
       },
     }

@@ -5,6 +5,15 @@ import type {
   SubjectKeysTable,
   WorkspaceKeysTable,
 } from '../crypto/keys.table.js'
+import type {
+  ApiKeysTable,
+  LoginFailuresTable,
+  OperatorsTable,
+  OperatorTokensTable,
+  RecoveryCodesTable,
+  SessionsTable,
+} from '../identity/identity.table.js'
+import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -24,4 +33,11 @@ export interface DB {
   blind_index_keys: BlindIndexKeysTable
   audit_entries: AuditEntriesTable
   audit_chain_head: AuditChainHeadTable
+  workspaces: WorkspacesTable
+  api_keys: ApiKeysTable
+  operators: OperatorsTable
+  operator_tokens: OperatorTokensTable
+  recovery_codes: RecoveryCodesTable
+  sessions: SessionsTable
+  login_failures: LoginFailuresTable
 }

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import { type App, buildApp } from '../app.js'
+import { type AuditLog, createAuditLog } from '../audit/audit.service.js'
 import { ManualClock } from '../clock.js'
 import { type Config, loadConfig } from '../config.js'
+import { type Keyring, openKeyring } from '../crypto/keyring.js'
 import type { DialectName, Storage } from '../storage/database.js'
 import { openTestStorage } from '../storage/testing/dialects.js'
 import { type CapturedLogs, captureLogs } from './log-capture.js'
@@ -11,6 +14,8 @@ export interface TestApp {
   logs: CapturedLogs
   clock: ManualClock
   config: Config
+  keyring: Keyring
+  audit: AuditLog
   close(): Promise<void>
 }
 
@@ -21,16 +26,39 @@ export async function buildTestApp(
   const { storage, cleanup } = await openTestStorage(options.dialect ?? 'sqlite')
   const logs = captureLogs()
   const clock = new ManualClock()
-  const config = loadConfig({ env: { DATA_DIR: '/nonexistent', ...options.env } })
-  const app = await buildApp({ config, storage, logger: logs.logger, clock })
+  const config = loadConfig({
+    env: {
+      DATA_DIR: '/nonexistent',
+      CUSTODIAN_MASTER_KEY: randomBytes(32).toString('base64'),
+      CUSTODIAN_PUBLIC_URL: 'https://custodian.test',
+      ...options.env,
+    },
+  })
+  const keyring = await openKeyring({ storage, config, logger: logs.logger, clock })
+  const audit = createAuditLog({ db: storage.db, keyring, clock, logger: logs.logger })
+  const app = await buildApp({
+    config,
+    storage,
+    logger: logs.logger,
+    clock,
+    keyring,
+    audit,
+    publicUrl: () => 'https://custodian.test',
+    // The same scrypt at a test-sized cost: the production cost is 128 MiB per hash.
+    passwordCost: { logN: 12, r: 8, p: 1 },
+  })
   return {
     app,
     storage,
     logs,
     clock,
     config,
+    keyring,
+    audit,
     async close() {
       await app.close()
+      await audit.close()
+      await keyring.close()
       await cleanup()
     },
   }

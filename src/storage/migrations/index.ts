@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as instance from './0001_instance.js'
 import * as keys from './0002_keys.js'
 import * as audit from './0003_audit.js'
+import * as identity from './0004_identity.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0001_instance': instance,
   '0002_keys': keys,
   '0003_audit': audit,
+  '0004_identity': identity,
 }

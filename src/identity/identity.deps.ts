@@ -1,0 +1,54 @@
+import type { AuditLog } from '../audit/audit.service.js'
+import type { Clock } from '../clock.js'
+import type { Keyring } from '../crypto/keyring.js'
+import type { Database } from '../storage/database.js'
+import type { ScryptCost } from './passwords.js'
+
+/** Where identity records security events: the audit log, or anything with its `record`. */
+export type AuditSink = Pick<AuditLog, 'record'>
+
+/** What the identity services need, passed in by the composition root. */
+export interface IdentityDeps {
+  db: Database
+  keyring: Keyring
+  audit: AuditSink
+  clock: Clock
+  /** Base URL people open, for setup links. */
+  publicUrl: () => string
+  passwordCost?: ScryptCost
+  policy?: Partial<SessionPolicy>
+}
+
+export interface SessionPolicy {
+  /** A session unused this long ends (minutes). */
+  idleMinutes: number
+  /** A session ends this long after sign-in, used or not (hours). */
+  absoluteHours: number
+  /** Failed sign-ins to an account before it locks. */
+  maxFailuresPerAccount: number
+  /** Failed sign-ins from one address, per window, before it is refused. */
+  maxFailuresPerAddress: number
+  /** Lockout and counting window (minutes). */
+  lockoutMinutes: number
+  /** How long a setup link works (hours). */
+  setupLinkHours: number
+}
+
+export const defaultSessionPolicy: SessionPolicy = Object.freeze({
+  idleMinutes: 30,
+  absoluteHours: 12,
+  maxFailuresPerAccount: 5,
+  maxFailuresPerAddress: 20,
+  lockoutMinutes: 15,
+  setupLinkHours: 72,
+})
+
+export function policyOf(deps: Pick<IdentityDeps, 'policy'>): SessionPolicy {
+  return { ...defaultSessionPolicy, ...deps.policy }
+}
+
+/** Context of the HTTP request a use case runs for, for the audit trail. */
+export interface RequestContext {
+  ip?: string | null
+  requestId?: string | null
+}

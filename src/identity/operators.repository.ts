@@ -1,0 +1,134 @@
+import type { Database } from '../storage/database.js'
+import type { OperatorsTable, OperatorTokensTable, RecoveryCodesTable } from './identity.table.js'
+
+// SQL for operators and their one-time secrets. Every function takes the workspace id
+// except look-ups by a bearer secret's hash, which is unique across the instance.
+
+export async function insertOperator(db: Database, row: OperatorsTable): Promise<void> {
+  await db.insertInto('operators').values(row).execute()
+}
+
+export async function findOperator(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+): Promise<OperatorsTable | undefined> {
+  return db
+    .selectFrom('operators')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', operatorId)
+    .executeTakeFirst()
+}
+
+export async function findOperatorByEmailIndex(
+  db: Database,
+  workspaceId: string,
+  emailIndex: Buffer,
+): Promise<OperatorsTable | undefined> {
+  return db
+    .selectFrom('operators')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('email_index', '=', emailIndex)
+    .executeTakeFirst()
+}
+
+export async function listOperatorRows(
+  db: Database,
+  workspaceId: string,
+): Promise<OperatorsTable[]> {
+  return db
+    .selectFrom('operators')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute()
+}
+
+export async function updateOperator(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+  changes: Partial<Omit<OperatorsTable, 'id' | 'workspace_id'>>,
+): Promise<void> {
+  await db
+    .updateTable('operators')
+    .set(changes)
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', operatorId)
+    .execute()
+}
+
+export async function insertOperatorToken(db: Database, row: OperatorTokensTable): Promise<void> {
+  await db.insertInto('operator_tokens').values(row).execute()
+}
+
+/** Marks a setup token used, once: only the first caller gets the row back. */
+export async function consumeOperatorToken(
+  db: Database,
+  tokenHash: string,
+  nowIso: string,
+): Promise<OperatorTokensTable | undefined> {
+  const row = await db
+    .selectFrom('operator_tokens')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst()
+  if (row === undefined || row.used_at !== null || row.expires_at <= nowIso) return undefined
+  const result = await db
+    .updateTable('operator_tokens')
+    .set({ used_at: nowIso })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n ? row : undefined
+}
+
+export async function replaceRecoveryCodes(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+  rows: RecoveryCodesTable[],
+): Promise<void> {
+  await db
+    .deleteFrom('recovery_codes')
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .execute()
+  if (rows.length > 0) await db.insertInto('recovery_codes').values(rows).execute()
+}
+
+/** Uses a recovery code, once: true only for the call that marked it used. */
+export async function consumeRecoveryCode(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+  codeHash: string,
+  nowIso: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('recovery_codes')
+    .set({ used_at: nowIso })
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export async function countUnusedRecoveryCodes(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('recovery_codes')
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}

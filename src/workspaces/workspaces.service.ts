@@ -1,0 +1,169 @@
+import type { Clock } from '../clock.js'
+import { AppError } from '../errors.js'
+import { buildApiKey, insertApiKeys, recordApiKeyCreated } from '../identity/api-keys.js'
+import type { AuditSink, RequestContext } from '../identity/identity.deps.js'
+import type { Actor } from '../identity/principal.js'
+import { newId } from '../ids.js'
+import type { Database } from '../storage/database.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
+import {
+  applySettingsPatch,
+  defaultSettings,
+  settingsFrom,
+  type WorkspaceSettings,
+  type WorkspaceSettingsPatch,
+} from './workspaces.logic.js'
+import {
+  findWorkspace,
+  insertWorkspace,
+  listWorkspaces,
+  updateWorkspace,
+} from './workspaces.repository.js'
+import type { WorkspacesTable } from './workspaces.table.js'
+
+export interface WorkspaceDeps {
+  db: Database
+  audit: AuditSink
+  clock: Clock
+  /** The region this instance promises to keep data in. */
+  instanceRegion: string
+}
+
+export interface Workspace {
+  id: string
+  name: string
+  region: string
+  settings: WorkspaceSettings
+  createdAt: string
+  updatedAt: string
+}
+
+export interface CreatedWorkspace extends Workspace {
+  /** For the browser SDK: events and consents only. */
+  publicKey: string
+  /** For servers: the whole workspace API. Shown once. */
+  secretKey: string
+}
+
+/**
+ * Creates a tenant with its first pair of API keys. A workspace lives in the instance's
+ * region: an instance that promises to keep data in the EU cannot hold a workspace
+ * whose data was promised elsewhere.
+ */
+export async function createWorkspace(
+  deps: WorkspaceDeps,
+  input: { name: string; region?: string; actor: Actor },
+  context: RequestContext = {},
+): Promise<CreatedWorkspace> {
+  const region = input.region ?? deps.instanceRegion
+  if (region !== deps.instanceRegion) {
+    throw new AppError(
+      'invalid_request',
+      `This instance keeps data in region ${deps.instanceRegion}; it cannot hold a workspace for region ${region}`,
+    )
+  }
+  const name = input.name.trim()
+  if (name.length === 0 || name.length > 200) {
+    throw new AppError('invalid_request', 'A workspace name has 1 to 200 characters')
+  }
+  const now = deps.clock.now().toISOString()
+  const row: WorkspacesTable = {
+    id: newId(deps.clock.now()),
+    name,
+    region,
+    settings: JSON.stringify(defaultSettings()),
+    created_at: now,
+    updated_at: now,
+  }
+  const publicInput = {
+    workspaceId: row.id,
+    actor: input.actor,
+    kind: 'public',
+    label: 'Browser SDK',
+  } as const
+  const secretInput = {
+    workspaceId: row.id,
+    actor: input.actor,
+    kind: 'secret',
+    label: 'Server',
+  } as const
+  const publicKey = buildApiKey(deps.clock.now(), publicInput)
+  const secretKey = buildApiKey(deps.clock.now(), secretInput)
+  // The workspace and its keys appear together or not at all.
+  await inWriteTransaction(deps.db, async (trx) => {
+    await insertWorkspace(trx, row)
+    await insertApiKeys(trx, [publicKey.row, secretKey.row])
+  })
+  // Audited after commit: the audit log writes in its own transactions.
+  await deps.audit.record({
+    workspaceId: row.id,
+    actor: input.actor,
+    action: 'workspace.created',
+    outcome: 'succeeded',
+    resource: { type: 'workspace', id: row.id },
+    ...context,
+  })
+  await recordApiKeyCreated(deps.audit, publicKey.created, publicInput, context)
+  await recordApiKeyCreated(deps.audit, secretKey.created, secretInput, context)
+  return { ...toWorkspace(row), publicKey: publicKey.created.key, secretKey: secretKey.created.key }
+}
+
+export async function getWorkspace(db: Database, workspaceId: string): Promise<Workspace> {
+  const row = await findWorkspace(db, workspaceId)
+  if (row === undefined) throw new AppError('not_found', 'No such workspace')
+  return toWorkspace(row)
+}
+
+export async function workspaceExists(db: Database, workspaceId: string): Promise<boolean> {
+  return (await findWorkspace(db, workspaceId)) !== undefined
+}
+
+export async function changeWorkspace(
+  deps: WorkspaceDeps,
+  input: { workspaceId: string; name?: string; settings?: WorkspaceSettingsPatch; actor: Actor },
+  context: RequestContext = {},
+): Promise<Workspace> {
+  const current = await getWorkspace(deps.db, input.workspaceId)
+  const settings = input.settings
+    ? applySettingsPatch(current.settings, input.settings)
+    : current.settings
+  const name = input.name?.trim() ?? current.name
+  if (name.length === 0 || name.length > 200) {
+    throw new AppError('invalid_request', 'A workspace name has 1 to 200 characters')
+  }
+  const updatedAt = deps.clock.now().toISOString()
+  await updateWorkspace(deps.db, input.workspaceId, {
+    name,
+    settings: JSON.stringify(settings),
+    updated_at: updatedAt,
+  })
+  await deps.audit.record({
+    workspaceId: input.workspaceId,
+    actor: input.actor,
+    action: 'workspace.settings_changed',
+    outcome: 'succeeded',
+    resource: { type: 'workspace', id: input.workspaceId },
+    details: {
+      fields: Object.keys(input.settings ?? {})
+        .concat(input.name ? ['name'] : [])
+        .join(','),
+    },
+    ...context,
+  })
+  return { ...current, name, settings, updatedAt }
+}
+
+export async function listAllWorkspaces(db: Database): Promise<Workspace[]> {
+  return (await listWorkspaces(db)).map(toWorkspace)
+}
+
+function toWorkspace(row: WorkspacesTable): Workspace {
+  return {
+    id: row.id,
+    name: row.name,
+    region: row.region,
+    settings: settingsFrom(JSON.parse(row.settings)),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
