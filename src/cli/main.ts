@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.js'
 import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
+import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerServeCommand } from './serve.js'
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride()
   registerServeCommand(program)
   registerMigrateCommand(program)
+  registerKeysCommand(program)
   return program
 }
 
