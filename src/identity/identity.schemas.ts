@@ -80,7 +80,7 @@ export const SessionSchema = Type.Object({
   expiresAt: Type.String(),
 })
 
-export const LogoutBody = Type.Object(
+export const LogoutQuery = Type.Object(
   {
     everywhere: Type.Optional(Type.Boolean({ description: 'End every session of this operator' })),
   },
