@@ -4,7 +4,9 @@ import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
+import { registerOperatorCommand } from './operator.js'
 import { registerServeCommand } from './serve.js'
+import { registerWorkspaceCommand } from './workspace.js'
 
 /** The `custodian` command: one file per command group, each calling services directly. */
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerServeCommand(program)
   registerMigrateCommand(program)
   registerKeysCommand(program)
+  registerWorkspaceCommand(program)
+  registerOperatorCommand(program)
   return program
 }
 

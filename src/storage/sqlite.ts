@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
@@ -17,6 +17,8 @@ export function openSqlite(dataDir: string, fileName = sqliteFileName): Storage 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, fileName)
   const connection = new SqliteDatabase(path)
+  // Only the service account may read the file (its WAL and SHM inherit this mode).
+  chmodSync(path, 0o600)
   connection.pragma('journal_mode = WAL')
   connection.pragma('synchronous = FULL')
   connection.pragma('foreign_keys = ON')
