@@ -158,6 +158,9 @@ describeEachDialect('keyring', (context) => {
       await keyring.blindIndexHex('ws_a', 'email', 'ADA@example.com'),
       plain.toString('hex'),
     )
+    const indexer = await keyring.indexerFor('ws_a')
+    assert.deepEqual(indexer.index('email', 'Ada@example.com'), plain)
+    assert.equal(indexer.hex('email', 'ada@example.com'), plain.toString('hex'))
     const fresh = await openTestKeyring(context.storage())
     assert.deepEqual(await fresh.keyring.blindIndex('ws_a', 'email', 'ada@example.com'), plain)
     await keyring.close()
