@@ -65,7 +65,7 @@ export async function confirmTotp(
     updated_at: now.toISOString(),
   })
   await storeRecoveryCodes(deps, who, recoveryCodes, now)
-  await record(deps, who, 'auth.2fa_enabled', context)
+  await record(deps, who, 'auth.two_factor_enabled', context)
   return { recoveryCodes }
 }
 
@@ -87,7 +87,7 @@ export async function disableTotp(
     updated_at: now.toISOString(),
   })
   await replaceRecoveryCodes(deps.db, who.workspaceId, who.operatorId, [])
-  await record(deps, who, 'auth.2fa_disabled', context)
+  await record(deps, who, 'auth.two_factor_disabled', context)
 }
 
 export async function regenerateRecoveryCodes(

@@ -28,15 +28,21 @@ export interface DialectContext {
   storage(): Storage
 }
 
+export const testDialects = ['sqlite', 'postgres'] as const
+
+/** Why a dialect's suite is skipped here (a string), or false when it runs. */
+export function dialectSkip(dialect: DialectName): string | false {
+  return dialect === 'postgres' && postgresProblem !== undefined && !mustRunPostgres
+    ? `PostgreSQL unreachable (${postgresProblem}); set TEST_DATABASE_URL or start it`
+    : false
+}
+
 export function describeEachDialect(
   title: string,
   define: (context: DialectContext) => void,
 ): void {
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    const skip =
-      dialect === 'postgres' && postgresProblem !== undefined && !mustRunPostgres
-        ? `PostgreSQL unreachable (${postgresProblem}); set TEST_DATABASE_URL or start it`
-        : false
+  for (const dialect of testDialects) {
+    const skip = dialectSkip(dialect)
     void describe(`${title} [${dialect}]`, { skip }, () => {
       let open: Storage | undefined
       let cleanup = async (): Promise<void> => {}
