@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
+import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import { roleMay } from './permissions.js'
+import {
+  bearer,
+  createTenant,
+  type SignedIn,
+  signUpOperator,
+  type TenantFixture,
+} from './testing/fixtures.js'
+
+// Routes anyone may call, signed in or not.
+const publicRoutes = new Set([
+  'GET /healthz',
+  'GET /v1/openapi.json',
+  'GET /problems/{code}',
+  'POST /v1/auth/login',
+  'POST /v1/auth/setup',
+])
+
+// A valid body for each route that takes one, so a refusal is about who asks, not what.
+const sampleBodies: Record<string, unknown> = {
+  'POST /v1/auth/logout': undefined,
+  'POST /v1/me/2fa/enroll': undefined,
+  'PATCH /v1/me': { firstName: 'Probe' },
+  'POST /v1/me/2fa/confirm': { code: '123456' },
+  'POST /v1/me/2fa/disable': { code: '123456' },
+  'POST /v1/me/2fa/recovery-codes': { code: '123456' },
+  'POST /v1/operators': { email: 'probe@example.com', role: 'agent' },
+  'PATCH /v1/operators/{id}': { role: 'agent' },
+  'POST /v1/api-keys': { kind: 'secret', label: 'probe' },
+  'PATCH /v1/workspace': { name: 'Probe' },
+}
+
+interface Route {
+  method: string
+  path: string
+}
+
+async function listRoutes(harness: TestApp): Promise<Route[]> {
+  const document = (await harness.app.inject({ url: '/v1/openapi.json' })).json<{
+    paths: Record<string, Record<string, unknown>>
+  }>()
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations)
+      .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+      .map((method) => ({ method: method.toUpperCase(), path })),
+  )
+}
+
+for (const dialect of testDialects) {
+  describe(`tenant walls, API keys and roles [${dialect}]`, { skip: dialectSkip(dialect) }, () => {
+    let harness: TestApp
+    let a: TenantFixture
+    let b: TenantFixture
+    let bResourceIds: string[]
+    let routes: Route[]
+
+    before(async () => {
+      harness = await buildTestApp({ dialect })
+      a = await createTenant(harness, 'Tenant A')
+      b = await createTenant(harness, 'Tenant B')
+      const bAgent = await signUpOperator(harness, b.workspaceId, 'agent')
+      const bKeys = (
+        await harness.app.inject({ url: '/v1/api-keys', headers: bearer(b.secretKey) })
+      ).json<{ data: { id: string }[] }>()
+      bResourceIds = [b.owner.operatorId, bAgent.operatorId, ...bKeys.data.map((key) => key.id)]
+      routes = await listRoutes(harness)
+    })
+    after(async () => harness.close())
+
+    function send(route: Route, headers: Record<string, string>, id?: string) {
+      const key = `${route.method} ${route.path}`
+      return harness.app.inject({
+        method: route.method as 'GET',
+        url: id ? route.path.replace('{id}', id) : route.path.replace('{code}', 'not_found'),
+        headers,
+        ...(key in sampleBodies && sampleBodies[key] !== undefined
+          ? { payload: sampleBodies[key] as object }
+          : {}),
+      })
+    }
+
+    test('every route with a body has a sample here, so new routes join these probes', () => {
+      const missing = routes
+        .filter((route) => ['POST', 'PATCH', 'PUT'].includes(route.method))
+        .map((route) => `${route.method} ${route.path}`)
+        .filter((key) => !publicRoutes.has(key) && !(key in sampleBodies))
+      assert.deepEqual(missing, [])
+    })
+
+    test("A's secret key and A's owner get 404 for every one of B's resources on every route", async () => {
+      const withIds = routes.filter((route) => route.path.includes('{id}'))
+      assert.ok(withIds.length >= 4, 'routes with ids are probed')
+      for (const credentials of [bearer(a.secretKey), a.owner.headers()]) {
+        for (const route of withIds) {
+          for (const id of bResourceIds) {
+            const response = await send(route, credentials, id)
+            assert.equal(
+              response.statusCode,
+              404,
+              `${route.method} ${route.path} with B's ${id} answered ${response.statusCode}`,
+            )
+            assert.ok(!response.body.includes(b.workspaceId))
+          }
+        }
+      }
+    })
+
+    test("A's lists and audit log never show B's operators, keys or events", async () => {
+      for (const url of ['/v1/operators', '/v1/api-keys', '/v1/audit?limit=200', '/v1/workspace']) {
+        const response = await harness.app.inject({ url, headers: bearer(a.secretKey) })
+        assert.equal(response.statusCode, 200, url)
+        for (const id of [b.workspaceId, ...bResourceIds])
+          assert.ok(!response.body.includes(id), `${url} leaks ${id}`)
+      }
+    })
+
+    test('the public key is refused on every route but the public ones', async () => {
+      const guarded = routes.filter((route) => !publicRoutes.has(`${route.method} ${route.path}`))
+      for (const route of guarded) {
+        const response = await send(route, bearer(a.publicKey), a.owner.operatorId)
+        assert.ok(
+          [401, 403].includes(response.statusCode),
+          `${route.method} ${route.path} let the public key in (${response.statusCode})`,
+        )
+      }
+    })
+
+    test('no credentials get 401 on every guarded route; an unknown key too', async () => {
+      const guarded = routes.filter((route) => !publicRoutes.has(`${route.method} ${route.path}`))
+      for (const route of guarded) {
+        assert.equal(
+          (await send(route, {}, a.owner.operatorId)).statusCode,
+          401,
+          `${route.method} ${route.path}`,
+        )
+      }
+      const unknown = await harness.app.inject({
+        url: '/v1/workspace',
+        headers: bearer('cus_sk_not-a-real-key'),
+      })
+      assert.equal(unknown.statusCode, 401)
+    })
+
+    test('a revoked secret key stops working at once', async () => {
+      const created = await harness.app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: bearer(a.secretKey),
+        payload: { kind: 'secret', label: 'short-lived' },
+      })
+      assert.equal(created.statusCode, 201)
+      const { id, key } = created.json<{ id: string; key: string }>()
+      assert.equal(
+        (await harness.app.inject({ url: '/v1/workspace', headers: bearer(key) })).statusCode,
+        200,
+      )
+      const listed = (
+        await harness.app.inject({ url: '/v1/api-keys', headers: bearer(a.secretKey) })
+      ).json<{ data: { id: string; lastUsedAt: string | null }[] }>()
+      assert.ok(listed.data.find((item) => item.id === id)?.lastUsedAt, 'last use is recorded')
+      assert.ok(!JSON.stringify(listed).includes(key), 'a key is never shown again')
+      assert.equal(
+        (
+          await harness.app.inject({
+            method: 'DELETE',
+            url: `/v1/api-keys/${id}`,
+            headers: bearer(a.secretKey),
+          })
+        ).statusCode,
+        200,
+      )
+      assert.equal(
+        (await harness.app.inject({ url: '/v1/workspace', headers: bearer(key) })).statusCode,
+        401,
+      )
+    })
+
+    describe('roles', () => {
+      let agent: SignedIn
+      let dpo: SignedIn
+
+      before(async () => {
+        agent = await signUpOperator(harness, a.workspaceId, 'agent')
+        dpo = await signUpOperator(harness, a.workspaceId, 'dpo', { twoFactor: true })
+      })
+
+      test('an agent cannot manage operators, keys, the workspace or read the audit log', async () => {
+        for (const [method, url, payload] of [
+          ['GET', '/v1/operators', undefined],
+          ['POST', '/v1/api-keys', { kind: 'secret', label: 'x' }],
+          ['PATCH', '/v1/workspace', { name: 'x' }],
+          ['GET', '/v1/audit', undefined],
+        ] as const) {
+          const response = await harness.app.inject({
+            method,
+            url,
+            headers: agent.headers(),
+            ...(payload ? { payload } : {}),
+          })
+          assert.equal(response.statusCode, 403, `${method} ${url}`)
+          assert.equal(response.json().code, 'forbidden')
+        }
+      })
+
+      test('a dpo reads the audit log but does not manage operators', async () => {
+        assert.equal(
+          (await harness.app.inject({ url: '/v1/audit', headers: dpo.headers() })).statusCode,
+          200,
+        )
+        assert.equal(
+          (await harness.app.inject({ url: '/v1/operators', headers: dpo.headers() })).statusCode,
+          403,
+        )
+      })
+
+      test('an agent can neither export nor erase personal data; a dpo can do both', () => {
+        assert.equal(roleMay('agent', 'personal-data:export'), false)
+        assert.equal(roleMay('agent', 'personal-data:erase'), false)
+        assert.equal(roleMay('dpo', 'personal-data:export'), true)
+        assert.equal(roleMay('dpo', 'personal-data:erase'), true)
+      })
+
+      test('role changes are audited and the last owner cannot be demoted', async () => {
+        const promote = await harness.app.inject({
+          method: 'PATCH',
+          url: `/v1/operators/${agent.operatorId}`,
+          headers: bearer(a.secretKey),
+          payload: { role: 'admin' },
+        })
+        assert.equal(promote.statusCode, 200)
+        assert.equal(promote.json().role, 'admin')
+        const demoteOwner = await harness.app.inject({
+          method: 'PATCH',
+          url: `/v1/operators/${a.owner.operatorId}`,
+          headers: bearer(a.secretKey),
+          payload: { role: 'agent' },
+        })
+        assert.equal(demoteOwner.statusCode, 409)
+        const log = await harness.audit.listEntries(a.workspaceId, { limit: 200 })
+        const change = log.entries.find((entry) => entry.action === 'operator.role_changed')
+        assert.deepEqual(change?.details, { from: 'agent', to: 'admin' })
+      })
+    })
+  })
+}
