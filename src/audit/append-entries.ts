@@ -42,7 +42,9 @@ export async function appendEntries(
 ): Promise<ChainedEntry[]> {
   if (drafts.length === 0) return []
   const head = await lockHead(trx)
-  await assertHeadSealed(trx, keyring, head)
+  // Key look-ups for the check go through `trx`: on SQLite it holds the only connection.
+  // Opening never makes a key, so no nested transaction is begun.
+  await assertHeadSealed(keyring, head, { db: trx })
   const chained = chainEntries(head, drafts)
   const last = chained[chained.length - 1]
   if (last === undefined) return []
@@ -82,8 +84,12 @@ export async function isHeadSealValid(
   }
 }
 
-async function assertHeadSealed(trx: Database, keyring: Keyring, head: ChainHead): Promise<void> {
-  if (await isHeadSealValid(keyring, head, { db: trx })) return
+async function assertHeadSealed(
+  keyring: Keyring,
+  head: ChainHead,
+  access: KeyAccess,
+): Promise<void> {
+  if (await isHeadSealValid(keyring, head, access)) return
   throw new AppError(
     'internal',
     'The audit chain head failed its integrity check: appends are stopped; run `custodian audit verify`',

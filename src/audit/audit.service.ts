@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
+import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import { locksRows } from '../crypto/write-transaction.js'
 import type { Actor } from '../identity/principal.js'
 import type { Logger } from '../logger.js'
 import type { Database } from '../storage/database.js'
@@ -19,7 +21,7 @@ import {
   selectEntriesPage,
   toPage,
 } from './list-entries.js'
-import { sealEntries } from './seal-entries.js'
+import { type EntryDraft, sealEntries } from './seal-entries.js'
 import { type VerifyOptions, type VerifyReport, verifyChain } from './verify-chain.js'
 
 export interface AuditLogDeps {
@@ -29,6 +31,12 @@ export interface AuditLogDeps {
   logger?: Logger
   /** Most entries one group-commit transaction takes (default 2000). */
   maxBatch?: number
+}
+
+/** Events sealed and ready to append; made by `prepare`, used once. */
+export interface PreparedEntries {
+  readonly drafts: readonly EntryDraft[]
+  readonly headSealer: SubjectSealer
 }
 
 /** Who is reading the log, for the entry that records an IP reveal. */
@@ -50,12 +58,18 @@ export interface ListOptions extends ListEntriesQuery {
  */
 export interface AuditLog extends Appender {
   /**
-   * Records inside the caller's write transaction (begun with `inWriteTransaction`), so
-   * the entries commit or roll back with the change they describe. The head stays
-   * locked until that transaction ends: keep it short, and never `await record()` inside
-   * it (that would wait for the lock this transaction holds).
+   * Stamps, checks and seals events for `recordInTransaction`, before the caller's
+   * transaction begins: sealing may have to make keys, which on SQLite cannot happen
+   * inside a transaction that already holds the connection.
    */
-  recordInTransaction(trx: Database, events: readonly AuditEvent[]): Promise<RecordedEntry[]>
+  prepare(events: readonly AuditEvent[]): Promise<PreparedEntries>
+  /**
+   * Appends prepared events inside the caller's write transaction (begun with
+   * `inWriteTransaction`), so they commit or roll back with the change they describe.
+   * The head stays locked until that transaction ends: keep it short, and never
+   * `await record()` inside it (that would wait for the lock this transaction holds).
+   */
+  recordInTransaction(trx: Database, prepared: PreparedEntries): Promise<RecordedEntry[]>
   listEntries(workspaceId: string, options?: ListOptions, reader?: AuditReader): Promise<AuditPage>
   verify(options?: VerifyOptions): Promise<VerifyReport>
 }
@@ -64,13 +78,24 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
   const appender = createAppender(deps)
   const { db, keyring } = deps
 
-  const recordInTransaction = async (trx: Database, events: readonly AuditEvent[]) => {
-    if (!trx.isTransaction) {
+  // A prepared batch goes into the chain once: a second append would duplicate its ids.
+  const used = new WeakSet<PreparedEntries>()
+
+  const prepare = async (events: readonly AuditEvent[]): Promise<PreparedEntries> => {
+    const stamped = events.map((event) => stampEvent(deps.clock, event))
+    const drafts = await sealEntries(keyring, stamped)
+    return Object.freeze({ drafts, headSealer: await headSealerOf(keyring) })
+  }
+
+  const recordInTransaction = async (trx: Database, prepared: PreparedEntries) => {
+    // On PostgreSQL a transaction is visible as such; SQLite's BEGIN IMMEDIATE runs on a
+    // plain connection (see inWriteTransaction), which cannot be told from the pool.
+    if (locksRows(trx) && !trx.isTransaction) {
       throw new Error('recordInTransaction needs a transaction begun with inWriteTransaction')
     }
-    const stamped = events.map((event) => stampEvent(deps.clock, event))
-    const drafts = await sealEntries(keyring, stamped, { db: trx })
-    const headSealer = await headSealerOf(keyring, { db: trx })
+    if (used.has(prepared)) throw new Error('These audit entries were already recorded')
+    used.add(prepared)
+    const { drafts, headSealer } = prepared
     return (await appendEntries(trx, keyring, headSealer, drafts)).map(toRecorded)
   }
 
@@ -104,6 +129,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
   return Object.freeze({
     ...appender,
+    prepare,
     recordInTransaction,
     listEntries,
     verify: async (options?: VerifyOptions) => verifyChain({ db, keyring }, options),

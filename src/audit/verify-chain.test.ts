@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { sql } from 'kysely'
+import { sql, type Updateable } from 'kysely'
 import { isAppError } from '../errors.js'
 import type { Database, Storage } from '../storage/database.js'
 import { describeEachDialect, openTestStorage } from '../storage/testing/dialects.js'
 import type { RecordedEntry } from './appender.js'
+import type { AuditEntriesTable } from './audit.table.js'
 import { toSeq } from './audit.repository.js'
 import { type BreakReason, hashEntry } from './chain.logic.js'
 import { openTestAuditLog, sampleEvent, type TestAuditLog, tamper } from './testing/audit.js'
@@ -57,7 +58,7 @@ describeEachDialect('audit chain verification', (context) => {
   async function updateRow(
     chain: Chain,
     seq: number,
-    change: Parameters<ReturnType<Database['updateTable']>['set']>[0],
+    change: Updateable<AuditEntriesTable>,
   ): Promise<void> {
     await tamper(chain.storage, async (db) =>
       db.updateTable('audit_entries').set(change).where('seq', '=', seq).execute(),
@@ -157,7 +158,11 @@ describeEachDialect('audit chain verification', (context) => {
     })
   })
 
-  const alterations: [string, number, (row: Awaited<ReturnType<typeof rowAt>>) => object][] = [
+  const alterations: [
+    string,
+    number,
+    (row: Awaited<ReturnType<typeof rowAt>>) => Updateable<AuditEntriesTable>,
+  ][] = [
     ['action', 7, () => ({ action: 'contact.exported' })],
     ['subject_ref', 8, (row) => ({ subject_ref: flipHex(row.subject_ref ?? '') })],
     ['details', 9, () => ({ details: '{"fields":["name"],"index":9}' })],
