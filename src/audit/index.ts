@@ -1,0 +1,31 @@
+/**
+ * The audit log: an append-only, hash-chained record of every read, export, change and
+ * deletion of personal data and every security event. Other modules record through
+ * `AuditLog.record` (or `recordInTransaction`), with `auditContextOf(request)` for the
+ * who/where of an HTTP request; `verify` checks the chain end to end.
+ */
+export {
+  type ActorType,
+  actorTypes,
+  type AuditDetails,
+  type AuditDetailValue,
+  type AuditEvent,
+  type AuditOutcome,
+  outcomes,
+  platformSubjectId,
+  platformWorkspaceId,
+} from './audit.logic.js'
+export { type AuditRouteDeps, registerAuditRoutes } from './audit.routes.js'
+export {
+  type AuditLog,
+  type AuditLogDeps,
+  type AuditReader,
+  createAuditLog,
+  type ListOptions,
+} from './audit.service.js'
+export type { RecordedEntry } from './appender.js'
+export type { BreakReason, ChainBreak } from './chain.logic.js'
+export type { AuditPage, ListEntriesQuery } from './list-entries.js'
+export type { AuditEntryView } from './page.logic.js'
+export { type AuditContext, auditContextOf } from './request-context.js'
+export type { VerifyOptions, VerifyProgress, VerifyReport } from './verify-chain.js'
