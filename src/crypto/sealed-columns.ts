@@ -20,7 +20,16 @@ export interface SealedColumns {
  * Every module's declaration, listed in code the way migrations are listed in
  * `storage/migrations/index.ts`: a module that stores sealed values adds its entry.
  */
-export const sealedColumnsOfAllModules: readonly SealedColumns[] = []
+export const sealedColumnsOfAllModules: readonly SealedColumns[] = [
+  // Operators are the subjects of their own account data (identity module).
+  {
+    table: 'operators',
+    idColumn: 'id',
+    workspaceColumn: 'workspace_id',
+    subjectColumn: 'id',
+    columns: ['email', 'first_name', 'last_name', 'picture_url', 'totp_secret'],
+  },
+]
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/
 
