@@ -20,7 +20,7 @@ import {
   selectWorkspaceKey,
   workspaceKeyContext,
 } from './workspace-keys.js'
-import { inWriteTransaction } from './write-transaction.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
 
 const keyLength = 32
 

@@ -1,7 +1,7 @@
 import type { Database } from '../storage/database.js'
 import type { WrapContext } from './key-wrap.js'
 import type { SubjectKeysTable } from './keys.table.js'
-import { locksRows } from './write-transaction.js'
+import { locksRows } from '../storage/write-transaction.js'
 
 /** SQL for data subjects' keys. Every function takes the workspace id. */
 
