@@ -90,7 +90,8 @@ describe('GET /v1/audit', () => {
   async function seqsOf(principal: string, query: string): Promise<number[]> {
     const response = await list(principal, query)
     assert.equal(response.statusCode, 200, response.body)
-    return response.json().entries.map((entry: { seq: number }) => entry.seq)
+    const page = response.json<{ entries: { seq: number }[] }>()
+    return page.entries.map((entry) => entry.seq)
   }
 
   test('pages through exactly the caller’s workspace, newest first, with an opaque cursor', async () => {
