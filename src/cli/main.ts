@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.js'
 import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
+import { registerAuditCommand } from './audit.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program)
   registerWorkspaceCommand(program)
   registerOperatorCommand(program)
+  registerAuditCommand(program)
   return program
 }
 
