@@ -1,3 +1,5 @@
+import { consentSealedColumns } from '../consent/consent.table.js'
+
 /**
  * Which columns of which tables hold sealed values. The data tables belong to other
  * modules; each declares its sealed columns here so `keys rotate --reseal` can walk them
@@ -29,6 +31,8 @@ export const sealedColumnsOfAllModules: readonly SealedColumns[] = [
     subjectColumn: 'id',
     columns: ['email', 'first_name', 'last_name', 'picture_url', 'totp_secret'],
   },
+  // The consent ledger's proofs (IP, user agent, evidence), under each consent subject.
+  consentSealedColumns,
 ]
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/

@@ -1,5 +1,13 @@
 import type { AuditChainHeadTable, AuditEntriesTable } from '../audit/audit.table.js'
 import type {
+  ConsentEventsTable,
+  ConsentPoliciesTable,
+  ConsentPurposesTable,
+  ConsentStatesTable,
+  ConsentSubjectIdentifiersTable,
+  ConsentSubjectsTable,
+} from '../consent/consent.table.js'
+import type {
   BlindIndexKeysTable,
   KeyCheckTable,
   SubjectKeysTable,
@@ -40,4 +48,10 @@ export interface DB {
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
   login_failures: LoginFailuresTable
+  consent_purposes: ConsentPurposesTable
+  consent_policies: ConsentPoliciesTable
+  consent_subjects: ConsentSubjectsTable
+  consent_subject_identifiers: ConsentSubjectIdentifiersTable
+  consent_states: ConsentStatesTable
+  consent_events: ConsentEventsTable
 }

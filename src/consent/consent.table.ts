@@ -1,0 +1,131 @@
+import type { SealedColumns } from '../crypto/sealed-columns.js'
+
+/**
+ * The consent module's tables. Flags are integers 0/1 (SQLite has no boolean and
+ * better-sqlite3 binds none); times are ISO 8601 UTC text.
+ */
+
+/**
+ * A workspace's purpose, stored once it differs from the built-in default of the same
+ * name or is the workspace's own. Not personal data.
+ */
+export interface ConsentPurposesTable {
+  workspace_id: string
+  name: string
+  lawful_basis: string
+  description: string
+  /** JSON array of data category names, shown in receipts (Kantara `piiCategory`). */
+  data_categories: string
+  /** 1: direct marketing or profiling for it (Art. 21(2)–(3)); a GPC signal objects to it. */
+  direct_marketing: number
+  /** 1: evaluates the person automatically (Art. 22); the opt-out stops it. */
+  automated_decisions: number
+  /** Consents given under a policy older than this sequence number no longer count. */
+  min_policy_seq: number
+  created_at: string
+  updated_at: string
+}
+
+/** A version of the privacy notice end-users agree to. Not personal data. */
+export interface ConsentPoliciesTable {
+  id: string
+  workspace_id: string
+  /** 1, 2, 3… per workspace, in publication order. */
+  seq: number
+  version: string
+  url: string
+  text: string | null
+  text_sha256: string | null
+  /** JSON array of purpose names this version asks consent for again. */
+  reconsent_purposes: string
+  published_at: string
+}
+
+/**
+ * A data subject as the consent ledger knows it: an anonymous visitor, a contact, or
+ * both once linked. Its `id` is also the keyring subject id that seals its proofs.
+ * The flags are the materialised result of its ledger, kept in the same transaction.
+ */
+export interface ConsentSubjectsTable {
+  id: string
+  workspace_id: string
+  /** Set when this subject was linked into another: that one now speaks for it. */
+  merged_into: string | null
+  /** The `seq` of this subject's latest ledger event. */
+  event_seq: number
+  restricted_at: string | null
+  automated_opt_out_at: string | null
+  gpc_at: string | null
+  /**
+   * Whole years declared and when: enough to know the subject is at least N years old
+   * now (Art. 8) without keeping a birth date in clear. The declaration itself, birth
+   * date included, is sealed in the ledger event.
+   */
+  declared_age: number | null
+  age_declared_at: string | null
+  parental_consent_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export type IdentifierKind = 'anonymous_id' | 'external_id' | 'email'
+
+/** One identifier of a subject, as a blind index only: never the identifier itself. */
+export interface ConsentSubjectIdentifiersTable {
+  workspace_id: string
+  blind_index: Buffer
+  kind: IdentifierKind
+  subject_id: string
+  created_at: string
+}
+
+/** The latest state of one subject × purpose, kept with every ledger append. */
+export interface ConsentStatesTable {
+  workspace_id: string
+  subject_id: string
+  purpose: string
+  /** 1 granted, 0 withdrawn, null never decided (only objected, say). */
+  granted: number | null
+  decided_at: string | null
+  policy_id: string | null
+  policy_seq: number | null
+  policy_version: string | null
+  objected_at: string | null
+  last_event_id: string
+  updated_at: string
+}
+
+/**
+ * The ledger: one row per grant, withdrawal, objection or signal, never updated. The
+ * proof that is personal data (the caller's IP, user agent, the evidence of an age
+ * declaration or a parental verification) is sealed under the subject's key.
+ */
+export interface ConsentEventsTable {
+  id: string
+  workspace_id: string
+  subject_id: string
+  seq: number
+  action: string
+  purpose: string | null
+  granted: number | null
+  policy_id: string | null
+  policy_version: string | null
+  source: string
+  gpc: number
+  actor_type: string
+  actor_id: string | null
+  request_id: string | null
+  recorded_at: string
+  ip: Buffer | null
+  user_agent: Buffer | null
+  evidence: Buffer | null
+}
+
+/** Declared in `crypto/sealed-columns.ts` so key rotation can reseal the ledger's proofs. */
+export const consentSealedColumns: SealedColumns = Object.freeze({
+  table: 'consent_events',
+  idColumn: 'id',
+  workspaceColumn: 'workspace_id',
+  subjectColumn: 'subject_id',
+  columns: ['ip', 'user_agent', 'evidence'],
+})
