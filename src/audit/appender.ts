@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import { inWriteTransaction } from '../crypto/write-transaction.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
 import type { Keyring } from '../crypto/keyring.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -48,6 +48,11 @@ interface Pending {
   reject(error: unknown): void
 }
 
+interface Sealed {
+  pending: Pending
+  drafts: EntryDraft[]
+}
+
 const defaultMaxBatch = 2000
 
 export function createAppender(deps: AppenderDeps): Appender {
@@ -78,14 +83,7 @@ export function createAppender(deps: AppenderDeps): Appender {
   }
 
   const writeBatch = async (batch: Pending[]): Promise<void> => {
-    const ready: { pending: Pending; drafts: EntryDraft[] }[] = []
-    for (const pending of batch) {
-      try {
-        ready.push({ pending, drafts: await sealEntries(deps.keyring, pending.stamped) })
-      } catch (error) {
-        pending.reject(error)
-      }
-    }
+    const ready = await sealBatch(batch)
     if (ready.length === 0) return
     try {
       const headSealer = await headSealerOf(deps.keyring)
@@ -105,6 +103,36 @@ export function createAppender(deps: AppenderDeps): Appender {
     } catch (error) {
       deps.logger?.error({ err: error, entries: ready.length }, 'audit append failed')
       for (const { pending } of ready) pending.reject(error)
+    }
+  }
+
+  /**
+   * Seals the whole batch with one key look-up per workspace. Should that fail, each
+   * caller's events are sealed on their own, so one caller's failure (a key that cannot
+   * be made) does not fail the others.
+   */
+  const sealBatch = async (batch: Pending[]): Promise<Sealed[]> => {
+    try {
+      const drafts = await sealEntries(
+        deps.keyring,
+        batch.flatMap((pending) => pending.stamped),
+      )
+      let offset = 0
+      return batch.map((pending) => {
+        const mine = drafts.slice(offset, offset + pending.stamped.length)
+        offset += pending.stamped.length
+        return { pending, drafts: mine }
+      })
+    } catch {
+      const ready: Sealed[] = []
+      for (const pending of batch) {
+        try {
+          ready.push({ pending, drafts: await sealEntries(deps.keyring, pending.stamped) })
+        } catch (error) {
+          pending.reject(error)
+        }
+      }
+      return ready
     }
   }
 

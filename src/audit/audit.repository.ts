@@ -1,6 +1,8 @@
-import { locksRows } from '../crypto/write-transaction.js'
+import { sql } from 'kysely'
+import { dialectOf } from '../storage/column-types.js'
 import type { Database } from '../storage/database.js'
-import type { ChainedEntry } from './chain.logic.js'
+import { locksRows } from '../storage/write-transaction.js'
+import type { ChainedEntry, StoredEntry } from './chain.logic.js'
 
 /**
  * SQL of the audit log, nothing else. The chain is one per instance, so the chain
@@ -70,22 +72,58 @@ export async function updateHead(trx: Database, head: ChainHead): Promise<void> 
     .execute()
 }
 
-/** Entries `after < seq ≤ upTo`, oldest first: one page of the verification walk. */
+/**
+ * Entries `after < seq ≤ upTo`, oldest first: one page of the verification walk. The
+ * binary columns come back as lower-case hex text, converted by the database: the walk
+ * hashes hex anyway, and a string per value is far cheaper to read than a Buffer.
+ */
 export async function selectChainPage(
   db: Database,
   after: number,
   upTo: number,
   limit: number,
-): Promise<ChainedEntry[]> {
+): Promise<StoredEntry[]> {
   const rows = await db
     .selectFrom('audit_entries')
-    .selectAll()
+    .select([
+      'seq',
+      'id',
+      'at',
+      'workspace_id',
+      'actor_type',
+      'actor_id',
+      'action',
+      'resource_type',
+      'resource_id',
+      'subject_ref',
+      'purpose',
+      'outcome',
+      'request_id',
+      'details',
+      hexOf(db, 'ip_sealed').as('ip_sealed_hex'),
+      hexOf(db, 'prev_hash').as('prev_hash_hex'),
+      hexOf(db, 'hash').as('hash_hex'),
+    ])
     .where('seq', '>', after)
     .where('seq', '<=', upTo)
     .orderBy('seq')
     .limit(limit)
     .execute()
-  return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
+  return rows.map((row) => ({
+    ...row,
+    seq: toSeq(row.seq),
+    // Both columns are NOT NULL; the empty string only stands for a value that is gone.
+    prev_hash_hex: row.prev_hash_hex ?? '',
+    hash_hex: row.hash_hex ?? '',
+  }))
+}
+
+/** A binary column as lower-case hex text, NULL staying NULL (SQLite's hex(NULL) is ''). */
+function hexOf(db: Database, column: 'ip_sealed' | 'prev_hash' | 'hash') {
+  const ref = sql.ref(column)
+  return dialectOf(db) === 'postgres'
+    ? sql<string | null>`encode(${ref}, 'hex')`
+    : sql<string | null>`case when ${ref} is null then null else lower(hex(${ref})) end`
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
-import { locksRows } from '../crypto/write-transaction.js'
+import { locksRows } from '../storage/write-transaction.js'
 import type { Actor } from '../identity/principal.js'
 import type { Logger } from '../logger.js'
 import type { Database } from '../storage/database.js'

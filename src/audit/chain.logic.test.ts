@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
+  type ChainCursor,
   type ChainedEntry,
   canonicalEntry,
   chainEntries,
   checkHead,
   checkNextEntry,
+  type EntryDraft,
   type EntryFields,
   genesisHash,
+  genesisHashHex,
   hashEntry,
+  type StoredEntry,
 } from './chain.logic.js'
 
-const fields: Omit<EntryFields, 'seq'> = {
+const draft: EntryDraft = {
   id: '01960000-0000-7000-8000-000000000001',
   at: '2026-03-01T09:00:00.000Z',
   workspace_id: 'ws-1',
@@ -28,47 +32,62 @@ const fields: Omit<EntryFields, 'seq'> = {
   details: '{"fields":["email"]}',
 }
 
-function chainOf(length: number): ChainedEntry[] {
+const fields: EntryFields = (() => {
+  const { ip_sealed: ip, ...rest } = draft
+  return { ...rest, seq: 1, ip_sealed_hex: ip?.toString('hex') ?? null }
+})()
+
+/** An entry as the verification walk reads it back from the database. */
+function stored(entry: ChainedEntry): StoredEntry {
+  const { ip_sealed: ip, prev_hash: prev, hash, ...rest } = entry
+  return {
+    ...rest,
+    ip_sealed_hex: ip === null ? null : ip.toString('hex'),
+    prev_hash_hex: prev.toString('hex'),
+    hash_hex: hash.toString('hex'),
+  }
+}
+
+function chainOf(length: number): StoredEntry[] {
   return chainEntries(
     { seq: 0, hash: genesisHash },
-    Array.from({ length }, (_, index) => ({ ...fields, id: `e-${index + 1}` })),
-  )
+    Array.from({ length }, (_, index) => ({ ...draft, id: `e-${index + 1}` })),
+  ).map(stored)
 }
+
+const start: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
 
 describe('audit hash chain', () => {
   test('the format is pinned: this entry has had this canonical form and hash since v1', () => {
-    const entry = { ...fields, seq: 1 }
     assert.equal(
-      canonicalEntry(entry),
-      '["custodian/audit/v1",1,"01960000-0000-7000-8000-000000000001","2026-03-01T09:00:00.000Z",' +
-        '"ws-1","operator","op-1","contact.read","contact","c-1","' +
-        'ab'.repeat(32) +
-        '","support","allowed","req-1","AQID+g==","{\\"fields\\":[\\"email\\"]}"]',
+      canonicalEntry(genesisHashHex, fields),
+      `["custodian/audit/v1","${'0'.repeat(64)}",1,"01960000-0000-7000-8000-000000000001",` +
+        '"2026-03-01T09:00:00.000Z","ws-1","operator","op-1","contact.read","contact","c-1",' +
+        `"${'ab'.repeat(32)}","support","allowed","req-1","010203fa","{\\"fields\\":[\\"email\\"]}"]`,
     )
-    // Checked independently (Python: sha256(32 zero bytes + json.dumps(fields, separators=(',', ':')))).
+    // Checked independently: Python, sha256(json.dumps(fields, separators=(',', ':'))).
     // Changing this hash means every chain already written stops verifying.
     assert.equal(
-      hashEntry(genesisHash, entry).toString('hex'),
-      'e7673f40f5b10b99f8e08825ece58548860255f5c46ad64e086d80fa5a8f1a08',
+      hashEntry(genesisHashHex, fields),
+      '2230992a1d70720139255ecd2da6384f76939a1631579b2d710c9eee0dba6244',
     )
   })
 
   test('entries link to the head they were appended after, and to each other', () => {
     const head = { seq: 41, hash: Buffer.alloc(32, 7) }
-    const [first, second] = chainEntries(head, [fields, { ...fields, id: 'e-2' }])
+    const [first, second] = chainEntries(head, [draft, { ...draft, id: 'e-2' }])
     assert.ok(first && second)
     assert.equal(first.seq, 42)
     assert.equal(second.seq, 43)
     assert.deepEqual(first.prev_hash, head.hash)
     assert.deepEqual(second.prev_hash, first.hash)
-    assert.deepEqual(first.hash, hashEntry(head.hash, first))
+    assert.equal(first.hash.toString('hex'), hashEntry(head.hash.toString('hex'), stored(first)))
   })
 
   test('changing any single field, the seq or the link changes the hash', () => {
-    const entry: EntryFields = { ...fields, seq: 5 }
-    const original = hashEntry(genesisHash, entry).toString('hex')
+    const original = hashEntry(genesisHashHex, fields)
     const changed: Partial<EntryFields>[] = [
-      { seq: 6 },
+      { seq: 2 },
       { id: 'other' },
       { at: '2026-03-01T09:00:00.001Z' },
       { workspace_id: null },
@@ -81,43 +100,44 @@ describe('audit hash chain', () => {
       { purpose: null },
       { outcome: 'denied' },
       { request_id: null },
-      { ip_sealed: Buffer.from([1, 2, 3, 251]) },
-      { ip_sealed: null },
+      { ip_sealed_hex: '010203fb' },
+      { ip_sealed_hex: null },
       { details: null },
     ]
-    const hashes = changed.map((change) =>
-      hashEntry(genesisHash, { ...entry, ...change }).toString('hex'),
-    )
-    for (const [index, hash] of hashes.entries()) {
-      assert.notEqual(hash, original, `change ${JSON.stringify(changed[index])}`)
+    for (const change of changed) {
+      const hash = hashEntry(genesisHashHex, { ...fields, ...change })
+      assert.notEqual(hash, original, `change ${JSON.stringify(change)}`)
     }
-    assert.notEqual(hashEntry(Buffer.alloc(32, 1), entry).toString('hex'), original)
+    assert.notEqual(hashEntry('11'.repeat(32), fields), original)
   })
 
   test('text moved across a field boundary, or null written as "null", hashes differently', () => {
-    const entry: EntryFields = { ...fields, seq: 1 }
-    const a = hashEntry(genesisHash, { ...entry, resource_type: 'contact', resource_id: 'c-1' })
-    const b = hashEntry(genesisHash, { ...entry, resource_type: 'contactc', resource_id: '-1' })
-    const c = hashEntry(genesisHash, { ...entry, resource_type: 'contact","c', resource_id: '-1' })
-    assert.notDeepEqual(a, b)
-    assert.notDeepEqual(a, c)
-    assert.notDeepEqual(
-      hashEntry(genesisHash, { ...entry, purpose: null }),
-      hashEntry(genesisHash, { ...entry, purpose: 'null' }),
+    const a = hashEntry(genesisHashHex, { ...fields, resource_type: 'contact', resource_id: 'c-1' })
+    const b = hashEntry(genesisHashHex, { ...fields, resource_type: 'contactc', resource_id: '-1' })
+    const c = hashEntry(genesisHashHex, {
+      ...fields,
+      resource_type: 'contact","c',
+      resource_id: '-1',
+    })
+    assert.notEqual(a, b)
+    assert.notEqual(a, c)
+    assert.notEqual(
+      hashEntry(genesisHashHex, { ...fields, purpose: null }),
+      hashEntry(genesisHashHex, { ...fields, purpose: 'null' }),
     )
   })
 
   test('the walk accepts a sound chain and names gaps, broken links and altered entries', () => {
     const chain = chainOf(4)
-    let cursor = { seq: 0, hash: genesisHash, id: null as string | null }
+    let cursor = start
     for (const entry of chain) {
       const result = checkNextEntry(cursor, entry)
-      assert.ok('cursor' in result)
+      assert.ok('cursor' in result, JSON.stringify(result))
       cursor = result.cursor
     }
-    assert.equal(checkHead(cursor, { seq: 4, hash: cursor.hash, lastId: 'e-4' }), undefined)
+    const head = { seq: 4, hash: Buffer.from(cursor.hashHex, 'hex'), lastId: 'e-4' }
+    assert.equal(checkHead(cursor, head), undefined)
 
-    const start = { seq: 0, hash: genesisHash, id: null }
     const [first, second] = chain
     assert.ok(first && second)
     assert.deepEqual(checkNextEntry(start, second), {
@@ -128,7 +148,7 @@ describe('audit hash chain', () => {
         detail: 'entry 1 is missing; the next stored entry is 2',
       },
     })
-    const relinked = checkNextEntry(start, { ...first, prev_hash: Buffer.alloc(32, 9) })
+    const relinked = checkNextEntry(start, { ...first, prev_hash_hex: '09'.repeat(32) })
     assert.ok('broken' in relinked && relinked.broken.reason === 'previous hash mismatch')
     const altered = checkNextEntry(start, { ...first, outcome: 'denied' })
     assert.ok('broken' in altered && altered.broken.reason === 'hash mismatch')
@@ -136,17 +156,15 @@ describe('audit hash chain', () => {
   })
 
   test('the head must name the last entry walked', () => {
-    const chain = chainOf(3)
-    const last = chain[2]
-    const third = { seq: 3, hash: last?.hash ?? genesisHash, id: 'e-3' }
-    const short = checkHead(
-      { seq: 2, hash: chain[1]?.hash ?? genesisHash, id: 'e-2' },
-      { seq: 3, hash: third.hash, lastId: 'e-3' },
-    )
+    const [, second, third] = chainOf(3)
+    assert.ok(second && third)
+    const atThird: ChainCursor = { seq: 3, hashHex: third.hash_hex, id: 'e-3' }
+    const head = { seq: 3, hash: Buffer.from(third.hash_hex, 'hex'), lastId: 'e-3' }
+    const short = checkHead({ seq: 2, hashHex: second.hash_hex, id: 'e-2' }, head)
     assert.deepEqual([short?.seq, short?.id, short?.reason], [3, 'e-3', 'head mismatch'])
-    const otherHash = checkHead(third, { seq: 3, hash: Buffer.alloc(32, 5), lastId: 'e-3' })
+    const otherHash = checkHead(atThird, { ...head, hash: Buffer.alloc(32, 5) })
     assert.equal(otherHash?.reason, 'head mismatch')
-    const otherId = checkHead(third, { seq: 3, hash: third.hash, lastId: 'e-9' })
+    const otherId = checkHead(atThird, { ...head, lastId: 'e-9' })
     assert.equal(otherId?.reason, 'head mismatch')
   })
 })

@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto'
 
 /**
- * The hash chain, pure. Entry n stores `hash = SHA-256(prev_hash ‖ canonical(entry n))`
- * and `prev_hash` = the hash of entry n−1 (32 zero bytes for entry 1). Changing any
+ * The hash chain, pure. Entry n stores `hash = SHA-256(canonical(prev_hash, entry n))`
+ * where `prev_hash` is the hash of entry n−1 (32 zero bytes for entry 1). Changing any
  * field of an entry changes its hash; deleting or reordering entries breaks the link
  * or the sequence; the head row pins the newest entry so removing the tail shows too.
  *
- * The canonical form is a JSON array of the fields in a fixed order, with the sealed IP
- * as base64: unambiguous (every string is quoted and escaped), fast (native
- * `JSON.stringify`), and simple to re-implement for an external auditor. It hashes the
- * stored bytes exactly, so verification needs no key: only the head seal does.
+ * The canonical form is a JSON array: a format label, the previous hash and then every
+ * stored field in a fixed order, binary values as lower-case hex. It is unambiguous
+ * (every string is quoted and escaped), fast (native `JSON.stringify`, one hash update)
+ * and easy to re-implement for an external auditor. It hashes the stored values exactly,
+ * so checking the chain needs no key: only the head seal does.
  */
 export const chainFormat = 'custodian/audit/v1'
 export const hashLength = 32
 export const genesisHash: Buffer = Buffer.alloc(hashLength)
+export const genesisHashHex: string = genesisHash.toString('hex')
 
-/** Every stored field of an entry except the two hashes. */
+/** Every stored field of an entry except the two hashes, the sealed IP as hex. */
 export interface EntryFields {
   seq: number
   id: string
@@ -30,18 +32,29 @@ export interface EntryFields {
   purpose: string | null
   outcome: string
   request_id: string | null
-  ip_sealed: Buffer | null
+  ip_sealed_hex: string | null
   details: string | null
 }
 
-export interface ChainedEntry extends EntryFields {
+/** An entry as the verification walk reads it: hashes as lower-case hex. */
+export interface StoredEntry extends EntryFields {
+  prev_hash_hex: string
+  hash_hex: string
+}
+
+/** An entry as it is inserted: binary columns as bytes. */
+export interface ChainedEntry extends Omit<EntryFields, 'ip_sealed_hex'> {
+  ip_sealed: Buffer | null
   prev_hash: Buffer
   hash: Buffer
 }
 
-export function canonicalEntry(entry: EntryFields): string {
+export type EntryDraft = Omit<ChainedEntry, 'seq' | 'prev_hash' | 'hash'>
+
+export function canonicalEntry(prevHashHex: string, entry: EntryFields): string {
   return JSON.stringify([
     chainFormat,
+    prevHashHex,
     entry.seq,
     entry.id,
     entry.at,
@@ -55,27 +68,32 @@ export function canonicalEntry(entry: EntryFields): string {
     entry.purpose,
     entry.outcome,
     entry.request_id,
-    entry.ip_sealed === null ? null : entry.ip_sealed.toString('base64'),
+    entry.ip_sealed_hex,
     entry.details,
   ])
 }
 
-export function hashEntry(prevHash: Uint8Array, entry: EntryFields): Buffer {
-  return createHash('sha256').update(prevHash).update(canonicalEntry(entry), 'utf8').digest()
+/** The entry's hash, lower-case hex. */
+export function hashEntry(prevHashHex: string, entry: EntryFields): string {
+  return createHash('sha256').update(canonicalEntry(prevHashHex, entry), 'utf8').digest('hex')
 }
 
-/** Links entries (without seq) onto the chain after the given head, in order. */
+/** Links drafts onto the chain after the given head, in order. */
 export function chainEntries(
   head: { seq: number; hash: Buffer },
-  entries: readonly Omit<EntryFields, 'seq'>[],
+  drafts: readonly EntryDraft[],
 ): ChainedEntry[] {
   let seq = head.seq
   let prevHash = head.hash
-  return entries.map((fields) => {
+  return drafts.map((draft) => {
     seq += 1
-    const entry: EntryFields = { ...fields, seq }
-    const hash = hashEntry(prevHash, entry)
-    const chained: ChainedEntry = { ...entry, prev_hash: prevHash, hash }
+    const fields: EntryFields = {
+      ...draft,
+      seq,
+      ip_sealed_hex: draft.ip_sealed === null ? null : draft.ip_sealed.toString('hex'),
+    }
+    const hash = Buffer.from(hashEntry(prevHash.toString('hex'), fields), 'hex')
+    const chained: ChainedEntry = { ...draft, seq, prev_hash: prevHash, hash }
     prevHash = hash
     return chained
   })
@@ -101,7 +119,7 @@ export interface ChainBreak {
 /** Where the walk stands: the seq the next entry must have and the hash it must chain to. */
 export interface ChainCursor {
   seq: number
-  hash: Buffer
+  hashHex: string
   id: string | null
 }
 
@@ -113,7 +131,7 @@ export interface ChainCursor {
  */
 export function checkNextEntry(
   cursor: ChainCursor,
-  entry: ChainedEntry,
+  entry: StoredEntry,
 ): { broken: ChainBreak } | { cursor: ChainCursor } {
   const expectedSeq = cursor.seq + 1
   if (entry.seq !== expectedSeq) {
@@ -126,7 +144,7 @@ export function checkNextEntry(
       },
     }
   }
-  if (!sameBytes(entry.prev_hash, cursor.hash)) {
+  if (entry.prev_hash_hex !== cursor.hashHex) {
     return {
       broken: {
         seq: entry.seq,
@@ -136,7 +154,7 @@ export function checkNextEntry(
       },
     }
   }
-  if (!sameBytes(entry.hash, hashEntry(cursor.hash, entry))) {
+  if (entry.hash_hex !== hashEntry(cursor.hashHex, entry)) {
     return {
       broken: {
         seq: entry.seq,
@@ -146,7 +164,7 @@ export function checkNextEntry(
       },
     }
   }
-  return { cursor: { seq: entry.seq, hash: entry.hash, id: entry.id } }
+  return { cursor: { seq: entry.seq, hashHex: entry.hash_hex, id: entry.id } }
 }
 
 /** The walk reached the head's seq: the last entry must be the one the head names. */
@@ -154,7 +172,11 @@ export function checkHead(
   cursor: ChainCursor,
   head: { seq: number; hash: Buffer; lastId: string | null },
 ): ChainBreak | undefined {
-  if (cursor.seq === head.seq && sameBytes(cursor.hash, head.hash) && cursor.id === head.lastId) {
+  if (
+    cursor.seq === head.seq &&
+    cursor.hashHex === head.hash.toString('hex') &&
+    cursor.id === head.lastId
+  ) {
     return undefined
   }
   if (cursor.seq < head.seq) {
@@ -176,8 +198,4 @@ export function checkHead(
 /** What the head seal covers: its position, its entry and its hash. */
 export function headSealText(head: { seq: number; hash: Buffer; lastId: string | null }): string {
   return JSON.stringify([`${chainFormat}/head`, head.seq, head.lastId, head.hash.toString('hex')])
-}
-
-function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
-  return Buffer.compare(left, right) === 0
 }

@@ -1,9 +1,9 @@
 import type { BlindIndexKind } from '../crypto/blind-index.js'
 import type { CellRef } from '../crypto/envelope.js'
-import type { KeyAccess, Keyring } from '../crypto/keyring.js'
+import type { BlindIndexer, KeyAccess, Keyring } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import { type CheckedEvent, platformSubjectId, platformWorkspaceId } from './audit.logic.js'
-import type { EntryFields } from './chain.logic.js'
+import type { EntryDraft } from './chain.logic.js'
 
 /**
  * Turns checked events into the exact bytes that will be stored and hashed: the IP
@@ -31,13 +31,13 @@ export const ipCellTable = 'audit_entries'
 export const ipCellColumn = 'ip'
 
 /** An event with the identity and time it was given when it was recorded. */
+export type { EntryDraft } from './chain.logic.js'
+
 export interface StampedEvent {
   id: string
   at: string
   event: CheckedEvent
 }
-
-export type EntryDraft = Omit<EntryFields, 'seq'>
 
 /** The cell an entry's IP is sealed in: the actor is the subject whose key seals it. */
 export function ipCellOf(entry: {
@@ -60,29 +60,44 @@ export async function sealEntries(
   access: KeyAccess = {},
 ): Promise<EntryDraft[]> {
   const sealers = await sealersByWorkspace(keyring, stamped, access)
-  const drafts: EntryDraft[] = []
-  for (const { id, at, event } of stamped) {
-    drafts.push({
-      id,
-      at,
-      workspace_id: event.workspaceId,
-      actor_type: event.actorType,
-      actor_id: event.actorId,
-      action: event.action,
-      resource_type: event.resourceType,
-      resource_id: event.resourceId,
-      subject_ref:
-        event.subjectId === null || event.workspaceId === null
-          ? null
-          : await keyring.blindIndexHex(event.workspaceId, subjectRefKind, event.subjectId, access),
-      purpose: event.purpose,
-      outcome: event.outcome,
-      request_id: event.requestId,
-      ip_sealed: event.ip === null ? null : sealIp(sealers, id, event, event.ip),
-      details: event.details,
-    })
+  const indexers = await indexersByWorkspace(keyring, stamped, access)
+  return stamped.map(({ id, at, event }) => ({
+    id,
+    at,
+    workspace_id: event.workspaceId,
+    actor_type: event.actorType,
+    actor_id: event.actorId,
+    action: event.action,
+    resource_type: event.resourceType,
+    resource_id: event.resourceId,
+    subject_ref: subjectRefOf(indexers, event),
+    purpose: event.purpose,
+    outcome: event.outcome,
+    request_id: event.requestId,
+    ip_sealed: event.ip === null ? null : sealIp(sealers, id, event, event.ip),
+    details: event.details,
+  }))
+}
+
+async function indexersByWorkspace(
+  keyring: Keyring,
+  stamped: readonly StampedEvent[],
+  access: KeyAccess,
+): Promise<Map<string, BlindIndexer>> {
+  const indexers = new Map<string, BlindIndexer>()
+  for (const { event } of stamped) {
+    const { workspaceId } = event
+    if (event.subjectId === null || workspaceId === null || indexers.has(workspaceId)) continue
+    indexers.set(workspaceId, await keyring.indexerFor(workspaceId, access))
   }
-  return drafts
+  return indexers
+}
+
+function subjectRefOf(indexers: Map<string, BlindIndexer>, event: CheckedEvent): string | null {
+  if (event.subjectId === null || event.workspaceId === null) return null
+  const indexer = indexers.get(event.workspaceId)
+  if (indexer === undefined) throw new Error('No blind indexer for an audit subject')
+  return indexer.hex(subjectRefKind, event.subjectId)
 }
 
 /** One key look-up per workspace for the whole batch, not one per entry. */

@@ -6,8 +6,7 @@ import type { Database, Storage } from '../storage/database.js'
 import { describeEachDialect, openTestStorage } from '../storage/testing/dialects.js'
 import type { RecordedEntry } from './appender.js'
 import type { AuditEntriesTable } from './audit.table.js'
-import { toSeq } from './audit.repository.js'
-import { type BreakReason, hashEntry } from './chain.logic.js'
+import { type BreakReason, chainEntries, type EntryDraft } from './chain.logic.js'
 import { openTestAuditLog, sampleEvent, type TestAuditLog, tamper } from './testing/audit.js'
 
 interface Chain {
@@ -207,21 +206,21 @@ describeEachDialect('audit chain verification', (context) => {
   test('rewriting an entry and recomputing every later hash is caught by the head seal', async () => {
     await withChain(20, async (chain) => {
       await tamper(chain.storage, async (db) => {
+        // The attacker knows the (public) algorithm; only the head seal needs a key.
         let prevHash = (await rowAt(db, 2)).hash
         for (let seq = 3; seq <= 20; seq += 1) {
           const row = await rowAt(db, seq)
-          const fields = {
-            ...row,
-            seq: toSeq(row.seq),
-            action: seq === 3 ? 'contact.exported' : row.action,
-          }
-          const hash = hashEntry(prevHash, fields)
+          const action = seq === 3 ? 'contact.exported' : row.action
+          const [relinked] = chainEntries({ seq: seq - 1, hash: prevHash }, [
+            { ...draftOf(row), action },
+          ])
+          assert.ok(relinked)
           await db
             .updateTable('audit_entries')
-            .set({ action: fields.action, prev_hash: prevHash, hash })
+            .set({ action, prev_hash: relinked.prev_hash, hash: relinked.hash })
             .where('seq', '=', seq)
             .execute()
-          prevHash = hash
+          prevHash = relinked.hash
         }
         await db.updateTable('audit_chain_head').set({ hash: prevHash }).execute()
       })
@@ -232,14 +231,11 @@ describeEachDialect('audit chain verification', (context) => {
   test('an entry slipped in after the head is reported', async () => {
     await withChain(5, async (chain) => {
       const last = await rowAt(chain.storage.db, 5)
-      const forged = { ...last, seq: 6, id: '01960000-0000-7000-8000-000000000006' }
-      const hash = hashEntry(last.hash, { ...forged, seq: 6 })
-      await tamper(chain.storage, (db) =>
-        db
-          .insertInto('audit_entries')
-          .values({ ...forged, prev_hash: last.hash, hash })
-          .execute(),
-      )
+      const [forged] = chainEntries({ seq: 5, hash: last.hash }, [
+        { ...draftOf(last), id: '01960000-0000-7000-8000-000000000006' },
+      ])
+      assert.ok(forged)
+      await tamper(chain.storage, (db) => db.insertInto('audit_entries').values(forged).execute())
       await assertBrokenAt(chain, {
         seq: 6,
         reason: 'entry beyond head',
@@ -296,6 +292,26 @@ describeEachDialect('audit chain verification', (context) => {
     })
   })
 })
+
+/** A stored row as the appender had it before chaining: no seq, no hashes. */
+function draftOf(row: EntryDraft): EntryDraft {
+  return {
+    id: row.id,
+    at: row.at,
+    workspace_id: row.workspace_id,
+    actor_type: row.actor_type,
+    actor_id: row.actor_id,
+    action: row.action,
+    resource_type: row.resource_type,
+    resource_id: row.resource_id,
+    subject_ref: row.subject_ref,
+    purpose: row.purpose,
+    outcome: row.outcome,
+    request_id: row.request_id,
+    ip_sealed: row.ip_sealed,
+    details: row.details,
+  }
+}
 
 function withoutSeq<T extends { seq: unknown }>(row: T): Omit<T, 'seq'> {
   const copy: Partial<T> = { ...row }

@@ -7,7 +7,7 @@ import {
   type ChainCursor,
   checkHead,
   checkNextEntry,
-  genesisHash,
+  genesisHashHex,
 } from './chain.logic.js'
 
 export interface VerifyProgress {
@@ -51,7 +51,7 @@ export async function verifyChain(
   const pageSize = options.pageSize ?? defaultPageSize
   const head = await selectHead(deps.db)
   if (head === undefined) {
-    const missing = { seq: 0, hash: genesisHash.toString('hex') }
+    const missing = { seq: 0, hash: genesisHashHex }
     return broken(0, missing, {
       seq: 0,
       id: null,
@@ -60,7 +60,7 @@ export async function verifyChain(
     })
   }
   const headView = { seq: head.seq, hash: head.hash.toString('hex') }
-  let cursor: ChainCursor = { seq: 0, hash: genesisHash, id: null }
+  let cursor: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
   while (cursor.seq < head.seq) {
     const page = await selectChainPage(deps.db, cursor.seq, head.seq, pageSize)
     if (page.length === 0) break

@@ -41,13 +41,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('audit_entries')
     .columns(['workspace_id', 'seq'])
     .execute()
-  // Who touched one data subject's data (Art. 15(1)(c), recipients): by blind index.
-  await db.schema
-    .createIndex('audit_entries_by_subject')
-    .on('audit_entries')
-    .columns(['workspace_id', 'subject_ref', 'seq'])
-    .where(sql.ref('subject_ref'), 'is not', null)
-    .execute()
+  // Deliberately no index on subject_ref: blind indexes are random, and a B-tree of
+  // random keys dirties a page per appended row, which cut SQLite append throughput by
+  // about 3.5x in bench/audit. Entries about one subject (a data subject request, rare)
+  // are found by scanning the workspace's entries through the index above.
 
   await db.schema
     .createTable('audit_chain_head')
