@@ -1,0 +1,35 @@
+import type { AuditLog } from '../audit/audit.service.js'
+import type { Clock } from '../clock.js'
+import type { Keyring } from '../crypto/keyring.js'
+import type { Actor } from '../identity/principal.js'
+import type { Database } from '../storage/database.js'
+import type { ConsentSource } from './ledger.logic.js'
+
+/** What the consent services need, passed in by the composition root. */
+export interface ConsentDeps {
+  db: Database
+  keyring: Keyring
+  audit: Pick<AuditLog, 'record' | 'recordMany'>
+  clock: Clock
+}
+
+/**
+ * Who records a ledger entry, through which door, and the proof of it. `ip` and
+ * `userAgent` are the end-user's (the browser's own request for the SDK; what the
+ * customer's server relays for the API) and are sealed before they are stored.
+ */
+export interface LedgerContext {
+  source: ConsentSource
+  actor: Actor
+  requestId?: string | null
+  ip?: string | null
+  userAgent?: string | null
+  /** The address the request came from, for the audit log (a server's, for the API). */
+  callerIp?: string | null
+}
+
+/** The workspace as the decision needs it; a `Workspace` from the workspaces service fits. */
+export interface ConsentWorkspace {
+  id: string
+  settings: { ageOfDigitalConsent: number }
+}

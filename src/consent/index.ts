@@ -1,0 +1,47 @@
+/**
+ * Consent: purposes and their lawful bases, policy versions, the append-only consent
+ * ledger, and the one decision every processing step asks — `mayProcess`. Other
+ * modules use what is exported here, never the consent tables.
+ *
+ * - capture (tracking, contacts): `mayProcess` / `mayProcessMany` before processing,
+ *   `linkIdentifiers` on identify, `recordGpcSignal` when an event carries the signal;
+ * - rights: `setRestriction`, `setObjection`, `setAutomatedDecisionOptOut`,
+ *   `readConsents` for access and portability, `eraseConsentSubject` for erasure;
+ * - the HTTP API: `registerConsentRoutes`.
+ */
+export type { ConsentDeps, ConsentWorkspace, LedgerContext } from './consent.deps.js'
+export {
+  type AllowReason,
+  type DenyReason,
+  type LawfulBasis,
+  lawfulBases,
+} from './consent.logic.js'
+export { type ErasedConsentSubject, eraseConsentSubject } from './erase-subject.js'
+export type { SubjectIdentifier, SubjectRef } from './identifiers.logic.js'
+export { type ConsentSource, consentSources, type LedgerAction } from './ledger.logic.js'
+export type { LedgerEvent, LedgerWriteResult } from './ledger.service.js'
+export { type LinkInput, type LinkResult, linkIdentifiers } from './link-identifiers.js'
+export {
+  assertMayProcess,
+  type ConsentDecision,
+  mayProcess,
+  mayProcessMany,
+  type MayProcessRequest,
+} from './may-process.js'
+export { listPolicies, type Policy, publishPolicy } from './policies.service.js'
+export type { Purpose } from './purposes.logic.js'
+export { changePurpose, createPurpose, findPurpose, listPurposes } from './purposes.service.js'
+export { type ConsentsView, readConsents } from './read-consents.js'
+export type { ConsentReceipt } from './receipt.logic.js'
+export { getReceipt } from './receipts.js'
+export { type RecordedConsent, recordConsent } from './record-consent.js'
+export {
+  type AgeDeclaration,
+  declareAge,
+  recordGpcSignal,
+  recordParentalConsent,
+  setAutomatedDecisionOptOut,
+  setObjection,
+  setRestriction,
+} from './record-signals.js'
+export { type ConsentRouteDeps, registerConsentRoutes } from './consent.routes.js'

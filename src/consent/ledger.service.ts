@@ -1,0 +1,434 @@
+import type { AuditEvent } from '../audit/audit.logic.js'
+import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import { AppError } from '../errors.js'
+import { newId } from '../ids.js'
+import type { Database } from '../storage/database.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
+import type { ConsentDeps, LedgerContext } from './consent.deps.js'
+import type { SubjectFlags } from './consent.logic.js'
+import {
+  deleteSubjectRow,
+  findSubjectIdByIndex,
+  insertEvents,
+  insertIdentifier,
+  insertSubject,
+  selectStates,
+  selectSubject,
+  updateSubject,
+  upsertStates,
+} from './consent.repository.js'
+import type {
+  ConsentEventsTable,
+  ConsentStatesTable,
+  ConsentSubjectsTable,
+} from './consent.table.js'
+import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
+import {
+  applyEntry,
+  type ConsentSource,
+  grantedOf,
+  type LedgerAction,
+  type LedgerEntry,
+  type Standing,
+  type StoredPurposeState,
+} from './ledger.logic.js'
+
+/** A ledger row as the API shows it; its proof stays sealed. */
+export interface LedgerEvent {
+  id: string
+  subjectId: string
+  seq: number
+  action: LedgerAction
+  purpose: string | null
+  granted: boolean | null
+  policyVersion: string | null
+  source: ConsentSource
+  gpc: boolean
+  recordedAt: string
+}
+
+export interface LedgerWrite {
+  workspaceId: string
+  subject: SubjectRef
+  context: LedgerContext
+  /**
+   * Decides what to append from the subject's current standing, inside the write
+   * transaction (so nothing changes between reading and appending). May read the
+   * catalogue through `trx`; throws an AppError to refuse, and nothing is written.
+   */
+  plan: (trx: Database, current: Standing) => Promise<LedgerEntry[]>
+}
+
+export interface LedgerWriteResult {
+  subjectId: string
+  events: LedgerEvent[]
+  standing: Standing
+}
+
+const userAgentLimit = 512
+
+/**
+ * The one way into the ledger. The entries, the subject's flags and its per-purpose
+ * state are written in one transaction, so `mayProcess` reads the effect of a
+ * withdrawal the moment it commits (Art. 7(3)); then each entry is audited.
+ *
+ * The proof (IP, user agent, evidence) is sealed under the consent subject's own key:
+ * erasing the subject destroys that key (`keyring.shredSubject`), and every proof of
+ * it, in the database and in every backup, becomes unreadable at once.
+ */
+export async function appendToLedger(
+  deps: ConsentDeps,
+  write: LedgerWrite,
+): Promise<LedgerWriteResult> {
+  const { workspaceId } = write
+  const now = deps.clock.now()
+  const prepared = await prepareSubject(deps, workspaceId, write.subject, now)
+  let sealer = prepared.sealer
+  const result = await inWriteTransaction(deps.db, async (trx) => {
+    const subject = await lockSubject(trx, workspaceId, write.subject, prepared, now)
+    if (subject.id !== sealer.subjectId) {
+      // Another request made this subject first: its keys exist, so they are only read.
+      sealer = await deps.keyring.sealerFor(workspaceId, subject.id, { db: trx, create: false })
+    }
+    const current = standingOf(subject, await selectStates(trx, workspaceId, subject.id))
+    const entries = await write.plan(trx, current)
+    return persistEntries(trx, {
+      workspaceId,
+      subject,
+      sealer,
+      current,
+      entries,
+      context: write.context,
+      now,
+    })
+  })
+  if (prepared.madeKeys && result.subjectId !== prepared.candidateId) {
+    // The key made for a subject that lost the race seals nothing: destroy it.
+    await deps.keyring.shredSubject(workspaceId, prepared.candidateId)
+  }
+  if (result.events.length > 0) {
+    await deps.audit.recordMany(
+      result.events.map((event) => auditEventOf(workspaceId, event, write.context)),
+    )
+  }
+  return result
+}
+
+interface PreparedSubject {
+  /** The subject id the identifier names now, or a new one for a subject to create. */
+  candidateId: string
+  exists: boolean
+  madeKeys: boolean
+  blindIndex: Buffer | null
+  sealer: SubjectSealer
+}
+
+/**
+ * Resolves the subject and its keys before the transaction: making a key writes in a
+ * transaction of its own, which on SQLite cannot happen inside one holding the connection.
+ */
+async function prepareSubject(
+  deps: ConsentDeps,
+  workspaceId: string,
+  ref: SubjectRef,
+  now: Date,
+): Promise<PreparedSubject> {
+  if (isSubjectId(ref)) {
+    const sealer = await deps.keyring.sealerFor(workspaceId, ref.subjectId, { create: false })
+    return { candidateId: ref.subjectId, exists: true, madeKeys: false, blindIndex: null, sealer }
+  }
+  const { kind, value } = identifierValueOf(ref)
+  const blindIndex = await deps.keyring.blindIndex(workspaceId, kind, value)
+  const existing = await findSubjectIdByIndex(deps.db, workspaceId, blindIndex)
+  const candidateId = existing ?? newId(now)
+  const sealer = await deps.keyring.sealerFor(workspaceId, candidateId, {
+    create: existing === undefined,
+  })
+  return {
+    candidateId,
+    exists: existing !== undefined,
+    madeKeys: existing === undefined,
+    blindIndex,
+    sealer,
+  }
+}
+
+/** The subject's row, locked (PostgreSQL) for this transaction; made when it is new. */
+async function lockSubject(
+  trx: Database,
+  workspaceId: string,
+  ref: SubjectRef,
+  prepared: PreparedSubject,
+  now: Date,
+): Promise<ConsentSubjectsTable> {
+  const subjectId =
+    prepared.blindIndex === null
+      ? prepared.candidateId
+      : ((await findSubjectIdByIndex(trx, workspaceId, prepared.blindIndex)) ??
+        (await createSubject(trx, workspaceId, ref, prepared, now)))
+  const row = await selectSubject(trx, workspaceId, subjectId, true)
+  if (row === undefined) throw new AppError('not_found', 'No such consent subject')
+  if (row.merged_into !== null) {
+    const canonical = await selectSubject(trx, workspaceId, row.merged_into, true)
+    if (canonical === undefined) throw new AppError('not_found', 'No such consent subject')
+    return canonical
+  }
+  return row
+}
+
+async function createSubject(
+  trx: Database,
+  workspaceId: string,
+  ref: SubjectRef,
+  prepared: PreparedSubject,
+  now: Date,
+): Promise<string> {
+  if (prepared.blindIndex === null || isSubjectId(ref))
+    throw new Error('unreachable: no identifier')
+  const at = now.toISOString()
+  await insertSubject(trx, emptySubjectRow(workspaceId, prepared.candidateId, at))
+  const added = await insertIdentifier(trx, {
+    workspace_id: workspaceId,
+    blind_index: prepared.blindIndex,
+    kind: identifierValueOf(ref).kind,
+    subject_id: prepared.candidateId,
+    created_at: at,
+  })
+  if (added) return prepared.candidateId
+  // A concurrent request (PostgreSQL) added this identifier first: use its subject.
+  await deleteSubjectRow(trx, workspaceId, prepared.candidateId)
+  const theirs = await findSubjectIdByIndex(trx, workspaceId, prepared.blindIndex)
+  if (theirs === undefined) throw new AppError('conflict', 'The subject changed meanwhile; retry')
+  return theirs
+}
+
+export function emptySubjectRow(workspaceId: string, id: string, at: string): ConsentSubjectsTable {
+  return {
+    id,
+    workspace_id: workspaceId,
+    merged_into: null,
+    event_seq: 0,
+    restricted_at: null,
+    automated_opt_out_at: null,
+    gpc_at: null,
+    declared_age: null,
+    age_declared_at: null,
+    parental_consent_at: null,
+    created_at: at,
+    updated_at: at,
+  }
+}
+
+export interface PersistInput {
+  workspaceId: string
+  /** The subject's row as locked at the start of the transaction. */
+  subject: ConsentSubjectsTable
+  sealer: SubjectSealer
+  current: Standing
+  entries: readonly LedgerEntry[]
+  context: LedgerContext
+  now: Date
+  /** Purposes whose state is rewritten even if no entry names them (a merge). */
+  rewriteStates?: Iterable<string>
+}
+
+/** Appends entries for a locked subject and writes the state they lead to. */
+export async function persistEntries(
+  trx: Database,
+  input: PersistInput,
+): Promise<LedgerWriteResult> {
+  const { workspaceId, subject, sealer, context, now } = input
+  const at = now.toISOString()
+  let standing = input.current
+  const rows: ConsentEventsTable[] = []
+  const touched = new Set<string>(input.rewriteStates)
+  input.entries.forEach((entry, index) => {
+    const id = newId(now)
+    standing = applyEntry(standing, entry, at, id)
+    if (entry.purpose !== null) touched.add(entry.purpose)
+    rows.push(
+      eventRow({
+        workspaceId,
+        subjectId: subject.id,
+        seq: subject.event_seq + index + 1,
+        id,
+        entry,
+        sealer,
+        context,
+        at,
+      }),
+    )
+  })
+  if (rows.length > 0) {
+    await insertEvents(trx, rows)
+    await updateSubject(trx, workspaceId, subject.id, {
+      ...flagColumns(standing.flags),
+      event_seq: subject.event_seq + rows.length,
+      updated_at: at,
+    })
+    const states = [...touched].flatMap((purpose) => {
+      const state = standing.purposes.get(purpose)
+      return state === undefined ? [] : [stateRow(workspaceId, subject.id, state, at)]
+    })
+    await upsertStates(trx, states)
+  }
+  return { subjectId: subject.id, events: rows.map(toLedgerEvent), standing }
+}
+
+interface EventRowInput {
+  workspaceId: string
+  subjectId: string
+  seq: number
+  id: string
+  entry: LedgerEntry
+  sealer: SubjectSealer
+  context: LedgerContext
+  at: string
+}
+
+function eventRow(input: EventRowInput): ConsentEventsTable {
+  const { id, entry, sealer, context } = input
+  const cell = (column: string) => ({ table: 'consent_events', column, rowId: id })
+  const userAgent = context.userAgent?.slice(0, userAgentLimit) ?? null
+  return {
+    id,
+    workspace_id: input.workspaceId,
+    subject_id: input.subjectId,
+    seq: input.seq,
+    action: entry.action,
+    purpose: entry.purpose,
+    granted: toFlag(grantedOf(entry.action)),
+    policy_id: entry.policy?.id ?? null,
+    policy_version: entry.policy?.version ?? null,
+    source: context.source,
+    gpc: entry.gpc ? 1 : 0,
+    actor_type: context.actor.actorType,
+    actor_id: context.actor.actorId,
+    request_id: context.requestId ?? null,
+    recorded_at: input.at,
+    ip: context.ip == null ? null : sealer.seal(cell('ip'), context.ip),
+    user_agent:
+      userAgent === null || userAgent === '' ? null : sealer.seal(cell('user_agent'), userAgent),
+    evidence:
+      entry.evidence === null ? null : sealer.sealJson(cell('evidence'), { ...entry.evidence }),
+  }
+}
+
+function toFlag(value: boolean | null): number | null {
+  return value === null ? null : value ? 1 : 0
+}
+
+export function flagsOf(row: ConsentSubjectsTable): SubjectFlags {
+  return {
+    restrictedAt: row.restricted_at,
+    automatedOptOutAt: row.automated_opt_out_at,
+    gpcAt: row.gpc_at,
+    declaredAge: row.declared_age,
+    ageDeclaredAt: row.age_declared_at,
+    parentalConsentAt: row.parental_consent_at,
+  }
+}
+
+export function flagColumns(
+  flags: SubjectFlags,
+): Pick<
+  ConsentSubjectsTable,
+  | 'restricted_at'
+  | 'automated_opt_out_at'
+  | 'gpc_at'
+  | 'declared_age'
+  | 'age_declared_at'
+  | 'parental_consent_at'
+> {
+  return {
+    restricted_at: flags.restrictedAt,
+    automated_opt_out_at: flags.automatedOptOutAt,
+    gpc_at: flags.gpcAt,
+    declared_age: flags.declaredAge,
+    age_declared_at: flags.ageDeclaredAt,
+    parental_consent_at: flags.parentalConsentAt,
+  }
+}
+
+export function stateOf(row: ConsentStatesTable): StoredPurposeState {
+  return {
+    purpose: row.purpose,
+    granted: row.granted === null ? null : row.granted === 1,
+    decidedAt: row.decided_at,
+    policySeq: row.policy_seq,
+    policyId: row.policy_id,
+    policyVersion: row.policy_version,
+    objectedAt: row.objected_at,
+    lastEventId: row.last_event_id,
+  }
+}
+
+export function stateRow(
+  workspaceId: string,
+  subjectId: string,
+  state: StoredPurposeState,
+  at: string,
+): ConsentStatesTable {
+  return {
+    workspace_id: workspaceId,
+    subject_id: subjectId,
+    purpose: state.purpose,
+    granted: toFlag(state.granted),
+    decided_at: state.decidedAt,
+    policy_id: state.policyId,
+    policy_seq: state.policySeq,
+    policy_version: state.policyVersion,
+    objected_at: state.objectedAt,
+    last_event_id: state.lastEventId,
+    updated_at: at,
+  }
+}
+
+export function standingOf(
+  subject: ConsentSubjectsTable,
+  states: readonly ConsentStatesTable[],
+): Standing {
+  return {
+    flags: flagsOf(subject),
+    purposes: new Map(states.map((row) => [row.purpose, stateOf(row)])),
+  }
+}
+
+export function toLedgerEvent(row: ConsentEventsTable): LedgerEvent {
+  return {
+    id: row.id,
+    subjectId: row.subject_id,
+    seq: row.seq,
+    // Written only from the LedgerAction and ConsentSource unions above.
+    action: row.action as LedgerAction,
+    purpose: row.purpose,
+    granted: row.granted === null ? null : row.granted === 1,
+    policyVersion: row.policy_version,
+    source: row.source as ConsentSource,
+    gpc: row.gpc === 1,
+    recordedAt: row.recorded_at,
+  }
+}
+
+export function auditEventOf(
+  workspaceId: string,
+  event: LedgerEvent,
+  context: LedgerContext,
+): AuditEvent {
+  return {
+    workspaceId,
+    actor: context.actor,
+    action: `consent.${event.action}`,
+    resource: { type: 'consent_event', id: event.id },
+    subjectId: event.subjectId,
+    purpose: event.purpose,
+    outcome: 'succeeded',
+    requestId: context.requestId ?? null,
+    ip: context.callerIp ?? null,
+    details: {
+      source: event.source,
+      gpc: event.gpc,
+      ...(event.policyVersion === null ? {} : { policyVersion: event.policyVersion }),
+    },
+  }
+}

@@ -1,0 +1,96 @@
+import { AppError } from '../errors.js'
+import { getWorkspace } from '../workspaces/workspaces.service.js'
+import { selectPolicyById } from './catalogue.repository.js'
+import type { ConsentDeps } from './consent.deps.js'
+import {
+  findSubjectIdByIndex,
+  selectCanonicalSubjectId,
+  selectEvent,
+  selectLinkedSubjectIds,
+} from './consent.repository.js'
+import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
+import { purposeActions } from './ledger.logic.js'
+import { toLedgerEvent } from './ledger.service.js'
+import { findPurpose } from './purposes.service.js'
+import type { ConsentReader } from './read-consents.js'
+import { buildReceipt, type ConsentReceipt } from './receipt.logic.js'
+
+export interface ReceiptRequest {
+  workspaceId: string
+  receiptId: string
+  /**
+   * The subject the receipt must belong to. The browser SDK must name its own
+   * anonymous id: a receipt id alone does not open another visitor's receipt.
+   */
+  owner?: SubjectIdentifier
+  reader: ConsentReader
+}
+
+/** The receipt of one grant, withdrawal or objection; 404 for anything else or anyone else's. */
+export async function getReceipt(
+  deps: ConsentDeps,
+  request: ReceiptRequest,
+): Promise<ConsentReceipt> {
+  const { workspaceId } = request
+  const row = await selectEvent(deps.db, workspaceId, request.receiptId)
+  const event = row === undefined ? undefined : toLedgerEvent(row)
+  if (
+    row === undefined ||
+    event === undefined ||
+    event.purpose === null ||
+    !purposeActions.has(event.action)
+  ) {
+    throw notFound()
+  }
+  if (
+    request.owner !== undefined &&
+    !(await owns(deps, workspaceId, request.owner, row.subject_id))
+  ) {
+    throw notFound()
+  }
+  const purpose = await findPurpose(deps.db, workspaceId, event.purpose)
+  if (purpose === undefined) throw notFound()
+  const policy =
+    row.policy_id === null ? undefined : await selectPolicyById(deps.db, workspaceId, row.policy_id)
+  const workspace = await getWorkspace(deps.db, workspaceId)
+  await deps.audit.record({
+    workspaceId,
+    actor: request.reader.actor,
+    action: 'consent.receipt_read',
+    resource: { type: 'consent_event', id: event.id },
+    subjectId: event.subjectId,
+    purpose: event.purpose,
+    outcome: 'succeeded',
+    requestId: request.reader.requestId ?? null,
+    ip: request.reader.ip ?? null,
+  })
+  return buildReceipt({
+    event,
+    purpose,
+    policy: policy === undefined ? null : { url: policy.url, textSha256: policy.text_sha256 },
+    controller: { name: workspace.name, region: workspace.region },
+    proofHeld: { ip: row.ip !== null, userAgent: row.user_agent !== null },
+  })
+}
+
+async function owns(
+  deps: ConsentDeps,
+  workspaceId: string,
+  owner: SubjectIdentifier,
+  eventSubjectId: string,
+): Promise<boolean> {
+  const { kind, value } = identifierValueOf(owner)
+  const found = await findSubjectIdByIndex(
+    deps.db,
+    workspaceId,
+    await deps.keyring.blindIndex(workspaceId, kind, value),
+  )
+  if (found === undefined) return false
+  const canonical = await selectCanonicalSubjectId(deps.db, workspaceId, found)
+  if (canonical === undefined) return false
+  return (await selectLinkedSubjectIds(deps.db, workspaceId, canonical)).includes(eventSubjectId)
+}
+
+function notFound(): AppError {
+  return new AppError('not_found', 'No such consent receipt')
+}
