@@ -52,6 +52,20 @@ describeEachDialect('audit appender', (context) => {
     })
   })
 
+  test('verifying while appends commit reports a sound chain, up to the head it started from', async () => {
+    await withLog(async (log) => {
+      await log.audit.recordMany(oneTo(100).map((index) => sampleEvent(index)))
+      const appending = Promise.all(oneTo(200).map((index) => log.audit.record(sampleEvent(index))))
+      const reports = await Promise.all([log.audit.verify({ pageSize: 16 }), log.audit.verify()])
+      await appending
+      for (const report of reports) {
+        assert.equal(report.ok, true, JSON.stringify(report.firstBroken))
+        assert.ok(report.entries >= 100 && report.entries <= 300)
+      }
+      assert.equal((await log.audit.verify()).entries, 300)
+    })
+  })
+
   test('each entry keeps the time it was recorded at, from the injected clock', async () => {
     await withLog(async (log, storage) => {
       const first = await log.audit.record(sampleEvent(1))

@@ -22,6 +22,7 @@ export {
   type AuditReader,
   createAuditLog,
   type ListOptions,
+  type PreparedEntries,
 } from './audit.service.js'
 export type { RecordedEntry } from './appender.js'
 export type { BreakReason, ChainBreak } from './chain.logic.js'
