@@ -10,10 +10,13 @@ import { registerAuditRoutes } from './audit/audit.routes.js'
 import type { Clock } from './clock.js'
 import type { Keyring } from './crypto/keyring.js'
 import type { Config } from './config.js'
+import { registerContactRoutes } from './contacts/contacts.routes.js'
+import { registerConsentRoutes } from './consent/consent.routes.js'
 import { AppError } from './errors.js'
 import { trackRouteMethods } from './http/method-routing.js'
 import { registerOpenApi } from './http/openapi.js'
 import { sendProblem, toAppError } from './http/problem.js'
+import { createValidatorCompiler } from './http/validation.js'
 import { registerSystemRoutes } from './http/system.routes.js'
 import { registerAuthentication } from './identity/authenticate.js'
 import { registerIdentityRoutes } from './identity/identity.routes.js'
@@ -80,9 +83,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Slow clients may not hold a connection open forever.
     connectionTimeout: 60_000,
     requestTimeout: 30_000,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  app.setValidatorCompiler(createValidatorCompiler())
   const methodIndex = trackRouteMethods(app)
   await app.register(helmet, {
     // HSTS is only meaningful over TLS, and only sent when this process terminates it.
@@ -141,5 +144,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerOperatorRoutes(app, identity)
   registerWorkspaceRoutes(app, { ...identity, instanceRegion: deps.config.region })
   registerAuditRoutes(app, { audit: deps.audit })
+  registerContactRoutes(app, identity)
+  registerConsentRoutes(app, {
+    db: deps.storage.db,
+    keyring: deps.keyring,
+    audit: deps.audit,
+    clock: deps.clock,
+  })
   return app
 }

@@ -20,7 +20,7 @@ import {
   selectWorkspaceKey,
   workspaceKeyContext,
 } from './workspace-keys.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import { inWriteTransaction, isInTransaction } from '../storage/write-transaction.js'
 
 const keyLength = 32
 
@@ -87,14 +87,14 @@ export class KeyStore {
   /** The scope for a lookup on `db`: the store's own connection, or a caller's transaction. */
   scopeFor(db: Database | undefined): KeyScope {
     const executor = db ?? this.db
-    return executor.isTransaction
+    return isInTransaction(executor)
       ? { db: executor, remember: () => {} }
       : { db: executor, remember: (write) => write() }
   }
 
   /** Runs `work` in a write transaction of the scope, caching only after it commits. */
   async inTransaction<T>(scope: KeyScope, work: (inner: KeyScope) => Promise<T>): Promise<T> {
-    if (scope.db.isTransaction) return work(scope)
+    if (isInTransaction(scope.db)) return work(scope)
     const pending: (() => void)[] = []
     const result = await inWriteTransaction(scope.db, (trx) =>
       work({ db: trx, remember: (write) => pending.push(write) }),

@@ -31,6 +31,14 @@ export const sealedColumnsOfAllModules: readonly SealedColumns[] = [
     subjectColumn: 'id',
     columns: ['email', 'first_name', 'last_name', 'picture_url', 'totp_secret'],
   },
+  // A contact is the subject of its own profile (contacts module).
+  {
+    table: 'contacts',
+    idColumn: 'id',
+    workspaceColumn: 'workspace_id',
+    subjectColumn: 'id',
+    columns: ['profile'],
+  },
   // The consent ledger's proofs (IP, user agent, evidence), under each consent subject.
   consentSealedColumns,
 ]

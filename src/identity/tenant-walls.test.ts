@@ -32,7 +32,26 @@ const sampleBodies: Record<string, unknown> = {
   'PATCH /v1/operators/{id}': { role: 'agent' },
   'POST /v1/api-keys': { kind: 'secret', label: 'probe' },
   'PATCH /v1/workspace': { name: 'Probe' },
+  'POST /v1/contacts': { email: 'probe@example.com' },
+  'PATCH /v1/contacts/{id}': { name: 'Probe' },
+  'POST /v1/consents': { anonymousId: 'probe-visitor', purpose: 'analytics', granted: true },
+  'POST /v1/consents/age': { anonymousId: 'probe-visitor', age: 30 },
+  'POST /v1/consents/parental': { externalId: 'probe-user', verified: true, method: 'signed-form' },
+  'POST /v1/purposes': { name: 'probe', lawfulBasis: 'consent', description: 'Probe' },
+  'PATCH /v1/purposes/{name}': { description: 'Probe' },
+  'POST /v1/policies': { version: 'probe-1', url: 'https://example.com/privacy' },
 }
+
+// What the browser SDK's public key may call (consent only, for its own anonymousId; the
+// catalogue it shows end-users). Every other guarded route refuses it.
+const publicKeyRoutes = new Set([
+  'POST /v1/consents',
+  'GET /v1/consents',
+  'GET /v1/consents/receipts/{id}',
+  'POST /v1/consents/age',
+  'GET /v1/purposes',
+  'GET /v1/policies',
+])
 
 interface Route {
   method: string
@@ -66,7 +85,21 @@ for (const dialect of testDialects) {
       const bKeys = (
         await harness.app.inject({ url: '/v1/api-keys', headers: bearer(b.secretKey) })
       ).json<{ data: { id: string }[] }>()
-      bResourceIds = [b.owner.operatorId, bAgent.operatorId, ...bKeys.data.map((key) => key.id)]
+      const bConsent = (
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/consents',
+          headers: bearer(b.secretKey),
+          payload: { externalId: 'b-user', purpose: 'marketing', granted: true },
+        })
+      ).json<{ receiptId: string; subjectId: string }>()
+      bResourceIds = [
+        b.owner.operatorId,
+        bAgent.operatorId,
+        ...bKeys.data.map((key) => key.id),
+        bConsent.receiptId,
+        bConsent.subjectId,
+      ]
       routes = await listRoutes(harness)
     })
     after(async () => harness.close())
@@ -110,7 +143,15 @@ for (const dialect of testDialects) {
     })
 
     test("A's lists and audit log never show B's operators, keys or events", async () => {
-      for (const url of ['/v1/operators', '/v1/api-keys', '/v1/audit?limit=200', '/v1/workspace']) {
+      for (const url of [
+        '/v1/operators',
+        '/v1/api-keys',
+        '/v1/audit?limit=200',
+        '/v1/workspace',
+        '/v1/consents?externalId=b-user',
+        '/v1/purposes',
+        '/v1/policies',
+      ]) {
         const response = await harness.app.inject({ url, headers: bearer(a.secretKey) })
         assert.equal(response.statusCode, 200, url)
         for (const id of [b.workspaceId, ...bResourceIds])
@@ -118,14 +159,32 @@ for (const dialect of testDialects) {
       }
     })
 
-    test('the public key is refused on every route but the public ones', async () => {
-      const guarded = routes.filter((route) => !publicRoutes.has(`${route.method} ${route.path}`))
+    test('the public key is refused on every route but the public ones and its own', async () => {
+      const guarded = routes.filter(
+        (route) =>
+          !publicRoutes.has(`${route.method} ${route.path}`) &&
+          !publicKeyRoutes.has(`${route.method} ${route.path}`),
+      )
       for (const route of guarded) {
         const response = await send(route, bearer(a.publicKey), a.owner.operatorId)
         assert.ok(
           [401, 403].includes(response.statusCode),
           `${route.method} ${route.path} let the public key in (${response.statusCode})`,
         )
+      }
+    })
+
+    test("the public key reaches the SDK's routes, and they exist", async () => {
+      const listed = new Set(routes.map((route) => `${route.method} ${route.path}`))
+      for (const key of publicKeyRoutes) {
+        assert.ok(listed.has(key), `${key} is in the OpenAPI document`)
+        const [method = 'GET', path = '/'] = key.split(' ')
+        const response = await send({ method, path }, bearer(a.publicKey), a.owner.operatorId)
+        assert.ok(
+          ![401, 403].includes(response.statusCode),
+          `${key} refused the public key (${response.statusCode})`,
+        )
+        assert.ok(response.statusCode < 500, `${key} failed (${response.statusCode})`)
       }
     })
 

@@ -22,6 +22,7 @@ import type {
   SessionsTable,
 } from '../identity/identity.table.js'
 import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
+import type { ContactAttributesTable, ContactsTable } from '../contacts/contacts.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -54,4 +55,6 @@ export interface DB {
   consent_subject_identifiers: ConsentSubjectIdentifiersTable
   consent_states: ConsentStatesTable
   consent_events: ConsentEventsTable
+  contacts: ContactsTable
+  contact_attributes: ContactAttributesTable
 }

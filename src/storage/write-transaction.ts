@@ -2,6 +2,15 @@ import { sql } from 'kysely'
 import { dialectOf } from './column-types.js'
 import type { Database } from './database.js'
 
+// Connections inside an IMMEDIATE transaction begun here. Kysely does not know raw
+// `begin immediate` made them transactions, so nested calls are recognised by this set.
+const inImmediateTransaction = new WeakSet<Database>()
+
+/** Whether `db` is already a transaction: a caller's work must join it, not begin another. */
+export function isInTransaction(db: Database): boolean {
+  return db.isTransaction || inImmediateTransaction.has(db)
+}
+
 /**
  * Runs `work` in a transaction that will write. On SQLite it begins IMMEDIATE: a
  * deferred transaction that reads and then writes fails with SQLITE_BUSY when another
@@ -12,10 +21,11 @@ export async function inWriteTransaction<T>(
   db: Database,
   work: (trx: Database) => Promise<T>,
 ): Promise<T> {
-  if (db.isTransaction) return work(db)
+  if (isInTransaction(db)) return work(db)
   if (dialectOf(db) === 'postgres') return db.transaction().execute(work)
   return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection)
+    inImmediateTransaction.add(connection)
     try {
       const result = await work(connection)
       await sql`commit`.execute(connection)
@@ -23,6 +33,8 @@ export async function inWriteTransaction<T>(
     } catch (error) {
       await sql`rollback`.execute(connection).catch(() => {})
       throw error
+    } finally {
+      inImmediateTransaction.delete(connection)
     }
   })
 }

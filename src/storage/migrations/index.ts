@@ -3,6 +3,7 @@ import * as instance from './0001_instance.js'
 import * as keys from './0002_keys.js'
 import * as audit from './0003_audit.js'
 import * as identity from './0004_identity.js'
+import * as contacts from './0006_contacts.js'
 import * as consent from './0005_consent.js'
 
 /**
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0003_audit': audit,
   '0004_identity': identity,
   '0005_consent': consent,
+  '0006_contacts': contacts,
 }

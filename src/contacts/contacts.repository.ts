@@ -1,0 +1,113 @@
+import type { Database } from '../storage/database.js'
+import type { AttributeType, ContactAttributesTable, ContactsTable } from './contacts.table.js'
+
+// SQL of the contacts module. Every function takes the workspace id first after `db`.
+
+export async function insertContact(db: Database, row: ContactsTable): Promise<void> {
+  await db.insertInto('contacts').values(row).execute()
+}
+
+export async function findContact(
+  db: Database,
+  workspaceId: string,
+  contactId: string,
+): Promise<ContactsTable | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', contactId)
+    .executeTakeFirst()
+}
+
+export async function findContactByIndex(
+  db: Database,
+  workspaceId: string,
+  column: 'email_index' | 'external_id_index',
+  index: Buffer,
+): Promise<ContactsTable | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where(column, '=', index)
+    .executeTakeFirst()
+}
+
+/** Newest first; `before` is the id of the last contact of the previous page. */
+export async function listContactRows(
+  db: Database,
+  workspaceId: string,
+  options: { before?: string; limit: number },
+): Promise<ContactsTable[]> {
+  let query = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId)
+  if (options.before !== undefined) query = query.where('id', '<', options.before)
+  return query.orderBy('id', 'desc').limit(options.limit).execute()
+}
+
+export async function updateContactRow(
+  db: Database,
+  workspaceId: string,
+  contactId: string,
+  changes: Partial<Omit<ContactsTable, 'id' | 'workspace_id' | 'created_at'>>,
+): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set(changes)
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', contactId)
+    .execute()
+}
+
+export async function deleteContactRow(
+  db: Database,
+  workspaceId: string,
+  contactId: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('contacts')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', contactId)
+    .executeTakeFirst()
+  return result.numDeletedRows > 0n
+}
+
+export async function attributeTypes(
+  db: Database,
+  workspaceId: string,
+): Promise<Map<string, AttributeType>> {
+  const rows = await db
+    .selectFrom('contact_attributes')
+    .select(['name', 'type'])
+    .where('workspace_id', '=', workspaceId)
+    .execute()
+  return new Map(rows.map((row) => [row.name, row.type]))
+}
+
+export async function insertAttributeTypes(
+  db: Database,
+  rows: ContactAttributesTable[],
+): Promise<void> {
+  if (rows.length === 0) return
+  await db
+    .insertInto('contact_attributes')
+    .values(rows)
+    .onConflict((conflict) => conflict.columns(['workspace_id', 'name']).doNothing())
+    .execute()
+}
+
+/** Marks activity, never moving the time backwards (events may arrive out of order). */
+export async function touchContactRow(
+  db: Database,
+  workspaceId: string,
+  contactId: string,
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ last_activity_at: at })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', contactId)
+    .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
+    .execute()
+}

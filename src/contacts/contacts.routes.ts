@@ -1,0 +1,151 @@
+import { Type } from 'typebox'
+import type { App } from '../app.js'
+import { AppError } from '../errors.js'
+import { requestContext } from '../identity/authenticate.js'
+import { authorize, principalOf } from '../identity/authorize.js'
+import { IdParams } from '../identity/identity.schemas.js'
+import { actorOf } from '../identity/principal.js'
+import { isId } from '../ids.js'
+import {
+  ContactPageSchema,
+  ContactSchema,
+  CreateContactBody,
+  ListContactsQuery,
+  UpdateContactBody,
+} from './contacts.schemas.js'
+import {
+  type ContactDeps,
+  createContact,
+  deleteContact,
+  findContacts,
+  getContact,
+  listContacts,
+  updateContact,
+} from './contacts.service.js'
+
+const tags = ['contacts']
+
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined
+  const id = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (!isId(id)) throw new AppError('invalid_request', 'The cursor is not one this API gave out')
+  return id
+}
+
+/** CRM profiles: `POST/GET/PATCH/DELETE /v1/contacts`, look-up by email or external id. */
+export function registerContactRoutes(app: App, deps: ContactDeps): void {
+  const who = (request: Parameters<typeof principalOf>[0]) => {
+    const principal = principalOf(request)
+    return { workspaceId: principal.workspaceId, actor: actorOf(principal) }
+  }
+
+  app.post(
+    '/v1/contacts',
+    {
+      preHandler: authorize('personal-data:write'),
+      schema: {
+        tags,
+        summary: 'Create a contact',
+        body: CreateContactBody,
+        response: { 201: ContactSchema },
+      },
+    },
+    async (request, reply) => {
+      const contact = await createContact(
+        deps,
+        { ...who(request), ...request.body },
+        requestContext(request),
+      )
+      return reply.code(201).header('location', `/v1/contacts/${contact.id}`).send(contact)
+    },
+  )
+
+  app.get(
+    '/v1/contacts',
+    {
+      preHandler: authorize('personal-data:read'),
+      schema: {
+        tags,
+        summary:
+          'List contacts, newest first, or find one by email or externalId (blind index look-up)',
+        querystring: ListContactsQuery,
+        response: { 200: ContactPageSchema },
+      },
+    },
+    async (request) => {
+      const { email, externalId, limit = 50, cursor } = request.query
+      if (email !== undefined || externalId !== undefined) {
+        const data = await findContacts(
+          deps,
+          who(request),
+          {
+            ...(email !== undefined ? { email } : {}),
+            ...(externalId !== undefined ? { externalId } : {}),
+          },
+          requestContext(request),
+        )
+        return { data, nextCursor: null }
+      }
+      const before = decodeCursor(cursor)
+      const page = await listContacts(
+        deps,
+        who(request),
+        { limit, ...(before !== undefined ? { before } : {}) },
+        requestContext(request),
+      )
+      const nextCursor =
+        page.more && page.last ? Buffer.from(page.last).toString('base64url') : null
+      return { data: page.contacts, nextCursor }
+    },
+  )
+
+  app.get(
+    '/v1/contacts/:id',
+    {
+      preHandler: authorize('personal-data:read'),
+      schema: { tags, summary: 'One contact', params: IdParams, response: { 200: ContactSchema } },
+    },
+    async (request) => getContact(deps, who(request), request.params.id, requestContext(request)),
+  )
+
+  app.patch(
+    '/v1/contacts/:id',
+    {
+      preHandler: authorize('personal-data:write'),
+      schema: {
+        tags,
+        summary: 'Change a contact; attributes merge (null removes one)',
+        params: IdParams,
+        body: UpdateContactBody,
+        response: { 200: ContactSchema },
+      },
+    },
+    async (request) =>
+      updateContact(
+        deps,
+        { ...who(request), ...request.body, contactId: request.params.id },
+        requestContext(request),
+      ),
+  )
+
+  app.delete(
+    '/v1/contacts/:id',
+    {
+      preHandler: authorize('personal-data:erase'),
+      schema: {
+        tags,
+        summary: 'Delete a contact and destroy its key: no copy of its data opens again',
+        params: IdParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await deleteContact(
+        deps,
+        { ...who(request), contactId: request.params.id },
+        requestContext(request),
+      )
+      return reply.code(204).send(null)
+    },
+  )
+}

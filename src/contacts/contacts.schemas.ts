@@ -1,0 +1,91 @@
+import { type Static, Type } from 'typebox'
+
+// Request and response schemas of the contacts API (validation, types, OpenAPI).
+
+const AttributeValueSchema = Type.Union([
+  Type.String({ maxLength: 2000 }),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+])
+
+export const AttributesSchema = Type.Record(
+  Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }),
+  AttributeValueSchema,
+  {
+    maxProperties: 100,
+    description: 'Custom attributes: string, number, boolean or ISO 8601 date; null removes one',
+  },
+)
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
+  Type.Union([schema, Type.Null()])
+
+export const ContactFields = {
+  externalId: Type.Optional(
+    Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "The id in the customer's own system",
+      }),
+    ),
+  ),
+  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
+  name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 300 }))),
+  attributes: Type.Optional(AttributesSchema),
+}
+
+export const CreateContactBody = Type.Object(ContactFields, { additionalProperties: false })
+export const UpdateContactBody = Type.Object(ContactFields, { additionalProperties: false })
+export type ContactInput = Static<typeof CreateContactBody>
+
+const EnrichedValueSchema = Type.Object({
+  value: Type.String(),
+  source: Type.String(),
+  collectedAt: Type.String(),
+  lawfulBasis: Type.String(),
+})
+
+export const ContactSchema = Type.Object({
+  id: Type.String(),
+  externalId: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  attributes: Type.Record(
+    Type.String(),
+    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+  ),
+  enrichment: Type.Record(Type.String(), EnrichedValueSchema, {
+    description: 'Enriched fields with their provenance',
+  }),
+  lastActivityAt: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+})
+
+export const ProfileSchema = Type.Object({
+  externalId: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  attributes: Type.Record(
+    Type.String(),
+    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+  ),
+  enrichment: Type.Record(Type.String(), EnrichedValueSchema),
+})
+
+export const ListContactsQuery = Type.Object(
+  {
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    externalId: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+  },
+  { additionalProperties: false },
+)
+
+export const ContactPageSchema = Type.Object({
+  data: Type.Array(ContactSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})

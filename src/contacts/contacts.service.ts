@@ -1,0 +1,337 @@
+import { Value } from 'typebox/value'
+import type { AuditLog } from '../audit/audit.service.js'
+import type { Clock } from '../clock.js'
+import type { Keyring } from '../crypto/keyring.js'
+import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import { AppError } from '../errors.js'
+import type { RequestContext } from '../identity/identity.deps.js'
+import type { Actor } from '../identity/principal.js'
+import { newId } from '../ids.js'
+import type { Database } from '../storage/database.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
+import {
+  type Attributes,
+  checkAttributeTypes,
+  emptyProfile,
+  mergeAttributes,
+  type Profile,
+} from './contacts.logic.js'
+import {
+  attributeTypes,
+  deleteContactRow,
+  findContact,
+  findContactByIndex,
+  insertAttributeTypes,
+  insertContact,
+  listContactRows,
+  touchContactRow,
+  updateContactRow,
+} from './contacts.repository.js'
+import { type ContactInput, ProfileSchema } from './contacts.schemas.js'
+import type { ContactsTable } from './contacts.table.js'
+
+export interface ContactDeps {
+  db: Database
+  keyring: Keyring
+  audit: Pick<AuditLog, 'record'>
+  clock: Clock
+}
+
+export interface ContactView extends Profile {
+  id: string
+  lastActivityAt: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+// The contact is the data subject: its profile is sealed under its own key, so
+// erasing it is destroying one key. The cell names this table and column exactly as
+// declared for key rotation in crypto/sealed-columns.ts.
+const profileCell = (contactId: string) => ({
+  table: 'contacts',
+  column: 'profile',
+  rowId: contactId,
+})
+
+interface Who {
+  workspaceId: string
+  actor: Actor
+}
+
+export async function createContact(
+  deps: ContactDeps,
+  input: Who & ContactInput,
+  context: RequestContext = {},
+): Promise<ContactView> {
+  if (!input.email && !input.externalId) {
+    throw new AppError('invalid_request', 'A contact needs an email or an externalId', {
+      errors: [{ in: 'body', field: 'email', message: 'or externalId is required' }],
+    })
+  }
+  const now = deps.clock.now().toISOString()
+  const id = newId(deps.clock.now())
+  const profile: Profile = {
+    ...emptyProfile(),
+    externalId: input.externalId ?? null,
+    email: input.email?.trim() ?? null,
+    name: input.name ?? null,
+    attributes: mergeAttributes({}, input.attributes ?? {}),
+  }
+  const row = await inWriteTransaction(deps.db, async (trx) => {
+    await assertAttributeTypes(trx, input.workspaceId, profile.attributes, now)
+    const indexes = await indexesOf(deps.keyring, trx, input.workspaceId, profile)
+    await assertUnique(trx, input.workspaceId, indexes, null)
+    const sealer = await deps.keyring.sealerFor(input.workspaceId, id, { db: trx })
+    const inserted: ContactsTable = {
+      id,
+      workspace_id: input.workspaceId,
+      ...indexes,
+      profile: sealer.sealJson(profileCell(id), profile),
+      last_activity_at: null,
+      created_at: now,
+      updated_at: now,
+    }
+    await insertContact(trx, inserted)
+    return inserted
+  })
+  await recordEvent(deps, input, 'contact.created', id, context, {
+    fields: changedFields(input).join(','),
+  })
+  return toView(row, profile)
+}
+
+export async function getContact(
+  deps: ContactDeps,
+  who: Who,
+  contactId: string,
+  context: RequestContext = {},
+): Promise<ContactView> {
+  const row = await findContact(deps.db, who.workspaceId, contactId)
+  if (row === undefined) throw new AppError('not_found', 'No such contact')
+  const view = await openContact(deps, row)
+  await recordEvent(deps, who, 'contact.read', contactId, context)
+  return view
+}
+
+/** Finds by email or external id through the blind indexes: nothing is decrypted to search. */
+export async function findContacts(
+  deps: ContactDeps,
+  who: Who,
+  by: { email?: string; externalId?: string },
+  context: RequestContext = {},
+): Promise<ContactView[]> {
+  const lookups: Promise<ContactsTable | undefined>[] = []
+  if (by.email !== undefined) {
+    const index = await deps.keyring.blindIndex(who.workspaceId, 'email', by.email)
+    lookups.push(findContactByIndex(deps.db, who.workspaceId, 'email_index', index))
+  }
+  if (by.externalId !== undefined) {
+    const index = await deps.keyring.blindIndex(who.workspaceId, 'external_id', by.externalId)
+    lookups.push(findContactByIndex(deps.db, who.workspaceId, 'external_id_index', index))
+  }
+  const found = await Promise.all(lookups)
+  const [first] = found
+  // With both filters a contact must match both.
+  if (first === undefined || found.some((row) => row?.id !== first.id)) return []
+  const view = await openContact(deps, first)
+  await recordEvent(deps, who, 'contact.read', view.id, context)
+  return [view]
+}
+
+export async function listContacts(
+  deps: ContactDeps,
+  who: Who,
+  page: { before?: string; limit: number },
+  context: RequestContext = {},
+): Promise<{ contacts: ContactView[]; last: string | null; more: boolean }> {
+  const rows = await listContactRows(deps.db, who.workspaceId, { ...page, limit: page.limit + 1 })
+  const more = rows.length > page.limit
+  const shown = rows.slice(0, page.limit)
+  const contacts = await Promise.all(shown.map((row) => openContact(deps, row)))
+  if (contacts.length > 0) {
+    await deps.audit.record({
+      workspaceId: who.workspaceId,
+      actor: who.actor,
+      action: 'contact.listed',
+      outcome: 'succeeded',
+      resource: { type: 'contact' },
+      details: { count: contacts.length },
+      ...context,
+    })
+  }
+  return { contacts, last: shown.at(-1)?.id ?? null, more }
+}
+
+export async function updateContact(
+  deps: ContactDeps,
+  input: Who & ContactInput & { contactId: string },
+  context: RequestContext = {},
+): Promise<ContactView> {
+  const now = deps.clock.now().toISOString()
+  const { row, profile } = await inWriteTransaction(deps.db, async (trx) => {
+    const current = await findContact(trx, input.workspaceId, input.contactId)
+    if (current === undefined) throw new AppError('not_found', 'No such contact')
+    const sealer = await deps.keyring.sealerFor(input.workspaceId, current.id, {
+      db: trx,
+      create: false,
+    })
+    const before = openProfile(sealer, current)
+    const after: Profile = {
+      ...before,
+      ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+      ...(input.email !== undefined ? { email: input.email?.trim() ?? null } : {}),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      attributes: mergeAttributes(before.attributes, input.attributes ?? {}),
+    }
+    if (!after.email && !after.externalId) {
+      throw new AppError('invalid_request', 'A contact keeps an email or an externalId')
+    }
+    await assertAttributeTypes(trx, input.workspaceId, input.attributes ?? {}, now)
+    const indexes = await indexesOf(deps.keyring, trx, input.workspaceId, after)
+    await assertUnique(trx, input.workspaceId, indexes, current.id)
+    const changes = {
+      ...indexes,
+      profile: sealer.sealJson(profileCell(current.id), after),
+      updated_at: now,
+    }
+    await updateContactRow(trx, input.workspaceId, current.id, changes)
+    return { row: { ...current, ...changes }, profile: after }
+  })
+  await recordEvent(deps, input, 'contact.updated', input.contactId, context, {
+    fields: changedFields(input).join(','),
+  })
+  return toView(row, profile)
+}
+
+/**
+ * Deletes a contact and destroys its key (crypto-shredding, Art. 17): the row goes, and
+ * any copy of its sealed profile — a replica, a backup — can no longer be opened.
+ */
+export async function deleteContact(
+  deps: ContactDeps,
+  who: Who & { contactId: string },
+  context: RequestContext = {},
+): Promise<void> {
+  const deleted = await inWriteTransaction(deps.db, async (trx) => {
+    const removed = await deleteContactRow(trx, who.workspaceId, who.contactId)
+    if (removed) await deps.keyring.shredSubject(who.workspaceId, who.contactId, { db: trx })
+    return removed
+  })
+  if (!deleted) throw new AppError('not_found', 'No such contact')
+  await recordEvent(deps, who, 'contact.deleted', who.contactId, context)
+}
+
+/** For the ingest path: the end-user was seen at `at`. */
+export async function touchContactActivity(
+  db: Database,
+  workspaceId: string,
+  contactId: string,
+  at: Date,
+): Promise<void> {
+  await touchContactRow(db, workspaceId, contactId, at.toISOString())
+}
+
+async function openContact(
+  deps: Pick<ContactDeps, 'keyring'>,
+  row: ContactsTable,
+): Promise<ContactView> {
+  const sealer = await deps.keyring.sealerFor(row.workspace_id, row.id, { create: false })
+  return toView(row, openProfile(sealer, row))
+}
+
+function openProfile(sealer: SubjectSealer, row: ContactsTable): Profile {
+  // What comes out of storage is checked against its schema like any other input.
+  return Value.Parse(ProfileSchema, sealer.openJson(profileCell(row.id), row.profile))
+}
+
+async function indexesOf(keyring: Keyring, trx: Database, workspaceId: string, profile: Profile) {
+  const indexer = await keyring.indexerFor(workspaceId, { db: trx })
+  return {
+    email_index: profile.email ? indexer.index('email', profile.email) : null,
+    external_id_index: profile.externalId ? indexer.index('external_id', profile.externalId) : null,
+  }
+}
+
+async function assertUnique(
+  trx: Database,
+  workspaceId: string,
+  indexes: { email_index: Buffer | null; external_id_index: Buffer | null },
+  self: string | null,
+): Promise<void> {
+  for (const [column, field] of [
+    ['email_index', 'email'],
+    ['external_id_index', 'externalId'],
+  ] as const) {
+    const index = indexes[column]
+    if (index === null) continue
+    const other = await findContactByIndex(trx, workspaceId, column, index)
+    if (other && other.id !== self) {
+      throw new AppError('conflict', `Another contact already has this ${field}`, {
+        errors: [{ in: 'body', field, message: 'is already used by another contact' }],
+      })
+    }
+  }
+}
+
+async function assertAttributeTypes(
+  trx: Database,
+  workspaceId: string,
+  attributes: Attributes,
+  now: string,
+) {
+  const check = checkAttributeTypes(attributes, await attributeTypes(trx, workspaceId))
+  if (check.mismatches.length > 0) {
+    throw new AppError('invalid_request', 'Attribute values must keep the type the attribute has', {
+      errors: check.mismatches.map((mismatch) => ({
+        in: 'body',
+        field: `attributes.${mismatch.name}`,
+        message: `must be a ${mismatch.expected}, not a ${mismatch.got}`,
+      })),
+    })
+  }
+  await insertAttributeTypes(
+    trx,
+    Object.entries(check.newTypes).map(([name, type]) => ({
+      workspace_id: workspaceId,
+      name,
+      type,
+      created_at: now,
+    })),
+  )
+}
+
+function changedFields(input: ContactInput): string[] {
+  return (['externalId', 'email', 'name', 'attributes'] as const).filter(
+    (field) => input[field] !== undefined,
+  )
+}
+
+async function recordEvent(
+  deps: ContactDeps,
+  who: Who,
+  action: string,
+  contactId: string,
+  context: RequestContext,
+  details?: Record<string, string>,
+): Promise<void> {
+  await deps.audit.record({
+    workspaceId: who.workspaceId,
+    actor: who.actor,
+    action,
+    outcome: 'succeeded',
+    resource: { type: 'contact', id: contactId },
+    subjectId: contactId,
+    ...(details ? { details } : {}),
+    ...context,
+  })
+}
+
+function toView(row: ContactsTable, profile: Profile): ContactView {
+  return {
+    id: row.id,
+    ...profile,
+    lastActivityAt: row.last_activity_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}

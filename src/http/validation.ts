@@ -1,0 +1,31 @@
+import { Ajv, type Options } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify'
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+
+/**
+ * Two validators. Query strings, path parameters and headers arrive as text, so their
+ * values are coerced to the schema's types (`?limit=3` is a number). A JSON body is
+ * never coerced: `{"seats": 1}` must stay a number and `{"plan": "12"}` a string, or
+ * typed data (custom attributes, consent flags) would silently change type.
+ */
+const shared: Options = {
+  allErrors: true,
+  useDefaults: true,
+  removeAdditional: false,
+  strict: false,
+}
+
+function build(options: Options): Ajv {
+  const ajv = new Ajv({ ...shared, ...options })
+  addFormats(ajv)
+  return ajv
+}
+
+export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
+  const bodies = build({ coerceTypes: false })
+  const text = build({ coerceTypes: 'array' })
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : text).compile(schema as object)
+}
