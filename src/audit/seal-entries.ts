@@ -6,33 +6,20 @@ import { type CheckedEvent, platformSubjectId, platformWorkspaceId } from './aud
 import type { EntryDraft } from './chain.logic.js'
 
 /**
- * Turns checked events into the exact bytes that will be stored and hashed: the IP
- * sealed, the data subject replaced by its blind index. Runs before the append
- * transaction: key look-ups may write (a subject's first key), and on SQLite the
- * transaction holds the only connection.
- *
- * Audit IP cells are deliberately NOT declared in the keyring's sealed-column registry:
- * `keys rotate --reseal` must never rewrite them, since the chain hashes the ciphertext
- * and a re-sealed IP would break every hash from that entry on. Old subject key versions
- * stay (retired, still opening), so these IPs remain readable after a rotation; erasing
- * the actor (crypto-shredding its key) makes its IPs unreadable while the chain still
- * verifies.
- */
-
-/**
  * The blind-index kind subject refs are computed under. The keyring has no dedicated
  * kind for internal subject ids yet; `external_id` normalises the same way (trimmed,
- * opaque). A dedicated `subject_id` kind would need a one-off re-index of subject_ref
- * and would break the chain, so changing this is a format change (a new chainFormat).
+ * opaque). Changing it later would split each subject's entries between two refs (the
+ * stored ones cannot be recomputed without breaking their hashes), so a dedicated kind
+ * has to come with a look-up that tries both.
  */
 export const subjectRefKind: BlindIndexKind = 'external_id'
 
 export const ipCellTable = 'audit_entries'
 export const ipCellColumn = 'ip'
 
-/** An event with the identity and time it was given when it was recorded. */
 export type { EntryDraft } from './chain.logic.js'
 
+/** An event with the identity and time it was given when it was recorded. */
 export interface StampedEvent {
   id: string
   at: string
@@ -54,6 +41,19 @@ export function ipCellOf(entry: {
   }
 }
 
+/**
+ * Turns checked events into the exact bytes that will be stored and hashed: the IP
+ * sealed, the data subject replaced by its blind index. Runs before the append
+ * transaction: key look-ups may write (a subject's first key), and on SQLite the
+ * transaction holds the only connection.
+ *
+ * Audit IP cells are deliberately NOT declared in the keyring's sealed-column registry:
+ * `keys rotate --reseal` must never rewrite them, since the chain hashes the ciphertext
+ * and a re-sealed IP would break every hash from that entry on. Old subject key versions
+ * stay (retired, still opening), so these IPs remain readable after a rotation; erasing
+ * the actor (crypto-shredding its key) makes its IPs unreadable while the chain still
+ * verifies.
+ */
 export async function sealEntries(
   keyring: Keyring,
   stamped: readonly StampedEvent[],
