@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import type { ConsentReceipt } from './receipt.logic.js'
 import { receiptSchemaValidator } from './testing/consent.js'
 
 const visitorIp = '203.0.113.77'
@@ -84,10 +85,10 @@ for (const dialect of testDialects) {
         const receipt = await get(`/v1/consents/receipts/${item.receiptId}`, a.secretKey)
         assert.equal(receipt.statusCode, 200)
         assert.match(String(receipt.headers['content-disposition']), /attachment/)
-        const document = receipt.json()
-        assert.ok(validate(document), JSON.stringify(validate.errors))
+        assert.ok(validate(receipt.json()), JSON.stringify(validate.errors))
+        const document = receipt.json<ConsentReceipt>()
         assert.equal(document.consentReceiptID, item.id)
-        assert.equal(document.piiControllers[0].piiController, 'Tenant A')
+        assert.equal(document.piiControllers[0]?.piiController, 'Tenant A')
         assert.equal(document.custodian.action, item.action)
         assert.equal(document.custodian.granted, item.action === 'granted')
         assert.deepEqual(document.custodian.proofHeld, ['time', 'source', 'ip', 'userAgent'])
@@ -383,8 +384,10 @@ for (const dialect of testDialects) {
       const log = await harness.audit.listEntries(a.workspaceId, {
         action: 'consent.basis_changed',
       })
-      assert.equal(log.entries[0]?.details?.to, 'legitimate-interests')
-      assert.equal(log.entries[0]?.actor.id, a.owner.operatorId)
+      const change = log.entries[0]
+      assert.ok(change)
+      assert.equal(change.details?.to, 'legitimate-interests')
+      assert.equal(change.actor.id, a.owner.operatorId)
 
       await sdk(a.publicKey, { anonymousId: 'anon-policy', purpose: 'marketing', granted: true })
       const decisionUrl = '/v1/consents/decision?anonymousId=anon-policy&purpose=marketing'
