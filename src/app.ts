@@ -144,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerOperatorRoutes(app, identity)
   registerWorkspaceRoutes(app, { ...identity, instanceRegion: deps.config.region })
   registerAuditRoutes(app, { audit: deps.audit })
-  registerContactRoutes(app, identity)
+  registerContactRoutes(app, { ...identity, audit: deps.audit })
   registerConsentRoutes(app, {
     db: deps.storage.db,
     keyring: deps.keyring,

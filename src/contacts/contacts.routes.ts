@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import type { App } from '../app.js'
+import type { ConsentDeps } from '../consent/consent.deps.js'
 import { AppError } from '../errors.js'
 import { requestContext } from '../identity/authenticate.js'
 import { authorize, principalOf } from '../identity/authorize.js'
@@ -10,6 +11,7 @@ import {
   ContactPageSchema,
   ContactSchema,
   CreateContactBody,
+  EnrichContactBody,
   ListContactsQuery,
   UpdateContactBody,
 } from './contacts.schemas.js'
@@ -22,6 +24,7 @@ import {
   listContacts,
   updateContact,
 } from './contacts.service.js'
+import { enrichContact } from './enrich-contact.js'
 
 const tags = ['contacts']
 
@@ -33,7 +36,7 @@ function decodeCursor(cursor: string | undefined): string | undefined {
 }
 
 /** CRM profiles: `POST/GET/PATCH/DELETE /v1/contacts`, look-up by email or external id. */
-export function registerContactRoutes(app: App, deps: ContactDeps): void {
+export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps): void {
   const who = (request: Parameters<typeof principalOf>[0]) => {
     const principal = principalOf(request)
     return { workspaceId: principal.workspaceId, actor: actorOf(principal) }
@@ -147,5 +150,26 @@ export function registerContactRoutes(app: App, deps: ContactDeps): void {
       )
       return reply.code(204).send(null)
     },
+  )
+
+  app.post(
+    '/v1/contacts/:id/enrichment',
+    {
+      preHandler: authorize('personal-data:write'),
+      schema: {
+        tags,
+        summary:
+          'Add enriched profile fields with their provenance; refused without a basis for enrichment',
+        params: IdParams,
+        body: EnrichContactBody,
+        response: { 200: ContactSchema },
+      },
+    },
+    async (request) =>
+      enrichContact(
+        deps,
+        { ...who(request), ...request.body, contactId: request.params.id },
+        requestContext(request),
+      ),
   )
 }

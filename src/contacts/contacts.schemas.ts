@@ -89,3 +89,26 @@ export const ContactPageSchema = Type.Object({
   data: Type.Array(ContactSchema),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 })
+
+export const EnrichContactBody = Type.Object(
+  {
+    source: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[a-z0-9][a-z0-9_.-]*$',
+      description: 'Where the values come from, e.g. linkedin',
+    }),
+    fields: Type.Object(
+      {
+        firstName: Type.Optional(Type.String({ maxLength: 200 })),
+        lastName: Type.Optional(Type.String({ maxLength: 200 })),
+        avatarUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 2048 })),
+        company: Type.Optional(Type.String({ maxLength: 300 })),
+        jobTitle: Type.Optional(Type.String({ maxLength: 300 })),
+        location: Type.Optional(Type.String({ maxLength: 300 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)

@@ -34,6 +34,7 @@ const sampleBodies: Record<string, unknown> = {
   'PATCH /v1/workspace': { name: 'Probe' },
   'POST /v1/contacts': { email: 'probe@example.com' },
   'PATCH /v1/contacts/{id}': { name: 'Probe' },
+  'POST /v1/contacts/{id}/enrichment': { source: 'probe', fields: { company: 'Probe' } },
   'POST /v1/consents': { anonymousId: 'probe-visitor', purpose: 'analytics', granted: true },
   'POST /v1/consents/age': { anonymousId: 'probe-visitor', age: 30 },
   'POST /v1/consents/parental': { externalId: 'probe-user', verified: true, method: 'signed-form' },
