@@ -275,7 +275,7 @@ export async function persistEntries(
   return { subjectId: subject.id, events: rows.map(toLedgerEvent), standing }
 }
 
-interface EventRowInput {
+export interface EventRowInput {
   workspaceId: string
   subjectId: string
   seq: number
@@ -286,7 +286,8 @@ interface EventRowInput {
   at: string
 }
 
-function eventRow(input: EventRowInput): ConsentEventsTable {
+/** The stored row of one entry, its proof sealed under the subject's key. */
+export function eventRow(input: EventRowInput): ConsentEventsTable {
   const { id, entry, sealer, context } = input
   const cell = (column: string) => ({ table: 'consent_events', column, rowId: id })
   const userAgent = context.userAgent?.slice(0, userAgentLimit) ?? null

@@ -124,28 +124,30 @@ async function rowsFor(
 ): Promise<(DecisionRow | undefined)[]> {
   const subjectIds = subjects.filter(isSubjectId).map((ref) => ref.subjectId)
   const byId = new Map(
-    (await selectDecisionRowsBySubjects(deps.db, workspaceId, purpose, subjectIds)).map((row) => [
-      row.subject_id,
-      row,
-    ]),
+    subjectIds.length === 0
+      ? []
+      : (await selectDecisionRowsBySubjects(deps.db, workspaceId, purpose, subjectIds)).map(
+          (row) => [row.subject_id, row],
+        ),
   )
   const indexer = await deps.keyring.indexerFor(workspaceId)
-  const hexes = subjects.map((ref) => {
+  // Digests keyed as latin1 text: one byte per character, no hex round trip.
+  const keys = subjects.map((ref) => {
     if (isSubjectId(ref)) return null
     const { kind, value } = identifierValueOf(ref)
-    return indexer.hex(kind, value)
+    return indexer.index(kind, value).toString('latin1')
   })
-  const indexes = [...new Set(hexes.filter((hex) => hex !== null))].map((hex) =>
-    Buffer.from(hex, 'hex'),
+  const indexes = [...new Set(keys.filter((key) => key !== null))].map((key) =>
+    Buffer.from(key, 'latin1'),
   )
   const byIndex = new Map(
     (await selectDecisionRowsByIndexes(deps.db, workspaceId, purpose, indexes)).map((row) => [
-      row.blind_index?.toString('hex'),
+      row.blind_index?.toString('latin1'),
       row,
     ]),
   )
   return subjects.map((ref, position) =>
-    isSubjectId(ref) ? byId.get(ref.subjectId) : byIndex.get(hexes[position] ?? undefined),
+    isSubjectId(ref) ? byId.get(ref.subjectId) : byIndex.get(keys[position] ?? undefined),
   )
 }
 
