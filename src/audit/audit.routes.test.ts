@@ -90,8 +90,8 @@ describe('GET /v1/audit', () => {
   async function seqsOf(principal: string, query: string): Promise<number[]> {
     const response = await list(principal, query)
     assert.equal(response.statusCode, 200, response.body)
-    const page = response.json<{ entries: { seq: number }[] }>()
-    return page.entries.map((entry) => entry.seq)
+    const page = response.json<{ data: { seq: number }[] }>()
+    return page.data.map((entry) => entry.seq)
   }
 
   test('pages through exactly the caller’s workspace, newest first, with an opaque cursor', async () => {
@@ -102,8 +102,8 @@ describe('GET /v1/audit', () => {
       const response = await list('owner-a', `?limit=7${cursor ? `&cursor=${cursor}` : ''}`)
       assert.equal(response.statusCode, 200, response.body)
       const page = response.json()
-      assert.ok(page.entries.length <= 7)
-      seen.push(...page.entries.map((entry: { seq: number }) => entry.seq))
+      assert.ok(page.data.length <= 7)
+      seen.push(...page.data.map((entry: { seq: number }) => entry.seq))
       cursor = page.nextCursor
       pages += 1
     } while (cursor !== null && pages < 20)
@@ -124,7 +124,7 @@ describe('GET /v1/audit', () => {
   test('an entry has its fields, the subject only as a blind index and no IP by default', async () => {
     const response = await list('secret-a', '?limit=1')
     assert.equal(response.statusCode, 200)
-    const [entry] = response.json().entries
+    const [entry] = response.json().data
     const seq = Math.max(...(seqsIn[workspaceA] ?? []))
     const index = seq // entries were recorded one per seq, in index order
     assert.equal(entry.seq, seq)
@@ -142,7 +142,7 @@ describe('GET /v1/audit', () => {
 
   test('filters by action, subject and time', async () => {
     const exported = await list('owner-a', '?action=contact.exported&limit=200')
-    const actions = exported.json().entries.map((entry: { action: string }) => entry.action)
+    const actions = exported.json().data.map((entry: { action: string }) => entry.action)
     assert.ok(actions.length > 0)
     assert.ok(actions.every((action: string) => action === 'contact.exported'))
 
@@ -165,13 +165,13 @@ describe('GET /v1/audit', () => {
   test('includeIp opens the IPs, and that reading is itself on the record first', async () => {
     const response = await list('owner-a', '?limit=3&includeIp=true')
     assert.equal(response.statusCode, 200, response.body)
-    const entries = response.json().entries as { seq: number; ip: string | null }[]
+    const entries = response.json().data as { seq: number; ip: string | null }[]
     for (const entry of entries) assert.equal(entry.ip, `192.0.2.${entry.seq}`)
-    const [reveal] = (await list('owner-a', '?limit=1&action=audit.ip_revealed')).json().entries
+    const [reveal] = (await list('owner-a', '?limit=1&action=audit.ip_revealed')).json().data
     assert.deepEqual(reveal.actor, { type: 'operator', id: 'op-owner-a' })
     assert.equal(reveal.outcome, 'allowed')
     assert.equal(reveal.details.entries, 3)
-    const { ip } = (await list('owner-a', '?limit=1&includeIp=true')).json().entries[0]
+    const { ip } = (await list('owner-a', '?limit=1&includeIp=true')).json().data[0]
     assert.equal(ip, '127.0.0.1', 'the reveal entry holds the reader’s own address')
     assert.equal((await harness.audit.verify()).ok, true)
   })

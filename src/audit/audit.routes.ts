@@ -80,7 +80,7 @@ const AuditEntry = Type.Object({
 })
 
 const AuditPageSchema = Type.Object({
-  entries: Type.Array(AuditEntry),
+  data: Type.Array(AuditEntry),
   nextCursor: nullable(Type.String()),
 })
 
@@ -107,7 +107,13 @@ export function registerAuditRoutes(app: App, deps: AuditRouteDeps): void {
     async (request) => {
       const { workspaceId } = principalOf(request)
       const { actor, requestId, ip } = auditContextOf(request)
-      return deps.audit.listEntries(workspaceId, request.query, { actor, requestId, ip })
+      const page = await deps.audit.listEntries(workspaceId, request.query, {
+        actor,
+        requestId,
+        ip,
+      })
+      // Lists answer `{data, nextCursor}` across the API.
+      return { data: page.entries, nextCursor: page.nextCursor }
     },
   )
 }

@@ -242,9 +242,7 @@ for (const dialect of testDialects) {
         headers: owner.headers(),
       })
       assert.equal(response.statusCode, 200)
-      const actions = new Set(
-        response.json().entries.map((entry: { action: string }) => entry.action),
-      )
+      const actions = new Set(response.json().data.map((entry: { action: string }) => entry.action))
       for (const action of [
         'auth.login',
         'auth.login_failed',
