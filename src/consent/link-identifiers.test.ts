@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { sql } from 'kysely'
+import { describeEachDialect } from '../storage/testing/dialects.js'
+import type { Workspace } from '../workspaces/workspaces.service.js'
+import { selectSubject } from './consent.repository.js'
+import { eraseConsentSubject } from './erase-subject.js'
+import type { SubjectIdentifier } from './identifiers.logic.js'
+import { linkIdentifiers } from './link-identifiers.js'
+import { mayProcess } from './may-process.js'
+import { readConsents } from './read-consents.js'
+import { recordConsent } from './record-consent.js'
+import { declareAge, setRestriction } from './record-signals.js'
+import {
+  type ConsentHarness,
+  controllerContext,
+  makeWorkspace,
+  openConsentHarness,
+  sdkContext,
+} from './testing/consent.js'
+
+const system = { actorType: 'system', actorId: null } as const
+
+describeEachDialect('identify, erasure and concurrent writers', (context) => {
+  let harness: ConsentHarness
+  let workspace: Workspace
+
+  before(async () => {
+    harness = await openConsentHarness(context.storage())
+    workspace = await makeWorkspace(harness)
+  })
+  after(async () => harness.close())
+
+  const record = (subject: SubjectIdentifier, purpose: string, granted: boolean) => {
+    harness.clock.advance(1000)
+    return recordConsent(harness.deps, {
+      workspace,
+      subject,
+      purpose,
+      granted,
+      context: 'anonymousId' in subject ? sdkContext() : controllerContext,
+    })
+  }
+  const decide = async (subject: SubjectIdentifier, purpose: string) =>
+    (
+      await mayProcess(harness.deps, {
+        workspace,
+        subject,
+        purpose,
+        now: harness.clock.now(),
+      })
+    ).reason
+  const view = (subject: SubjectIdentifier) =>
+    readConsents(harness.deps, {
+      workspace,
+      subject,
+      includeProof: true,
+      historyLimit: 100,
+      reader: { actor: system },
+    })
+
+  test('identify carries an anonymous visitor’s consents and history over to the contact', async () => {
+    const anonymous = await record({ anonymousId: 'anon-link-1' }, 'analytics', true)
+    const linked = await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'anon-link-1' }, { externalId: 'user-link-1' }],
+      context: controllerContext,
+    })
+    assert.equal(linked.subjectId, anonymous.subjectId, 'a new identifier joins the subject')
+    assert.deepEqual(linked.mergedSubjectIds, [])
+    assert.equal(await decide({ externalId: 'user-link-1' }, 'analytics'), 'consent_given')
+    const byContact = await view({ externalId: 'user-link-1' })
+    assert.deepEqual(
+      byContact.history.map((item) => item.action),
+      ['linked', 'granted'],
+    )
+  })
+
+  test('two subjects become one: the contact is kept, the later choice per purpose wins, every objection holds', async () => {
+    const contact = await record({ externalId: 'user-link-2' }, 'marketing', true)
+    await record({ externalId: 'user-link-2' }, 'analytics', false)
+    const visitor = await record({ anonymousId: 'anon-link-2' }, 'analytics', true)
+    await record({ anonymousId: 'anon-link-2' }, 'marketing', false)
+    await setRestriction(harness.deps, {
+      workspaceId: workspace.id,
+      subject: { anonymousId: 'anon-link-2' },
+      restricted: true,
+      context: controllerContext,
+    })
+    await declareAge(harness.deps, {
+      workspaceId: workspace.id,
+      subject: { anonymousId: 'anon-link-2' },
+      declaration: { age: 14 },
+      context: sdkContext(),
+    })
+    harness.clock.advance(1000)
+    const linked = await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'anon-link-2' }, { externalId: 'user-link-2' }],
+      context: controllerContext,
+    })
+    assert.equal(linked.subjectId, contact.subjectId)
+    assert.deepEqual(linked.mergedSubjectIds, [visitor.subjectId])
+    const merged = await view({ anonymousId: 'anon-link-2' })
+    assert.equal(merged.subjectId, contact.subjectId, 'the anonymous id now names the contact')
+    const state = Object.fromEntries(merged.purposes.map((p) => [p.purpose, p.granted]))
+    assert.equal(state.analytics, true, 'the visitor’s later grant wins')
+    assert.equal(state.marketing, false, 'the visitor’s later withdrawal wins')
+    assert.deepEqual(
+      [merged.flags.restricted, merged.flags.child],
+      [true, true],
+      'restriction and the younger age carry over',
+    )
+    // Both histories show, each proof opened under its own subject's key.
+    const subjects = new Set(merged.history.map((item) => item.subjectId))
+    assert.deepEqual(subjects, new Set([contact.subjectId, visitor.subjectId]))
+    assert.ok(merged.history.every((item) => item.proof?.erased === false))
+    const absorbed = await selectSubject(harness.deps.db, workspace.id, visitor.subjectId)
+    assert.equal(absorbed?.merged_into, contact.subjectId)
+    // Recording under the old subject id now lands on the kept one.
+    harness.clock.advance(1000)
+    const later = await recordConsent(harness.deps, {
+      workspace,
+      subject: { subjectId: visitor.subjectId },
+      purpose: 'profiling',
+      granted: true,
+      context: controllerContext,
+    })
+    assert.equal(later.subjectId, contact.subjectId)
+  })
+
+  test('two different external ids are never linked into one subject', async () => {
+    await record({ externalId: 'user-a' }, 'analytics', true)
+    await record({ externalId: 'user-b' }, 'analytics', false)
+    await assert.rejects(
+      linkIdentifiers(harness.deps, {
+        workspaceId: workspace.id,
+        identifiers: [{ externalId: 'user-a' }, { externalId: 'user-b' }],
+        context: controllerContext,
+      }),
+      { code: 'conflict' },
+    )
+    await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'shared-computer' }, { externalId: 'user-a' }],
+      context: controllerContext,
+    })
+    await assert.rejects(
+      linkIdentifiers(harness.deps, {
+        workspaceId: workspace.id,
+        identifiers: [{ anonymousId: 'shared-computer' }, { externalId: 'user-b' }],
+        context: controllerContext,
+      }),
+      { code: 'conflict' },
+    )
+    assert.equal(await decide({ externalId: 'user-b' }, 'analytics'), 'consent_withdrawn')
+  })
+
+  test('linking identifiers nobody has seen makes one new subject for all of them', async () => {
+    const linked = await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'fresh-anon' }, { email: 'Fresh.Person@Example.org' }],
+      context: controllerContext,
+    })
+    assert.equal((await view({ email: 'fresh.person@example.org ' })).subjectId, linked.subjectId)
+    assert.equal((await view({ anonymousId: 'fresh-anon' })).subjectId, linked.subjectId)
+  })
+
+  test('erasure destroys the keys of the subject and of everything linked into it, then its rows', async () => {
+    const contact = await record({ externalId: 'user-erase' }, 'marketing', true)
+    const visitor = await record({ anonymousId: 'anon-erase' }, 'analytics', true)
+    await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'anon-erase' }, { externalId: 'user-erase' }],
+      context: controllerContext,
+    })
+    const erased = await eraseConsentSubject(harness.deps, {
+      workspaceId: workspace.id,
+      subject: { anonymousId: 'anon-erase' },
+      actor: system,
+    })
+    assert.deepEqual(new Set(erased.subjectIds), new Set([contact.subjectId, visitor.subjectId]))
+    assert.ok(erased.events >= 3)
+    for (const subjectId of erased.subjectIds) {
+      await assert.rejects(harness.keyring.sealerFor(workspace.id, subjectId, { create: false }), {
+        code: 'subject_erased',
+      })
+    }
+    const left = await sql<{ count: number | string }>`select count(*) as count from consent_events
+      where workspace_id = ${workspace.id}
+      and subject_id in (${sql.join(erased.subjectIds)})`.execute(harness.deps.db)
+    assert.equal(Number(left.rows[0]?.count), 0)
+    assert.equal(await decide({ externalId: 'user-erase' }, 'marketing'), 'no_consent')
+    assert.equal((await view({ anonymousId: 'anon-erase' })).subjectId, null)
+    const nothing = await eraseConsentSubject(harness.deps, {
+      workspaceId: workspace.id,
+      subject: { anonymousId: 'anon-erase' },
+      actor: system,
+    })
+    assert.deepEqual(nothing, { subjectIds: [], events: 0 })
+  })
+
+  test('concurrent first choices of one new visitor make one subject, one key, and keep every entry', async () => {
+    const keysBefore = await countSubjectKeys(harness, workspace.id)
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, k) =>
+        recordConsent(harness.deps, {
+          workspace,
+          subject: { anonymousId: 'racing-visitor' },
+          purpose: k % 2 === 0 ? 'analytics' : 'marketing',
+          granted: true,
+          context: sdkContext(),
+        }),
+      ),
+    )
+    assert.equal(new Set(results.map((result) => result.subjectId)).size, 1)
+    const history = (await view({ anonymousId: 'racing-visitor' })).history
+    assert.deepEqual(
+      history.map((item) => item.seq).sort((x, y) => x - y),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    )
+    assert.equal(await countSubjectKeys(harness, workspace.id), keysBefore + 1)
+  })
+})
+
+async function countSubjectKeys(harness: ConsentHarness, workspaceId: string): Promise<number> {
+  const result = await sql<{ count: number | string }>`select count(distinct subject_id) as count
+    from subject_keys where workspace_id = ${workspaceId}`.execute(harness.deps.db)
+  return Number(result.rows[0]?.count ?? 0)
+}
