@@ -25,6 +25,7 @@ import { registerOperatorRoutes } from './identity/operators.routes.js'
 import type { ScryptCost } from './identity/passwords.js'
 import type { Logger } from './logger.js'
 import type { Storage } from './storage/database.js'
+import { registerBrowserCors, registerTracking } from './tracking/index.js'
 import { registerWorkspaceRoutes } from './workspaces/workspaces.routes.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
@@ -139,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
   registerAuthentication(app, identity)
 
+  // Before the routes: the SDK's routes answer cross-origin (tracking/browser-cors.ts).
+  registerBrowserCors(app)
   registerSystemRoutes(app, deps.storage.db)
   registerIdentityRoutes(app, identity)
   registerOperatorRoutes(app, identity)
@@ -150,6 +153,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keyring: deps.keyring,
     audit: deps.audit,
     clock: deps.clock,
+  })
+  await registerTracking(app, {
+    db: deps.storage.db,
+    keyring: deps.keyring,
+    audit: deps.audit,
+    clock: deps.clock,
+    logger: deps.logger,
   })
   return app
 }

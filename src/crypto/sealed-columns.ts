@@ -1,4 +1,5 @@
 import { consentSealedColumns } from '../consent/consent.table.js'
+import { trackingSealedColumns } from '../tracking/tracking.table.js'
 
 /**
  * Which columns of which tables hold sealed values. The data tables belong to other
@@ -41,6 +42,8 @@ export const sealedColumnsOfAllModules: readonly SealedColumns[] = [
   },
   // The consent ledger's proofs (IP, user agent, evidence), under each consent subject.
   consentSealedColumns,
+  // Tracked events: one envelope per event under the consent subject's key.
+  trackingSealedColumns,
 ]
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/

@@ -41,11 +41,15 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/purposes': { name: 'probe', lawfulBasis: 'consent', description: 'Probe' },
   'PATCH /v1/purposes/{name}': { description: 'Probe' },
   'POST /v1/policies': { version: 'probe-1', url: 'https://example.com/privacy' },
+  'POST /v1/events': {
+    batch: [{ type: 'page', anonymousId: 'probe-visitor', url: 'https://example.com/' }],
+  },
 }
 
-// What the browser SDK's public key may call (consent only, for its own anonymousId; the
+// What the browser SDK's public key may call (events; consent only for its own anonymousId; the
 // catalogue it shows end-users). Every other guarded route refuses it.
 const publicKeyRoutes = new Set([
+  'POST /v1/events',
   'POST /v1/consents',
   'GET /v1/consents',
   'GET /v1/consents/receipts/{id}',

@@ -23,6 +23,7 @@ import type {
 } from '../identity/identity.table.js'
 import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
 import type { ContactAttributesTable, ContactsTable } from '../contacts/contacts.table.js'
+import type { TrackingEventsTable } from '../tracking/tracking.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -57,4 +58,5 @@ export interface DB {
   consent_events: ConsentEventsTable
   contacts: ContactsTable
   contact_attributes: ContactAttributesTable
+  tracking_events: TrackingEventsTable
 }

@@ -35,6 +35,23 @@ export const WorkspaceSettingsSchema = Type.Object(
           'How long each category of personal data is kept (storage limitation, Art. 5(1)(e))',
       },
     ),
+    tracking: Type.Object(
+      {
+        // Data minimisation by default (Art. 5(1)(c), 25(2)): the network part of an
+        // address is enough for most analytics; `full` keeps it whole (sealed), `none`
+        // keeps nothing. Country and city are looked up from the full address before
+        // it is cut, in memory, either way.
+        ipStorage: Type.Union(
+          [Type.Literal('full'), Type.Literal('truncated'), Type.Literal('none')],
+          {
+            default: 'truncated',
+            description:
+              'How a tracked event keeps the visitor IP: full (sealed), truncated to /24 (IPv4) or /48 (IPv6) (sealed), or none',
+          },
+        ),
+      },
+      { default: {}, additionalProperties: false, description: 'Event tracking' },
+    ),
   },
   { additionalProperties: false },
 )
@@ -49,6 +66,9 @@ export const WorkspaceSettingsPatchSchema = Type.Object(
       Type.Partial(WorkspaceSettingsSchema.properties.retentionDays, {
         additionalProperties: false,
       }),
+    ),
+    tracking: Type.Optional(
+      Type.Partial(WorkspaceSettingsSchema.properties.tracking, { additionalProperties: false }),
     ),
   },
   { additionalProperties: false },
@@ -70,6 +90,7 @@ export function applySettingsPatch(
     ...current,
     ...patch,
     retentionDays: { ...current.retentionDays, ...patch.retentionDays },
+    tracking: { ...current.tracking, ...patch.tracking },
   })
 }
 

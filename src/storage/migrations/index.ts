@@ -5,6 +5,7 @@ import * as audit from './0003_audit.js'
 import * as identity from './0004_identity.js'
 import * as contacts from './0006_contacts.js'
 import * as consent from './0005_consent.js'
+import * as tracking from './0007_tracking.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0004_identity': identity,
   '0005_consent': consent,
   '0006_contacts': contacts,
+  '0007_tracking': tracking,
 }

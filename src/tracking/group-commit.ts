@@ -1,0 +1,135 @@
+import type { Logger } from '../logger.js'
+import type { Database } from '../storage/database.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
+import { eventKey, insertEvents } from './tracking.repository.js'
+import type { TrackingEventsTable } from './tracking.table.js'
+
+/**
+ * Group commit for ingest. Each request hands its sealed rows to `write` and waits;
+ * rows that arrive while a transaction is committing wait for the next one, which then
+ * takes all of them at once. Under load one commit (one fsync on SQLite with
+ * synchronous=FULL) carries many requests' events; when idle a request is written at
+ * once, with no timer adding latency. A request is answered only after the commit
+ * that holds its rows: an acknowledged event survives a crash.
+ */
+export interface EventWriter {
+  /** Resolves after commit with, per row, whether it was new (false: its id was stored). */
+  write(rows: readonly TrackingEventsTable[]): Promise<boolean[]>
+  /** Waits for everything queued to be written; later writes are refused. */
+  close(): Promise<void>
+}
+
+interface Pending {
+  rows: readonly TrackingEventsTable[]
+  resolve: (inserted: boolean[]) => void
+  reject: (error: unknown) => void
+}
+
+export interface EventWriterOptions {
+  /** Stop adding requests to a transaction past this many rows (bounds its duration). */
+  maxRowsPerCommit?: number
+  logger?: Logger
+}
+
+export function createEventWriter(db: Database, options: EventWriterOptions = {}): EventWriter {
+  const maxRows = options.maxRowsPerCommit ?? 5_000
+  let queue: Pending[] = []
+  let draining: Promise<void> | undefined
+  let closed = false
+
+  const takeGroup = (): Pending[] => {
+    let rows = 0
+    let count = 0
+    while (
+      count < queue.length &&
+      (count === 0 || rows + (queue[count]?.rows.length ?? 0) <= maxRows)
+    ) {
+      rows += queue[count]?.rows.length ?? 0
+      count += 1
+    }
+    const group = queue.slice(0, count)
+    queue = queue.slice(count)
+    return group
+  }
+
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const group = takeGroup()
+      try {
+        settle(group, await commitGroup(db, group))
+      } catch (error) {
+        // One request's bad row must not fail the others that shared its transaction:
+        // each is retried alone, and only its own failure reaches it.
+        if (group.length === 1) group[0]?.reject(error)
+        else await commitEachAlone(db, group, options.logger)
+      }
+    }
+  }
+
+  const kick = () => {
+    draining ??= drain().finally(() => {
+      draining = undefined
+      // Rows queued while the last `finally` ran must not wait for another request.
+      if (queue.length > 0) kick()
+    })
+  }
+
+  return {
+    write(rows) {
+      if (closed) return Promise.reject(new Error('The event writer is closed'))
+      if (rows.length === 0) return Promise.resolve([])
+      const written = new Promise<boolean[]>((resolve, reject) => {
+        queue.push({ rows, resolve, reject })
+      })
+      kick()
+      return written
+    },
+    async close() {
+      closed = true
+      while (draining !== undefined) await draining
+    },
+  }
+}
+
+/** One transaction for the whole group; returns the keys that were new. */
+async function commitGroup(db: Database, group: readonly Pending[]): Promise<Set<string>> {
+  // In key order: two processes inserting overlapping replays on PostgreSQL take their
+  // row locks in the same order and cannot deadlock.
+  const rows = group
+    .flatMap((pending) => pending.rows)
+    .sort((a, b) => compareKeys(eventKey(a.workspace_id, a.id), eventKey(b.workspace_id, b.id)))
+  return inWriteTransaction(db, (trx) => insertEvents(trx, rows))
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+async function commitEachAlone(db: Database, group: readonly Pending[], logger?: Logger) {
+  logger?.warn({ requests: group.length }, 'a grouped event commit failed; retrying each alone')
+  for (const pending of group) {
+    try {
+      settle([pending], await commitGroup(db, [pending]))
+    } catch (error) {
+      pending.reject(error)
+    }
+  }
+}
+
+/**
+ * Tells each request which of its rows were new. Within one group the first row with
+ * a key wins: `ON CONFLICT DO NOTHING` stored it once and a later copy is a replay.
+ */
+function settle(group: readonly Pending[], inserted: Set<string>): void {
+  const claimed = new Set<string>()
+  for (const pending of group) {
+    pending.resolve(
+      pending.rows.map((row) => {
+        const key = eventKey(row.workspace_id, row.id)
+        if (!inserted.has(key) || claimed.has(key)) return false
+        claimed.add(key)
+        return true
+      }),
+    )
+  }
+}

@@ -1,0 +1,72 @@
+import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
+import { createContact, findContacts, touchContactActivity } from '../contacts/contacts.service.js'
+import { isAppError } from '../errors.js'
+import type { Actor } from '../identity/principal.js'
+import type { TrackingDeps } from './tracking.deps.js'
+
+export interface Identification {
+  workspaceId: string
+  anonymousId: string | undefined
+  externalId: string
+  traits: Record<string, unknown> | undefined
+  occurredAt: Date
+  actor: Actor
+  context: LedgerContext
+}
+
+const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}$/
+
+/**
+ * identify: the anonymous visitor is this contact from now on. The consent ledger links
+ * the two identifiers into one subject, which carries the visitor's consents and
+ * history over (`linkIdentifiers`); the contact is found by its external id, or made
+ * from the traits that name it, and marked active. Returns the consent subject whose
+ * key seals the identify event.
+ */
+export async function identifyVisitor(deps: TrackingDeps, input: Identification): Promise<string> {
+  const identifiers: SubjectIdentifier[] = [{ externalId: input.externalId }]
+  if (input.anonymousId !== undefined) identifiers.unshift({ anonymousId: input.anonymousId })
+  const linked = await linkIdentifiers(deps, {
+    workspaceId: input.workspaceId,
+    identifiers,
+    context: input.context,
+  })
+  const contactId = await findOrCreateContact(deps, input)
+  await touchContactActivity(deps.db, input.workspaceId, contactId, input.occurredAt)
+  return linked.subjectId
+}
+
+async function findOrCreateContact(deps: TrackingDeps, input: Identification): Promise<string> {
+  const who = { workspaceId: input.workspaceId, actor: input.actor }
+  const context = { requestId: input.context.requestId ?? null, ip: input.context.callerIp ?? null }
+  const [found] = await findContacts(deps, who, { externalId: input.externalId }, context)
+  if (found !== undefined) return found.id
+  const email = traitString(input.traits, 'email', 320)
+  const name = traitString(input.traits, 'name', 300)
+  const profile = {
+    externalId: input.externalId,
+    ...(email !== undefined && emailPattern.test(email) ? { email } : {}),
+    ...(name !== undefined ? { name } : {}),
+  }
+  try {
+    return (await createContact(deps, { ...who, ...profile }, context)).id
+  } catch (error) {
+    if (!isAppError(error) || error.code !== 'conflict') throw error
+    // Another request made this contact meanwhile, or its email belongs to another
+    // contact: find it again, or make it without the email that collided.
+    const [made] = await findContacts(deps, who, { externalId: input.externalId }, context)
+    if (made !== undefined) return made.id
+    return (await createContact(deps, { ...who, externalId: input.externalId }, context)).id
+  }
+}
+
+function traitString(
+  traits: Record<string, unknown> | undefined,
+  key: string,
+  maxLength: number,
+): string | undefined {
+  const value = traits?.[key]
+  if (typeof value !== 'string') return undefined
+  const trimmed = value.trim()
+  return trimmed === '' || trimmed.length > maxLength ? undefined : trimmed
+}

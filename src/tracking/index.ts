@@ -1,0 +1,48 @@
+import type { App } from '../app.js'
+import type { AuditLog } from '../audit/audit.service.js'
+import type { Clock } from '../clock.js'
+import type { Keyring } from '../crypto/keyring.js'
+import type { Logger } from '../logger.js'
+import type { Database } from '../storage/database.js'
+import { createGeoLocator, type GeoLocator } from './geo-ip.js'
+import { createEventWriter } from './group-commit.js'
+import type { TrackingDeps } from './tracking.deps.js'
+import { registerTrackingRoutes } from './tracking.routes.js'
+import { createUserAgentParser } from './user-agent.logic.js'
+
+/**
+ * Tracking: the ingest API for page, track and identify events, consent-gated,
+ * enriched (user agent, offline geo-IP), sealed one envelope per event and written by
+ * group commit; and the read of one visitor's events.
+ */
+export { registerBrowserCors } from './browser-cors.js'
+export { geoAttribution } from './geo-ip.js'
+export { type IngestResult, ingestEvents } from './ingest-events.js'
+export type { TrackingDeps } from './tracking.deps.js'
+
+export interface TrackingSetup {
+  db: Database
+  keyring: Keyring
+  audit: Pick<AuditLog, 'record' | 'recordMany'>
+  clock: Clock
+  logger: Logger
+  /** The offline geo-IP database; the one shipped in the npm package by default. */
+  geo?: GeoLocator
+}
+
+/** Makes the module's long-lived parts and its routes; they close with the app. */
+export async function registerTracking(app: App, setup: TrackingSetup): Promise<TrackingDeps> {
+  const deps: TrackingDeps = {
+    ...setup,
+    writer: createEventWriter(setup.db, { logger: setup.logger }),
+    geo: setup.geo ?? createGeoLocator(),
+    parseUserAgent: createUserAgentParser(),
+  }
+  // Queued events are committed before the storage under them closes.
+  app.addHook('onClose', async () => {
+    await deps.writer.close()
+    deps.geo.close()
+  })
+  await registerTrackingRoutes(app, deps)
+  return deps
+}

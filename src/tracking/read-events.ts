@@ -1,0 +1,126 @@
+import { AppError } from '../errors.js'
+import type { Actor } from '../identity/principal.js'
+import type { JsonValue } from '../crypto/subject-sealer.js'
+import { geoAttribution } from './geo-ip.js'
+import type { TrackingDeps } from './tracking.deps.js'
+import { selectEventsByIndex } from './tracking.repository.js'
+import { type DeviceType, eventCell, type TrackingEventsTable } from './tracking.table.js'
+
+export interface EventView {
+  id: string
+  type: string
+  occurredAt: string
+  receivedAt: string
+  browser: string | null
+  browserVersion: string | null
+  os: string | null
+  device: DeviceType
+  country: string | null
+  payload: { [key: string]: JsonValue } | null
+}
+
+export interface EventsPage {
+  data: EventView[]
+  next: string | null
+  attribution: string
+}
+
+export interface ReadEventsInput {
+  workspaceId: string
+  by: { anonymousId: string } | { externalId: string }
+  limit: number
+  before?: string | undefined
+  reader: { actor: Actor; requestId: string | null; ip: string | null }
+}
+
+/**
+ * One visitor's events, newest first, their sealed payloads opened. Found through the
+ * blind index of the id given, so nothing is decrypted to search; the read is audited
+ * (DESIGN principle 4) before anything is returned.
+ */
+export async function readEvents(deps: TrackingDeps, input: ReadEventsInput): Promise<EventsPage> {
+  const { workspaceId } = input
+  const by =
+    'anonymousId' in input.by
+      ? {
+          column: 'anonymous_index' as const,
+          index: await deps.keyring.blindIndex(workspaceId, 'anonymous_id', input.by.anonymousId),
+        }
+      : {
+          column: 'external_index' as const,
+          index: await deps.keyring.blindIndex(workspaceId, 'external_id', input.by.externalId),
+        }
+  const before = input.before === undefined ? undefined : parseCursor(input.before)
+  const rows = await selectEventsByIndex(deps.db, workspaceId, by, {
+    limit: input.limit + 1,
+    ...(before === undefined ? {} : { before }),
+  })
+  const shown = rows.slice(0, input.limit)
+  const subjectIds = [...new Set(shown.map((row) => row.subject_id))]
+  await deps.audit.record({
+    workspaceId,
+    actor: input.reader.actor,
+    action: 'events.read',
+    outcome: 'succeeded',
+    resource: { type: 'events' },
+    ...(subjectIds.length === 1 && subjectIds[0] !== undefined ? { subjectId: subjectIds[0] } : {}),
+    requestId: input.reader.requestId,
+    ip: input.reader.ip,
+    details: { count: shown.length },
+  })
+  const sealers = await deps.keyring.sealersFor(workspaceId, subjectIds, { create: false })
+  const last = shown.at(-1)
+  return {
+    data: shown.map((row) => viewOf(row, sealers.get(row.subject_id))),
+    next: rows.length > input.limit && last !== undefined ? cursorOf(last) : null,
+    attribution: geoAttribution,
+  }
+}
+
+function viewOf(
+  row: TrackingEventsTable,
+  sealer:
+    { openJson(field: ReturnType<typeof eventCell>, sealed: Uint8Array): JsonValue } | undefined,
+): EventView {
+  const opened = sealer?.openJson(eventCell(row.id), row.sealed)
+  return {
+    id: row.id,
+    type: row.type,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    browser: row.browser,
+    browserVersion: row.browser_version,
+    os: row.os,
+    device: row.device,
+    country: row.country,
+    // An erased subject's key is gone (crypto-shredding): the payload is unreadable.
+    payload: isJsonObject(opened) ? opened : null,
+  }
+}
+
+function isJsonObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function cursorOf(row: TrackingEventsTable): string {
+  return Buffer.from(JSON.stringify([row.received_at, row.id])).toString('base64url')
+}
+
+function parseCursor(cursor: string): { receivedAt: string; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string'
+    ) {
+      return { receivedAt: parsed[0], id: parsed[1] }
+    }
+  } catch {
+    // Reported below, the same as a well-formed cursor of the wrong shape.
+  }
+  throw new AppError('invalid_request', 'The cursor is not one this API returned', {
+    errors: [{ in: 'querystring', field: 'before', message: 'is not a valid cursor' }],
+  })
+}

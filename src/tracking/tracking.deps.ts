@@ -1,0 +1,20 @@
+import type { AuditLog } from '../audit/audit.service.js'
+import type { Clock } from '../clock.js'
+import type { Keyring } from '../crypto/keyring.js'
+import type { Logger } from '../logger.js'
+import type { Database } from '../storage/database.js'
+import type { GeoLocator } from './geo-ip.js'
+import type { EventWriter } from './group-commit.js'
+import type { ParsedUserAgent } from './user-agent.logic.js'
+
+/** What the tracking services need, made once per app by `createTrackingDeps`. */
+export interface TrackingDeps {
+  db: Database
+  keyring: Keyring
+  audit: Pick<AuditLog, 'record' | 'recordMany'>
+  clock: Clock
+  logger?: Logger
+  writer: EventWriter
+  geo: GeoLocator
+  parseUserAgent: (userAgent: string | null) => ParsedUserAgent
+}

@@ -1,0 +1,61 @@
+import type { Database } from '../storage/database.js'
+import type { TrackingEventsTable } from './tracking.table.js'
+
+// SQL of the tracking module. Every function takes the workspace id (or rows that
+// carry it) and never reads another module's tables.
+
+/** Rows per INSERT: 14 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const rowsPerStatement = 1_000
+
+/**
+ * Inserts events, skipping any whose (workspace, id) is already stored: a retried
+ * batch adds nothing. Returns the keys actually inserted, `workspace_id id`.
+ */
+export async function insertEvents(
+  db: Database,
+  rows: readonly TrackingEventsTable[],
+): Promise<Set<string>> {
+  const inserted = new Set<string>()
+  for (let start = 0; start < rows.length; start += rowsPerStatement) {
+    const chunk = rows.slice(start, start + rowsPerStatement)
+    const returned = await db
+      .insertInto('tracking_events')
+      .values(chunk)
+      .onConflict((conflict) => conflict.columns(['workspace_id', 'id']).doNothing())
+      .returning(['workspace_id', 'id'])
+      .execute()
+    for (const row of returned) inserted.add(eventKey(row.workspace_id, row.id))
+  }
+  return inserted
+}
+
+export function eventKey(workspaceId: string, eventId: string): string {
+  return `${workspaceId} ${eventId}`
+}
+
+/**
+ * One subject's events by a blind index, newest first. The cursor is the last row's
+ * `received_at` and `id`; ids are unique per workspace, so the order is total.
+ */
+export async function selectEventsByIndex(
+  db: Database,
+  workspaceId: string,
+  by: { column: 'anonymous_index' | 'external_index'; index: Buffer },
+  page: { limit: number; before?: { receivedAt: string; id: string } },
+): Promise<TrackingEventsTable[]> {
+  let query = db
+    .selectFrom('tracking_events')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where(by.column, '=', by.index)
+  const before = page.before
+  if (before !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('received_at', '<', before.receivedAt),
+        eb.and([eb('received_at', '=', before.receivedAt), eb('id', '<', before.id)]),
+      ]),
+    )
+  }
+  return query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()
+}

@@ -1,0 +1,126 @@
+import type { FastifyRequest } from 'fastify'
+import type { App } from '../app.js'
+import { auditContextOf } from '../audit/request-context.js'
+import { AppError } from '../errors.js'
+import { authenticateApiKey } from '../identity/api-keys.js'
+import { authorize, checkPermission, principalOf } from '../identity/authorize.js'
+import { actorOf } from '../identity/principal.js'
+import { ingestEvents } from './ingest-events.js'
+import { readEvents } from './read-events.js'
+import type { TrackingDeps } from './tracking.deps.js'
+import { normaliseIp } from './tracking.logic.js'
+import {
+  EventSchema,
+  EventsPageSchema,
+  EventsQuery,
+  IngestBody,
+  IngestResultSchema,
+  maxBatchEvents,
+} from './tracking.schemas.js'
+
+/**
+ * The tracking API: `POST /v1/events` for the browser SDK (public key) and servers
+ * (secret key), and `GET /v1/events` for one visitor's events (secret key or operator,
+ * audited). Registered in its own scope so that only this route also reads a
+ * `text/plain` body: `navigator.sendBeacon` can send nothing else without a preflight,
+ * and no headers at all, so it carries the public key in the body as `writeKey`.
+ */
+export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Promise<void> {
+  const tags = ['tracking']
+  await app.register(async (scope: App) => {
+    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(String(body)))
+      } catch {
+        done(new AppError('invalid_request', 'The body is not valid JSON'))
+      }
+    })
+    scope.post(
+      '/v1/events',
+      {
+        preValidation: authorizeIngest(deps),
+        schema: {
+          tags,
+          summary: 'Ingest a batch of page, track and identify events',
+          description: [
+            `Body: \`{ batch: [event, …] }\` with up to ${maxBatchEvents} events. Each event is checked on its own against the schema below; a bad one is listed in \`rejected\` with its index and an RFC 9457 problem, and the others are stored. Every event asks consent for analytics first; a refused one is rejected with code \`consent_denied\` and nothing of it is stored. An event \`id\` makes it idempotent. The answer comes after the accepted events are committed.`,
+            `Event schema: \`${JSON.stringify(EventSchema)}\``,
+          ].join('\n\n'),
+          body: IngestBody,
+          response: { 202: IngestResultSchema },
+        },
+      },
+      async (request, reply) => {
+        const userAgent = request.headers['user-agent']
+        const result = await ingestEvents(deps, {
+          principal: principalOf(request),
+          batch: request.body.batch,
+          sentAt: request.body.sentAt,
+          origin: {
+            ip: normaliseIp(request.ip),
+            userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 1024) : null,
+          },
+          requestId: auditContextOf(request).requestId,
+        })
+        return reply.code(202).send(result)
+      },
+    )
+  })
+
+  app.get(
+    '/v1/events',
+    {
+      preValidation: authorize('personal-data:read'),
+      schema: {
+        tags,
+        summary: "One visitor's events, newest first (the read is audited)",
+        description:
+          'Name the visitor by exactly one of anonymousId or externalId. Country and city come from DB-IP Lite: IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0.',
+        querystring: EventsQuery,
+        response: { 200: EventsPageSchema },
+      },
+    },
+    async (request) => {
+      const { anonymousId, externalId, limit, before } = request.query
+      if ((anonymousId === undefined) === (externalId === undefined)) {
+        throw new AppError('invalid_request', 'Name the visitor by anonymousId or externalId', {
+          errors: [
+            { in: 'querystring', field: 'anonymousId', message: 'or externalId, one of them' },
+          ],
+        })
+      }
+      const principal = principalOf(request)
+      const { requestId, ip } = auditContextOf(request)
+      return readEvents(deps, {
+        workspaceId: principal.workspaceId,
+        by: anonymousId === undefined ? { externalId: externalId ?? '' } : { anonymousId },
+        limit: limit ?? 100,
+        before,
+        reader: { actor: actorOf(principal), requestId, ip },
+      })
+    },
+  )
+}
+
+/**
+ * The public or secret key from the Authorization header, or the public key as
+ * `writeKey` in the body (sendBeacon). A secret key is never taken from a body: one
+ * that was put in a web page must not work there.
+ */
+function authorizeIngest(deps: TrackingDeps) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const body: unknown = request.body
+    const writeKey =
+      typeof body === 'object' && body !== null && 'writeKey' in body ? body.writeKey : undefined
+    if (request.principal === undefined && typeof writeKey === 'string') {
+      const principal = await authenticateApiKey(deps, writeKey)
+      if (principal?.kind !== 'public-key') {
+        throw new AppError('unauthorized', 'writeKey must be a valid public key', {
+          headers: { 'www-authenticate': 'Bearer realm="custodian"' },
+        })
+      }
+      request.principal = principal
+    }
+    checkPermission(request.principal, 'personal-data:write', { allowPublicKey: true })
+  }
+}
