@@ -6,13 +6,12 @@ import { type CheckedEvent, platformSubjectId, platformWorkspaceId } from './aud
 import type { EntryDraft } from './chain.logic.js'
 
 /**
- * The blind-index kind subject refs are computed under. The keyring has no dedicated
- * kind for internal subject ids yet; `external_id` normalises the same way (trimmed,
- * opaque). Changing it later would split each subject's entries between two refs (the
- * stored ones cannot be recomputed without breaking their hashes), so a dedicated kind
- * has to come with a look-up that tries both.
+ * The blind-index kind subject refs are computed under: its own, so an audit ref can
+ * never equal a contact's external-id index. Changing it once entries exist would split
+ * each subject's entries between two refs (stored ones cannot be recomputed without
+ * breaking their hashes), so a change has to come with a look-up that tries both.
  */
-export const subjectRefKind: BlindIndexKind = 'external_id'
+export const subjectRefKind: BlindIndexKind = 'subject_id'
 
 export const ipCellTable = 'audit_entries'
 export const ipCellColumn = 'ip'

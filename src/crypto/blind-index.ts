@@ -10,7 +10,13 @@ import { createHmac, type KeyObject } from 'node:crypto'
  * id that happen to be the same text give different digests, so one index cannot be
  * used to probe another.
  */
-export const blindIndexKinds = ['email', 'external_id', 'anonymous_id', 'ip_address'] as const
+export const blindIndexKinds = [
+  'email',
+  'external_id',
+  'anonymous_id',
+  'ip_address',
+  'subject_id',
+] as const
 export type BlindIndexKind = (typeof blindIndexKinds)[number]
 
 /** The 32-byte digest length of an index entry, as stored in a blob/bytea column. */
@@ -31,6 +37,8 @@ export function normalizeForIndex(kind: BlindIndexKind, value: string): string {
       return value.trim().normalize('NFC').toLowerCase()
     case 'external_id':
     case 'anonymous_id':
+      return value.trim()
+    case 'subject_id':
       return value.trim()
     case 'ip_address':
       return value.trim().toLowerCase()
