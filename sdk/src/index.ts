@@ -1,0 +1,37 @@
+import { type InitOptions, Tracker } from './custodian.js'
+
+export type { InitOptions } from './custodian.js'
+
+let tracker: Tracker | undefined
+
+const ready = (): Tracker => {
+  if (tracker === undefined) throw new Error('Custodian: call init({ key, host }) first')
+  return tracker
+}
+
+/**
+ * Starts the SDK once per page.
+ *
+ * @example
+ *   import { init, consent, track } from '@custodian/sdk'
+ *   init({ key: 'cus_pk_…', host: 'https://custodian.example.com' })
+ *   await consent.set('analytics', true) // from your consent banner
+ *   track('Signed up', { plan: 'pro' })
+ */
+export function init(options: InitOptions): void {
+  tracker ??= new Tracker(options)
+}
+
+export const page = (properties?: Record<string, unknown>): void => ready().page(properties)
+export const track = (name: string, properties?: Record<string, unknown>): void =>
+  ready().track(name, properties)
+export const identify = (externalId: string, traits?: Record<string, unknown>): void =>
+  ready().identify(externalId, traits)
+export const flush = (): void => ready().flush()
+
+/** The visitor's choices: `set` records one with the server, `get` reads it back. */
+export const consent = {
+  set: (purpose: string, granted: boolean): Promise<boolean> =>
+    ready().setConsent(purpose, granted),
+  get: (purpose: string): boolean | undefined => ready().getConsent(purpose),
+}
