@@ -337,9 +337,13 @@ export async function selectDecisionRow(
   purpose: string,
   subject: { subjectId: string } | { blindIndex: Buffer },
 ): Promise<SingleDecisionRow> {
+  // A subject id may name a subject since linked into another: the kept one decides.
   const subjectJoin =
     'subjectId' in subject
-      ? sql`left join consent_subjects s on s.workspace_id = ${workspaceId} and s.id = ${subject.subjectId}`
+      ? sql`left join consent_subjects s0
+          on s0.workspace_id = ${workspaceId} and s0.id = ${subject.subjectId}
+        left join consent_subjects s
+          on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)`
       : sql`left join consent_subject_identifiers i
           on i.workspace_id = ${workspaceId} and i.blind_index = ${subject.blindIndex}
         left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id`
@@ -380,20 +384,27 @@ export async function selectDecisionRowsByIndexes(
   return rows
 }
 
+export interface RequestedDecisionRow extends DecisionRow {
+  /** The subject id asked about; `subject_id` is the one that decides (after a link). */
+  requested_id: string
+}
+
 export async function selectDecisionRowsBySubjects(
   db: Database,
   workspaceId: string,
   purpose: string,
   subjectIds: readonly string[],
-): Promise<DecisionRow[]> {
-  const rows: DecisionRow[] = []
+): Promise<RequestedDecisionRow[]> {
+  const rows: RequestedDecisionRow[] = []
   for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
     const chunk = subjectIds.slice(start, start + sqlChunkSize)
-    const result = await sql<DecisionRow>`select ${decisionColumns}
-      from consent_subjects s
+    const result = await sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns}
+      from consent_subjects s0
+      join consent_subjects s
+        on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
       left join consent_states st
         on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
-      where s.workspace_id = ${workspaceId} and s.id in (${sql.join(chunk)})`.execute(db)
+      where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(chunk)})`.execute(db)
     rows.push(...result.rows)
   }
   return rows

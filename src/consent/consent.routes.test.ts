@@ -257,7 +257,7 @@ for (const dialect of testDialects) {
         headers: bearer(a.secretKey),
       })
       assert.equal(audit.statusCode, 200)
-      const entries = audit.json().entries
+      const entries = audit.json().data
       assert.ok(Array.isArray(entries) && entries.length === 1, audit.body)
       assert.equal(entries[0].outcome, 'denied')
       assert.equal(entries[0].purpose, 'marketing')

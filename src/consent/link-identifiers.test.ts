@@ -7,7 +7,7 @@ import { selectSubject } from './consent.repository.js'
 import { eraseConsentSubject } from './erase-subject.js'
 import type { SubjectIdentifier } from './identifiers.logic.js'
 import { linkIdentifiers } from './link-identifiers.js'
-import { mayProcess } from './may-process.js'
+import { mayProcess, mayProcessMany } from './may-process.js'
 import { readConsents } from './read-consents.js'
 import { recordConsent } from './record-consent.js'
 import { declareAge, setRestriction } from './record-signals.js'
@@ -117,6 +117,23 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     assert.ok(merged.history.every((item) => item.proof?.erased === false))
     const absorbed = await selectSubject(harness.deps.db, workspace.id, visitor.subjectId)
     assert.equal(absorbed?.merged_into, contact.subjectId)
+    // The old subject id now speaks for the kept subject, in decisions and in records.
+    for (const decision of [
+      await mayProcess(harness.deps, {
+        workspace,
+        subject: { subjectId: visitor.subjectId },
+        purpose: 'analytics',
+        now: harness.clock.now(),
+      }),
+      ...(await mayProcessMany(harness.deps, {
+        workspace,
+        subjects: [{ subjectId: visitor.subjectId }],
+        purpose: 'analytics',
+        now: harness.clock.now(),
+      })),
+    ]) {
+      assert.deepEqual([decision.subjectId, decision.reason], [contact.subjectId, 'restricted'])
+    }
     // Recording under the old subject id now lands on the kept one.
     harness.clock.advance(1000)
     const later = await recordConsent(harness.deps, {

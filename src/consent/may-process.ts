@@ -127,7 +127,7 @@ async function rowsFor(
     subjectIds.length === 0
       ? []
       : (await selectDecisionRowsBySubjects(deps.db, workspaceId, purpose, subjectIds)).map(
-          (row) => [row.subject_id, row],
+          (row) => [row.requested_id, row],
         ),
   )
   const indexer = await deps.keyring.indexerFor(workspaceId)
