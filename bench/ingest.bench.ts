@@ -32,7 +32,7 @@ import { printFigure, ratio, timeIt } from './report.js'
 const requests = Number(process.env.BENCH_INGEST_REQUESTS ?? 2000)
 const connections = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 20)
 const eventsPerRequest = 50
-const visitors = 20
+const visitors = 100
 const goalShare = 0.25
 const userAgent =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
@@ -71,7 +71,8 @@ async function drive(options: autocannon.Options): Promise<Run> {
 function batchBody(requestIndex: number): string {
   const batch = Array.from({ length: eventsPerRequest }, (_, index) => ({
     type: index % 5 === 0 ? 'page' : 'track',
-    anonymousId: `bench-visitor-${(requestIndex + index) % visitors}`,
+    // One visitor per request, as the SDK sends them: a browser batches its own events.
+    anonymousId: `bench-visitor-${requestIndex % visitors}`,
     url: `https://shop.example/products/${index}?ref=bench`,
     referrer: 'https://search.example/?q=shoes',
     title: 'Products',

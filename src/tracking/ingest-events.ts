@@ -10,6 +10,7 @@ import { AppError, isAppError } from '../errors.js'
 import { actorOf, type Principal } from '../identity/principal.js'
 import { newId } from '../ids.js'
 import { getWorkspace, type Workspace } from '../workspaces/workspaces.service.js'
+import { enrichOrigins } from './enrich.js'
 import { identifyVisitor } from './identify-visitor.js'
 import type { TrackingDeps } from './tracking.deps.js'
 import {
@@ -21,7 +22,6 @@ import {
   type Origin,
   parseTimestamp,
   payloadOf,
-  type Place,
   type RejectedEvent,
 } from './tracking.logic.js'
 import { eventCell, type TrackingEventsTable } from './tracking.table.js'
@@ -231,9 +231,23 @@ async function sealRows(
   const subjectIds = [...new Set(admitted.map((event) => event.subjectId))]
   const sealers = await deps.keyring.sealersFor(workspace.id, subjectIds, { create: false })
   const indexer = await deps.keyring.indexerFor(workspace.id)
-  const places = await placesOf(
+  // A batch is mostly one visitor: each identifier is indexed once, not once per event.
+  const indexes = new Map<string, Buffer>()
+  const indexOf = (kind: 'anonymous_id' | 'external_id', value: string | undefined) => {
+    if (value === undefined) return null
+    const key = `${kind}:${value}`
+    let index = indexes.get(key)
+    if (index === undefined) {
+      index = indexer.index(kind, value)
+      indexes.set(key, index)
+    }
+    return index
+  }
+  const origins = new Map(admitted.map((event) => [event.index, originOf(input, event)]))
+  const enrichmentOf = await enrichOrigins(
     deps,
-    admitted.map((event) => originOf(input, event).ip),
+    [...origins.values()],
+    workspace.settings.tracking.ipStorage,
   )
   const receivedAt = now.toISOString()
   const rows: TrackingEventsTable[] = []
@@ -246,20 +260,17 @@ async function sealRows(
       })
       continue
     }
-    const origin = originOf(input, event)
-    const place = origin.ip === null ? null : (places.get(origin.ip) ?? null)
-    const agent = deps.parseUserAgent(origin.userAgent)
+    const enrichment = enrichmentOf(origins.get(event.index) ?? input.origin)
+    const { agent, place } = enrichment
     const id = event.id ?? newId(now)
-    const payload = payloadOf(event.input, origin, place, workspace.settings.tracking.ipStorage)
+    const payload = payloadOf(event.input, enrichment)
     rows.push({
       workspace_id: workspace.id,
       id,
       type: event.type,
       subject_id: event.subjectId,
-      anonymous_index:
-        event.anonymousId === undefined ? null : indexer.index('anonymous_id', event.anonymousId),
-      external_index:
-        event.externalId === undefined ? null : indexer.index('external_id', event.externalId),
+      anonymous_index: indexOf('anonymous_id', event.anonymousId),
+      external_index: indexOf('external_id', event.externalId),
       occurred_at: event.occurredAt.toISOString(),
       received_at: receivedAt,
       browser: agent.browser,
@@ -271,23 +282,4 @@ async function sealRows(
     })
   }
   return rows
-}
-
-/** One geo-IP lookup per distinct address of the batch (usually one: the browser's). */
-async function placesOf(
-  deps: TrackingDeps,
-  ips: readonly (string | null)[],
-): Promise<Map<string, Place | null>> {
-  const places = new Map<string, Place | null>()
-  for (const ip of new Set(ips)) {
-    if (ip === null) continue
-    try {
-      places.set(ip, await deps.geo.locate(ip))
-    } catch (error) {
-      // Location is an enrichment: without the database the event is still kept.
-      deps.logger?.warn({ err: error }, 'geo-IP lookup failed; events stored without location')
-      places.set(ip, null)
-    }
-  }
-  return places
 }

@@ -265,9 +265,7 @@ export interface Origin {
  */
 export function payloadOf(
   event: EventInput,
-  origin: Origin,
-  place: Place | null,
-  ipStorage: IpStorage,
+  enrichment: { storedIp: string | null; userAgent: string | null; place: Place | null },
 ): { [key: string]: JsonValue } {
   const payload: { [key: string]: JsonValue } = {}
   const put = (key: string, value: JsonValue | undefined | null) => {
@@ -281,9 +279,9 @@ export function payloadOf(
   put('properties', event.properties as { [key: string]: JsonValue } | undefined)
   put('traits', event.traits as { [key: string]: JsonValue } | undefined)
   put('screen', event.screen)
-  put('ip', ipToStore(origin.ip, ipStorage))
-  put('userAgent', origin.userAgent)
-  put('region', place?.region)
-  put('city', place?.city)
+  put('ip', enrichment.storedIp)
+  put('userAgent', enrichment.userAgent)
+  put('region', enrichment.place?.region)
+  put('city', enrichment.place?.city)
   return payload
 }
