@@ -17,6 +17,8 @@ export interface EventWriter {
   write(rows: readonly TrackingEventsTable[]): Promise<boolean[]>
   /** Waits for everything queued to be written; later writes are refused. */
   close(): Promise<void>
+  /** Transactions committed and rows written so far: how well requests are grouped. */
+  stats(): { commits: number; rows: number }
 }
 
 interface Pending {
@@ -36,6 +38,13 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
   let queue: Pending[] = []
   let draining: Promise<void> | undefined
   let closed = false
+  const counters = { commits: 0, rows: 0 }
+  const commit = async (group: readonly Pending[]) => {
+    const inserted = await commitGroup(db, group)
+    counters.commits += 1
+    counters.rows += inserted.size
+    return inserted
+  }
 
   const takeGroup = (): Pending[] => {
     let rows = 0
@@ -61,12 +70,12 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
       await new Promise((resolve) => setImmediate(resolve))
       const group = takeGroup()
       try {
-        settle(group, await commitGroup(db, group))
+        settle(group, await commit(group))
       } catch (error) {
         // One request's bad row must not fail the others that shared its transaction:
         // each is retried alone, and only its own failure reaches it.
         if (group.length === 1) group[0]?.reject(error)
-        else await commitEachAlone(db, group, options.logger)
+        else await commitEachAlone(commit, group, options.logger)
       }
     }
   }
@@ -93,6 +102,7 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
       closed = true
       while (draining !== undefined) await draining
     },
+    stats: () => ({ ...counters }),
   }
 }
 
@@ -110,11 +120,15 @@ function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-async function commitEachAlone(db: Database, group: readonly Pending[], logger?: Logger) {
+async function commitEachAlone(
+  commit: (group: readonly Pending[]) => Promise<Set<string>>,
+  group: readonly Pending[],
+  logger?: Logger,
+) {
   logger?.warn({ requests: group.length }, 'a grouped event commit failed; retrying each alone')
   for (const pending of group) {
     try {
-      settle([pending], await commitGroup(db, [pending]))
+      settle([pending], await commit([pending]))
     } catch (error) {
       pending.reject(error)
     }
