@@ -25,9 +25,9 @@ function row(id: string, workspace = workspaceId): TrackingEventsTable {
   }
 }
 
-describeEachDialect('tracking group commit', ({ storage }) => {
+describeEachDialect('tracking group commit', (context) => {
   test('concurrent requests share one transaction and each learns which rows were new', async () => {
-    const { db } = storage()
+    const { db } = context.storage()
     await db
       .insertInto('workspaces')
       .values({
@@ -60,7 +60,7 @@ describeEachDialect('tracking group commit', ({ storage }) => {
   })
 
   test("one request's bad row fails that request only; the others of its group are written", async () => {
-    const { db } = storage()
+    const { db } = context.storage()
     const writer = createEventWriter(db)
     const results = await Promise.allSettled([
       writer.write([row('good-1')]),
@@ -81,7 +81,7 @@ describeEachDialect('tracking group commit', ({ storage }) => {
   })
 
   test('close waits for queued rows and refuses later writes', async () => {
-    const { db } = storage()
+    const { db } = context.storage()
     const writer = createEventWriter(db)
     const pending = writer.write([row('late-1'), row('late-2')])
     await writer.close()
