@@ -19,7 +19,8 @@ export {
 export { type ErasedConsentSubject, eraseConsentSubject } from './erase-subject.js'
 export type { SubjectIdentifier, SubjectRef } from './identifiers.logic.js'
 export { type ConsentSource, consentSources, type LedgerAction } from './ledger.logic.js'
-export type { LedgerEvent, LedgerWriteResult } from './ledger.service.js'
+export type { LedgerEvent } from './ledger.rows.js'
+export type { LedgerWriteResult } from './ledger.service.js'
 export { type LinkInput, type LinkResult, linkIdentifiers } from './link-identifiers.js'
 export {
   assertMayProcess,

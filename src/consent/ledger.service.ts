@@ -1,11 +1,9 @@
-import type { AuditEvent } from '../audit/audit.logic.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/database.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
 import type { ConsentDeps, LedgerContext } from './consent.deps.js'
-import type { SubjectFlags } from './consent.logic.js'
 import {
   deleteSubjectRow,
   findSubjectIdByIndex,
@@ -17,35 +15,19 @@ import {
   updateSubject,
   upsertStates,
 } from './consent.repository.js'
-import type {
-  ConsentEventsTable,
-  ConsentStatesTable,
-  ConsentSubjectsTable,
-} from './consent.table.js'
+import type { ConsentEventsTable, ConsentSubjectsTable } from './consent.table.js'
 import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
+import { applyEntry, type LedgerEntry, type Standing } from './ledger.logic.js'
 import {
-  applyEntry,
-  type ConsentSource,
-  grantedOf,
-  type LedgerAction,
-  type LedgerEntry,
-  type Standing,
-  type StoredPurposeState,
-} from './ledger.logic.js'
-
-/** A ledger row as the API shows it; its proof stays sealed. */
-export interface LedgerEvent {
-  id: string
-  subjectId: string
-  seq: number
-  action: LedgerAction
-  purpose: string | null
-  granted: boolean | null
-  policyVersion: string | null
-  source: ConsentSource
-  gpc: boolean
-  recordedAt: string
-}
+  auditEventOf,
+  emptySubjectRow,
+  eventRow,
+  flagColumns,
+  type LedgerEvent,
+  standingOf,
+  stateRow,
+  toLedgerEvent,
+} from './ledger.rows.js'
 
 export interface LedgerWrite {
   workspaceId: string
@@ -64,8 +46,6 @@ export interface LedgerWriteResult {
   events: LedgerEvent[]
   standing: Standing
 }
-
-const userAgentLimit = 512
 
 /**
  * The one way into the ledger. The entries, the subject's flags and its per-purpose
@@ -202,23 +182,6 @@ async function createSubject(
   return theirs
 }
 
-export function emptySubjectRow(workspaceId: string, id: string, at: string): ConsentSubjectsTable {
-  return {
-    id,
-    workspace_id: workspaceId,
-    merged_into: null,
-    event_seq: 0,
-    restricted_at: null,
-    automated_opt_out_at: null,
-    gpc_at: null,
-    declared_age: null,
-    age_declared_at: null,
-    parental_consent_at: null,
-    created_at: at,
-    updated_at: at,
-  }
-}
-
 export interface PersistInput {
   workspaceId: string
   /** The subject's row as locked at the start of the transaction. */
@@ -273,163 +236,4 @@ export async function persistEntries(
     await upsertStates(trx, states)
   }
   return { subjectId: subject.id, events: rows.map(toLedgerEvent), standing }
-}
-
-export interface EventRowInput {
-  workspaceId: string
-  subjectId: string
-  seq: number
-  id: string
-  entry: LedgerEntry
-  sealer: SubjectSealer
-  context: LedgerContext
-  at: string
-}
-
-/** The stored row of one entry, its proof sealed under the subject's key. */
-export function eventRow(input: EventRowInput): ConsentEventsTable {
-  const { id, entry, sealer, context } = input
-  const cell = (column: string) => ({ table: 'consent_events', column, rowId: id })
-  const userAgent = context.userAgent?.slice(0, userAgentLimit) ?? null
-  return {
-    id,
-    workspace_id: input.workspaceId,
-    subject_id: input.subjectId,
-    seq: input.seq,
-    action: entry.action,
-    purpose: entry.purpose,
-    granted: toFlag(grantedOf(entry.action)),
-    policy_id: entry.policy?.id ?? null,
-    policy_version: entry.policy?.version ?? null,
-    source: context.source,
-    gpc: entry.gpc ? 1 : 0,
-    actor_type: context.actor.actorType,
-    actor_id: context.actor.actorId,
-    request_id: context.requestId ?? null,
-    recorded_at: input.at,
-    ip: context.ip == null ? null : sealer.seal(cell('ip'), context.ip),
-    user_agent:
-      userAgent === null || userAgent === '' ? null : sealer.seal(cell('user_agent'), userAgent),
-    evidence:
-      entry.evidence === null ? null : sealer.sealJson(cell('evidence'), { ...entry.evidence }),
-  }
-}
-
-function toFlag(value: boolean | null): number | null {
-  return value === null ? null : value ? 1 : 0
-}
-
-export function flagsOf(row: ConsentSubjectsTable): SubjectFlags {
-  return {
-    restrictedAt: row.restricted_at,
-    automatedOptOutAt: row.automated_opt_out_at,
-    gpcAt: row.gpc_at,
-    declaredAge: row.declared_age,
-    ageDeclaredAt: row.age_declared_at,
-    parentalConsentAt: row.parental_consent_at,
-  }
-}
-
-export function flagColumns(
-  flags: SubjectFlags,
-): Pick<
-  ConsentSubjectsTable,
-  | 'restricted_at'
-  | 'automated_opt_out_at'
-  | 'gpc_at'
-  | 'declared_age'
-  | 'age_declared_at'
-  | 'parental_consent_at'
-> {
-  return {
-    restricted_at: flags.restrictedAt,
-    automated_opt_out_at: flags.automatedOptOutAt,
-    gpc_at: flags.gpcAt,
-    declared_age: flags.declaredAge,
-    age_declared_at: flags.ageDeclaredAt,
-    parental_consent_at: flags.parentalConsentAt,
-  }
-}
-
-export function stateOf(row: ConsentStatesTable): StoredPurposeState {
-  return {
-    purpose: row.purpose,
-    granted: row.granted === null ? null : row.granted === 1,
-    decidedAt: row.decided_at,
-    policySeq: row.policy_seq,
-    policyId: row.policy_id,
-    policyVersion: row.policy_version,
-    objectedAt: row.objected_at,
-    lastEventId: row.last_event_id,
-  }
-}
-
-export function stateRow(
-  workspaceId: string,
-  subjectId: string,
-  state: StoredPurposeState,
-  at: string,
-): ConsentStatesTable {
-  return {
-    workspace_id: workspaceId,
-    subject_id: subjectId,
-    purpose: state.purpose,
-    granted: toFlag(state.granted),
-    decided_at: state.decidedAt,
-    policy_id: state.policyId,
-    policy_seq: state.policySeq,
-    policy_version: state.policyVersion,
-    objected_at: state.objectedAt,
-    last_event_id: state.lastEventId,
-    updated_at: at,
-  }
-}
-
-export function standingOf(
-  subject: ConsentSubjectsTable,
-  states: readonly ConsentStatesTable[],
-): Standing {
-  return {
-    flags: flagsOf(subject),
-    purposes: new Map(states.map((row) => [row.purpose, stateOf(row)])),
-  }
-}
-
-export function toLedgerEvent(row: ConsentEventsTable): LedgerEvent {
-  return {
-    id: row.id,
-    subjectId: row.subject_id,
-    seq: row.seq,
-    // Written only from the LedgerAction and ConsentSource unions above.
-    action: row.action as LedgerAction,
-    purpose: row.purpose,
-    granted: row.granted === null ? null : row.granted === 1,
-    policyVersion: row.policy_version,
-    source: row.source as ConsentSource,
-    gpc: row.gpc === 1,
-    recordedAt: row.recorded_at,
-  }
-}
-
-export function auditEventOf(
-  workspaceId: string,
-  event: LedgerEvent,
-  context: LedgerContext,
-): AuditEvent {
-  return {
-    workspaceId,
-    actor: context.actor,
-    action: `consent.${event.action}`,
-    resource: { type: 'consent_event', id: event.id },
-    subjectId: event.subjectId,
-    purpose: event.purpose,
-    outcome: 'succeeded',
-    requestId: context.requestId ?? null,
-    ip: context.callerIp ?? null,
-    details: {
-      source: event.source,
-      gpc: event.gpc,
-      ...(event.policyVersion === null ? {} : { policyVersion: event.policyVersion }),
-    },
-  }
 }

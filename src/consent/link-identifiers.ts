@@ -16,13 +16,8 @@ import {
 import type { ConsentSubjectsTable, IdentifierKind } from './consent.table.js'
 import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
 import { mergeStandings, type Standing } from './ledger.logic.js'
-import {
-  auditEventOf,
-  emptySubjectRow,
-  type LedgerEvent,
-  persistEntries,
-  standingOf,
-} from './ledger.service.js'
+import { auditEventOf, emptySubjectRow, type LedgerEvent, standingOf } from './ledger.rows.js'
+import { persistEntries } from './ledger.service.js'
 
 export interface LinkInput {
   workspaceId: string

@@ -18,7 +18,7 @@ import {
   type SingleDecisionRow,
   selectDecisionRowsByIndexes,
   selectDecisionRowsBySubjects,
-} from './consent.repository.js'
+} from './decision.repository.js'
 import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
 import { builtInPurpose, purposeNamePattern, resolvePurpose, ruleOf } from './purposes.logic.js'
 

@@ -14,7 +14,7 @@ import {
 import type { ConsentEventsTable } from './consent.table.js'
 import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
 import { purposeActions } from './ledger.logic.js'
-import { type LedgerEvent, standingOf, toLedgerEvent } from './ledger.service.js'
+import { type LedgerEvent, standingOf, toLedgerEvent } from './ledger.rows.js'
 import { listPurposes } from './purposes.service.js'
 import {
   flagsViewOf,

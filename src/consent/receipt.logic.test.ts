@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { LedgerEvent } from './ledger.service.js'
+import type { LedgerEvent } from './ledger.rows.js'
 import { builtInPurpose, type Purpose } from './purposes.logic.js'
 import { buildReceipt, type ConsentReceipt } from './receipt.logic.js'
 import { receiptSchemaValidator } from './testing/consent.js'

@@ -1,6 +1,6 @@
 import { type LawfulBasis, lawfulBasisArticle } from './consent.logic.js'
 import type { ConsentSource, LedgerAction } from './ledger.logic.js'
-import type { LedgerEvent } from './ledger.service.js'
+import type { LedgerEvent } from './ledger.rows.js'
 import type { Purpose } from './purposes.logic.js'
 
 /**

@@ -10,7 +10,7 @@ import {
 } from './consent.repository.js'
 import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
 import { purposeActions } from './ledger.logic.js'
-import { toLedgerEvent } from './ledger.service.js'
+import { toLedgerEvent } from './ledger.rows.js'
 import { findPurpose } from './purposes.service.js'
 import type { ConsentReader } from './read-consents.js'
 import { buildReceipt, type ConsentReceipt } from './receipt.logic.js'

@@ -66,13 +66,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .modifyEnd(clustered)
     .execute()
+  // Only linked subjects are in it: a look-up by workspace alone must never find this
+  // index attractive (without statistics SQLite would scan a whole workspace with it).
   await db.schema
     .createIndex('consent_subjects_merged')
     .on('consent_subjects')
-    .columns(['workspace_id', 'merged_into'])
+    .column('merged_into')
+    .where('merged_into', 'is not', null)
     .execute()
 
-  // Keyed by the digest alone: digests of different kinds are domain-separated.
+  // Keyed by the digest (digests of different kinds are domain-separated), first: a key
+  // led by workspace_id would be what SQLite's planner picks for any per-workspace look-up.
   await db.schema
     .createTable('consent_subject_identifiers')
     .addColumn('workspace_id', 'text', (column) => column.notNull())
@@ -80,13 +84,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'text', (column) => column.notNull())
     .addColumn('subject_id', 'text', (column) => column.notNull().references('consent_subjects.id'))
     .addColumn('created_at', 'text', (column) => column.notNull())
-    .addPrimaryKeyConstraint('consent_subject_identifiers_pk', ['workspace_id', 'blind_index'])
+    .addPrimaryKeyConstraint('consent_subject_identifiers_pk', ['blind_index', 'workspace_id'])
     .modifyEnd(clustered)
     .execute()
   await db.schema
     .createIndex('consent_subject_identifiers_subject')
     .on('consent_subject_identifiers')
-    .columns(['workspace_id', 'subject_id'])
+    .columns(['subject_id', 'workspace_id'])
     .execute()
 
   await db.schema

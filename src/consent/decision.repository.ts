@@ -1,0 +1,124 @@
+import { sql } from 'kysely'
+import type { Database } from '../storage/database.js'
+import { sqlChunkSize } from './consent.repository.js'
+
+/**
+ * SQL for the decision's reads: one statement of primary-key look-ups per decision (or
+ * per 500 decisions), whatever the length of the subject's history. Every function
+ * takes the workspace id.
+ */
+
+/** What `mayProcess` reads: the subject's flags and its state for the purpose, joined. */
+export interface DecisionRow {
+  subject_id: string | null
+  restricted_at: string | null
+  automated_opt_out_at: string | null
+  gpc_at: string | null
+  declared_age: number | null
+  age_declared_at: string | null
+  parental_consent_at: string | null
+  granted: number | null
+  decided_at: string | null
+  policy_seq: number | null
+  objected_at: string | null
+}
+
+export interface KeyedDecisionRow extends DecisionRow {
+  blind_index: Buffer | null
+}
+
+const decisionColumns = sql`s.id as subject_id, s.restricted_at, s.automated_opt_out_at,
+  s.gpc_at, s.declared_age, s.age_declared_at, s.parental_consent_at,
+  st.granted, st.decided_at, st.policy_seq, st.objected_at`
+
+/** The purpose's stored rule beside the subject's row; null columns when either is absent. */
+export interface SingleDecisionRow extends DecisionRow {
+  purpose_basis: string | null
+  purpose_direct_marketing: number | null
+  purpose_automated_decisions: number | null
+  purpose_min_policy_seq: number | null
+}
+
+/**
+ * Everything one decision reads, in one statement: the purpose's stored rule (absent
+ * for an unchanged built-in purpose), the subject's flags and its state for the purpose.
+ * Left joins from a one-row anchor, so the row exists even when nothing is known.
+ */
+export async function selectDecisionRow(
+  db: Database,
+  workspaceId: string,
+  purpose: string,
+  subject: { subjectId: string } | { blindIndex: Buffer },
+): Promise<SingleDecisionRow> {
+  // A subject id may name a subject since linked into another: the kept one decides.
+  const subjectJoin =
+    'subjectId' in subject
+      ? sql`left join consent_subjects s0
+          on s0.workspace_id = ${workspaceId} and s0.id = ${subject.subjectId}
+        left join consent_subjects s
+          on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)`
+      : sql`left join consent_subject_identifiers i
+          on i.workspace_id = ${workspaceId} and i.blind_index = ${subject.blindIndex}
+        left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id`
+  const result = await sql<SingleDecisionRow>`select ${decisionColumns},
+      p.lawful_basis as purpose_basis, p.direct_marketing as purpose_direct_marketing,
+      p.automated_decisions as purpose_automated_decisions,
+      p.min_policy_seq as purpose_min_policy_seq
+    from (select 1 as anchor) a
+    left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
+    ${subjectJoin}
+    left join consent_states st
+      on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}`.execute(
+    db,
+  )
+  const row = result.rows[0]
+  if (row === undefined) throw new Error('The decision anchor returned no row')
+  return row
+}
+
+/** The decision rows of many subjects named by blind index, one statement per chunk. */
+export async function selectDecisionRowsByIndexes(
+  db: Database,
+  workspaceId: string,
+  purpose: string,
+  blindIndexes: readonly Buffer[],
+): Promise<KeyedDecisionRow[]> {
+  const rows: KeyedDecisionRow[] = []
+  for (let start = 0; start < blindIndexes.length; start += sqlChunkSize) {
+    const chunk = blindIndexes.slice(start, start + sqlChunkSize)
+    const result = await sql<KeyedDecisionRow>`select i.blind_index, ${decisionColumns}
+      from consent_subject_identifiers i
+      join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
+      left join consent_states st
+        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
+      where i.workspace_id = ${workspaceId} and i.blind_index in (${sql.join(chunk)})`.execute(db)
+    rows.push(...result.rows)
+  }
+  return rows
+}
+
+export interface RequestedDecisionRow extends DecisionRow {
+  /** The subject id asked about; `subject_id` is the one that decides (after a link). */
+  requested_id: string
+}
+
+export async function selectDecisionRowsBySubjects(
+  db: Database,
+  workspaceId: string,
+  purpose: string,
+  subjectIds: readonly string[],
+): Promise<RequestedDecisionRow[]> {
+  const rows: RequestedDecisionRow[] = []
+  for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
+    const chunk = subjectIds.slice(start, start + sqlChunkSize)
+    const result = await sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns}
+      from consent_subjects s0
+      join consent_subjects s
+        on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
+      left join consent_states st
+        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
+      where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(chunk)})`.execute(db)
+    rows.push(...result.rows)
+  }
+  return rows
+}
