@@ -25,6 +25,8 @@ type Choices = Record<string, boolean>
 interface Stored {
   anonymousId: string
   externalId?: string
+  /** From your server (POST /v1/identity-tokens): proves the page may name externalId. */
+  token?: string
   choices: Choices
 }
 
@@ -116,9 +118,13 @@ export class Tracker {
     })
   }
 
-  /** The visitor is this user of yours from now on; their history and consents follow. */
-  identify(externalId: string, traits?: Record<string, unknown>): void {
+  /**
+   * The visitor is this user of yours from now on; their history and consents follow.
+   * `token` is what your server got from `POST /v1/identity-tokens` for this user.
+   */
+  identify(externalId: string, traits?: Record<string, unknown>, token?: string): void {
     this.#state.externalId = externalId
+    this.#state.token = token
     this.#save()
     this.#enqueue({ type: 'identify', ...(traits ? { traits } : {}) })
   }
@@ -168,12 +174,12 @@ export class Tracker {
 
   #enqueue(event: Omit<WireEvent, 'id' | 'anonymousId' | 'timestamp'>): void {
     if (this.#state.choices.analytics === false) return
-    const { externalId } = this.#state
+    const { externalId, token } = this.#state
     this.#queue.push({
       ...event,
       id: crypto.randomUUID(),
       anonymousId: this.#state.anonymousId,
-      ...(externalId === undefined ? {} : { externalId }),
+      ...(externalId === undefined ? {} : { externalId, identityToken: token }),
       timestamp: new Date().toISOString(),
       screen: { width: screen.width, height: screen.height },
     })

@@ -25,8 +25,12 @@ export function init(options: InitOptions): void {
 export const page = (properties?: Record<string, unknown>): void => ready().page(properties)
 export const track = (name: string, properties?: Record<string, unknown>): void =>
   ready().track(name, properties)
-export const identify = (externalId: string, traits?: Record<string, unknown>): void =>
-  ready().identify(externalId, traits)
+/** `token`: from your server's `POST /v1/identity-tokens` for this signed-in user. */
+export const identify = (
+  externalId: string,
+  traits?: Record<string, unknown>,
+  options?: { token?: string },
+): void => ready().identify(externalId, traits, options?.token)
 export const flush = (): void => ready().flush()
 
 /** The visitor's choices: `set` records one with the server, `get` reads it back. */

@@ -10,6 +10,7 @@ export interface WireEvent {
   type: 'page' | 'track' | 'identify'
   anonymousId: string
   externalId?: string
+  identityToken?: string | undefined
   url?: string
   referrer?: string
   title?: string

@@ -41,6 +41,7 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/purposes': { name: 'probe', lawfulBasis: 'consent', description: 'Probe' },
   'PATCH /v1/purposes/{name}': { description: 'Probe' },
   'POST /v1/policies': { version: 'probe-1', url: 'https://example.com/privacy' },
+  'POST /v1/identity-tokens': { externalId: 'probe-user' },
   'POST /v1/events': {
     batch: [{ type: 'page', anonymousId: 'probe-visitor', url: 'https://example.com/' }],
   },

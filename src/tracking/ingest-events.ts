@@ -1,3 +1,4 @@
+import type { BlindIndexer } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import {
   type ConsentDecision,
@@ -11,6 +12,7 @@ import { actorOf, type Principal } from '../identity/principal.js'
 import { newId } from '../ids.js'
 import { getWorkspace, type Workspace } from '../workspaces/workspaces.service.js'
 import { enrichOrigins } from './enrich.js'
+import { isValidIdentityToken } from './identity-token.js'
 import { identifyVisitor } from './identify-visitor.js'
 import type { TrackingDeps } from './tracking.deps.js'
 import {
@@ -64,10 +66,13 @@ export async function ingestEvents(deps: TrackingDeps, input: IngestInput): Prom
     sentAt: sentAtOf(input.sentAt),
     mayRelayContext: input.principal.kind !== 'public-key',
   }
+  const indexer = await deps.keyring.indexerFor(workspace.id)
   input.batch.forEach((raw, index) => {
     const result = checkEvent(raw, index, options)
     if (isRejected(result)) rejected.push(result)
-    else checked.push(result)
+    else if (!mayNameExternalId(input.principal, indexer, result)) {
+      rejected.push(unverifiedRejection(index))
+    } else checked.push(result)
   })
   const admitted = await admit(deps, workspace, input, checked, rejected)
   const rows = await sealRows(deps, workspace, input, admitted, rejected, now)
@@ -77,6 +82,23 @@ export async function ingestEvents(deps: TrackingDeps, input: IngestInput): Prom
     accepted: rows.length,
     duplicates: inserted.filter((isNew) => !isNew).length,
     rejected,
+  }
+}
+
+/** The public key names an external id only with its token (see identity-token.ts). */
+function mayNameExternalId(principal: Principal, indexer: BlindIndexer, event: CheckedEvent) {
+  if (principal.kind !== 'public-key' || event.externalId === undefined) return true
+  return isValidIdentityToken(indexer, event.externalId, event.input.identityToken)
+}
+
+function unverifiedRejection(index: number): RejectedEvent {
+  return {
+    index,
+    problem: eventProblem(
+      'forbidden',
+      `Event ${index}: with the public key, an externalId needs the identityToken your server got for it`,
+      [{ in: 'body', field: 'identityToken', message: 'is missing or does not match externalId' }],
+    ),
   }
 }
 

@@ -80,6 +80,17 @@ for (const dialect of testDialects) {
       }>()
     }
 
+    const tokenFor = async (externalId: string, key = tenant.secretKey) => {
+      const response = await harness.app.inject({
+        method: 'POST',
+        url: '/v1/identity-tokens',
+        headers: bearer(key),
+        payload: { externalId },
+      })
+      assert.equal(response.statusCode, 201, response.body)
+      return response.json<{ token: string }>().token
+    }
+
     const storedRows = async (workspaceId: string) =>
       Number(
         (
@@ -318,14 +329,22 @@ for (const dialect of testDialects) {
     test('identify links the visitor to a contact and carries its consents and history over', async () => {
       await grant('visitor-ada')
       await ingest([{ type: 'page', anonymousId: 'visitor-ada', url: 'https://shop.test/' }])
+      const identityToken = await tokenFor('user-ada')
       const response = await ingest([
         {
           type: 'identify',
           anonymousId: 'visitor-ada',
           externalId: 'user-ada',
+          identityToken,
           traits: { email: 'ada@example.com', name: 'Ada', plan: 'pro' },
         },
-        { type: 'track', anonymousId: 'visitor-ada', externalId: 'user-ada', name: 'Upgraded' },
+        {
+          type: 'track',
+          anonymousId: 'visitor-ada',
+          externalId: 'user-ada',
+          identityToken,
+          name: 'Upgraded',
+        },
       ])
       assert.equal(response.json<Ingested>().accepted, 2, response.body)
       const contacts = await harness.app.inject({
@@ -355,6 +374,47 @@ for (const dialect of testDialects) {
       const known = await eventsOf('externalId=user-ada')
       assert.deepEqual(known.data.map((event) => event.type).sort(), ['identify', 'track', 'track'])
       assert.equal(known.data.find((event) => event.payload?.name === 'Renewed')?.country, 'GB')
+    })
+
+    test("from a page, nobody can claim another person's external id (and consents)", async () => {
+      // The victim has consented to nothing; the attacker grants everything to their own
+      // anonymous id and then tries to identify as the victim with the public key.
+      await ingest([{ type: 'identify', externalId: 'user-victim', traits: { name: 'Victim' } }], {
+        key: tenant.secretKey,
+      })
+      await grant('visitor-mallory')
+      await grant('visitor-mallory', 'marketing')
+      const forged = await ingest([
+        { type: 'identify', anonymousId: 'visitor-mallory', externalId: 'user-victim' },
+        {
+          type: 'identify',
+          anonymousId: 'visitor-mallory',
+          externalId: 'user-victim',
+          identityToken: await tokenFor('user-mallory'),
+        },
+        {
+          type: 'track',
+          anonymousId: 'visitor-mallory',
+          externalId: 'user-victim',
+          identityToken: 'A'.repeat(43),
+          name: 'Spoofed',
+        },
+      ])
+      const result = forged.json<Ingested>()
+      assert.equal(result.accepted, 0)
+      for (const item of result.rejected) {
+        assert.equal(item.problem.code, 'forbidden')
+        assert.equal(item.problem.errors?.[0]?.field, 'identityToken')
+      }
+      const victim = await harness.app.inject({
+        url: '/v1/consents/decision?externalId=user-victim&purpose=marketing',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(victim.json<{ allowed: boolean }>().allowed, false)
+      assert.equal((await eventsOf('externalId=user-victim')).data.length, 0)
+      // Tokens are per workspace too.
+      const otherToken = await tokenFor('user-victim', other.secretKey)
+      assert.notEqual(otherToken, await tokenFor('user-victim'))
     })
 
     test('the public key may not relay an IP or user agent; the secret key may', async () => {

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js'
 import { authenticateApiKey } from '../identity/api-keys.js'
 import { authorize, checkPermission, principalOf } from '../identity/authorize.js'
 import { actorOf } from '../identity/principal.js'
+import { identityTokenOf } from './identity-token.js'
 import { ingestEvents } from './ingest-events.js'
 import { readEvents } from './read-events.js'
 import type { TrackingDeps } from './tracking.deps.js'
@@ -13,6 +14,8 @@ import {
   EventSchema,
   EventsPageSchema,
   EventsQuery,
+  IdentityTokenBody,
+  IdentityTokenSchema,
   IngestBody,
   IngestResultSchema,
   maxBatchEvents,
@@ -66,6 +69,27 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
       },
     )
   })
+
+  app.post(
+    '/v1/identity-tokens',
+    {
+      preValidation: authorize('personal-data:write'),
+      schema: {
+        tags,
+        summary: 'The token that lets the browser SDK identify a signed-in user',
+        description:
+          "Your server asks for the signed-in user's externalId and puts the token in the page: `identify(externalId, traits, { token })`. With the public key, an event naming an externalId without its token is rejected, so nobody can claim another person's identity (and consents) from a page.",
+        body: IdentityTokenBody,
+        response: { 201: IdentityTokenSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const indexer = await deps.keyring.indexerFor(principal.workspaceId)
+      const { externalId } = request.body
+      return reply.code(201).send({ externalId, token: identityTokenOf(indexer, externalId) })
+    },
+  )
 
   app.get(
     '/v1/events',

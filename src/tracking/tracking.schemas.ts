@@ -31,6 +31,13 @@ export const EventSchema = Type.Object(
     externalId: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, description: "The customer's own user id" }),
     ),
+    identityToken: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description:
+          'With the public key, required whenever externalId is given: the token POST /v1/identity-tokens returned for that externalId',
+      }),
+    ),
     url: Type.Optional(Type.String({ maxLength: 4096 })),
     referrer: Type.Optional(Type.String({ maxLength: 4096 })),
     title: Type.Optional(Type.String({ maxLength: 1024 })),
@@ -151,4 +158,17 @@ export const EventsPageSchema = Type.Object({
   data: Type.Array(EventViewSchema),
   next: nullable(Type.String()),
   attribution: Type.String({ description: 'Credit for the geo-IP data shown (CC BY 4.0)' }),
+})
+
+export const IdentityTokenBody = Type.Object(
+  { externalId: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+)
+
+export const IdentityTokenSchema = Type.Object({
+  externalId: Type.String(),
+  token: Type.String({
+    description:
+      'Put it in the page for this signed-in user: identify(externalId, traits, { token })',
+  }),
 })
