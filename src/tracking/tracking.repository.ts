@@ -59,3 +59,21 @@ export async function selectEventsByIndex(
   }
   return query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()
 }
+
+/** Deletes every event sealed under these subjects; returns how many went. */
+export async function deleteEventsOfSubjects(
+  db: Database,
+  workspaceId: string,
+  subjectIds: readonly string[],
+): Promise<number> {
+  let deleted = 0
+  for (let start = 0; start < subjectIds.length; start += rowsPerStatement) {
+    const result = await db
+      .deleteFrom('tracking_events')
+      .where('workspace_id', '=', workspaceId)
+      .where('subject_id', 'in', subjectIds.slice(start, start + rowsPerStatement))
+      .executeTakeFirst()
+    deleted += Number(result.numDeletedRows)
+  }
+  return deleted
+}
