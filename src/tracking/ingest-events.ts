@@ -1,26 +1,18 @@
 import type { BlindIndexer } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
-import {
-  type ConsentDecision,
-  type LedgerContext,
-  linkIdentifiers,
-  mayProcessMany,
-  type SubjectIdentifier,
-} from '../consent/index.js'
-import { AppError, isAppError } from '../errors.js'
-import { actorOf, type Principal } from '../identity/principal.js'
+import { AppError } from '../errors.js'
+import type { Principal } from '../identity/principal.js'
 import { newId } from '../ids.js'
 import { getWorkspace, type Workspace } from '../workspaces/workspaces.service.js'
 import { enrichOrigins } from './enrich.js'
 import { isValidIdentityToken } from './identity-token.js'
-import { identifyVisitor } from './identify-visitor.js'
+import { admit, originOf } from './admit-events.js'
 import type { TrackingDeps } from './tracking.deps.js'
 import {
   type CheckedEvent,
   checkEvent,
   eventProblem,
   isRejected,
-  normaliseIp,
   type Origin,
   parseTimestamp,
   payloadOf,
@@ -44,7 +36,7 @@ export interface IngestResult {
 }
 
 /** An event that may be processed, with the consent subject whose key seals it. */
-interface Admitted extends CheckedEvent {
+export interface Admitted extends CheckedEvent {
   subjectId: string
 }
 
@@ -54,6 +46,11 @@ interface Admitted extends CheckedEvent {
  * links identify events to their contact, enriches with user agent and location,
  * seals each event's personal fields as one envelope and hands the rows to the group
  * committer. Resolves once the accepted events are durable.
+ *
+ * Accepted events are not written to the audit log one by one: they are the visitor's
+ * own device reporting under a lawful basis the ledger proves, and an entry per beacon
+ * would double the write volume. What the audit log holds is every refusal (from
+ * `mayProcessMany`), every identify (the link and the contact), and every read.
  */
 export async function ingestEvents(deps: TrackingDeps, input: IngestInput): Promise<IngestResult> {
   const workspace = await getWorkspace(deps.db, input.principal.workspaceId)
@@ -111,134 +108,6 @@ function sentAtOf(sentAt: string | undefined): Date | undefined {
     })
   }
   return parsed
-}
-
-function subjectOf(event: CheckedEvent): SubjectIdentifier {
-  return event.anonymousId !== undefined
-    ? { anonymousId: event.anonymousId }
-    : { externalId: event.externalId ?? '' }
-}
-
-const subjectKey = (subject: SubjectIdentifier) => JSON.stringify(subject)
-
-/**
- * Consent first (DESIGN principle 3): one question per distinct subject of the batch,
- * so a refused visitor's 50 events make one audited refusal, not 50. Then identify
- * events link their visitor, and subjects processed on a basis other than consent
- * (unknown to the ledger until now) are registered so their events have a key.
- */
-async function admit(
-  deps: TrackingDeps,
-  workspace: Workspace,
-  input: IngestInput,
-  checked: readonly CheckedEvent[],
-  rejected: RejectedEvent[],
-): Promise<Admitted[]> {
-  const subjects = [
-    ...new Map(checked.map((e) => [subjectKey(subjectOf(e)), subjectOf(e)])).values(),
-  ]
-  const decisions = new Map<string, ConsentDecision>()
-  if (subjects.length > 0) {
-    const answers = await mayProcessMany(deps, {
-      workspace,
-      subjects,
-      purpose: 'analytics',
-      now: deps.clock.now(),
-      actor: actorOf(input.principal),
-      requestId: input.requestId,
-    })
-    subjects.forEach((subject, position) => {
-      const answer = answers[position]
-      if (answer !== undefined) decisions.set(subjectKey(subject), answer)
-    })
-  }
-  const admitted: Admitted[] = []
-  const registered = new Map<string, string>()
-  for (const event of checked) {
-    const decision = decisions.get(subjectKey(subjectOf(event)))
-    if (decision === undefined || !decision.allowed) {
-      rejected.push(consentRejection(event.index, decision))
-      continue
-    }
-    try {
-      const subjectId = await subjectIdFor(deps, workspace, input, event, decision, registered)
-      admitted.push({ ...event, subjectId })
-    } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error
-      rejected.push({ index: event.index, problem: eventProblem(error.code, error.message) })
-    }
-  }
-  return admitted
-}
-
-function consentRejection(index: number, decision: ConsentDecision | undefined): RejectedEvent {
-  const reason = decision?.reason ?? 'no_consent'
-  return {
-    index,
-    problem: eventProblem(
-      'consent_denied',
-      `Event ${index}: analytics may not process this visitor (${reason}); nothing of it was stored`,
-    ),
-  }
-}
-
-async function subjectIdFor(
-  deps: TrackingDeps,
-  workspace: Workspace,
-  input: IngestInput,
-  event: CheckedEvent,
-  decision: ConsentDecision,
-  registered: Map<string, string>,
-): Promise<string> {
-  const context = ledgerContextOf(input, event)
-  if (event.type === 'identify' && event.externalId !== undefined) {
-    return identifyVisitor(deps, {
-      workspaceId: workspace.id,
-      anonymousId: event.anonymousId,
-      externalId: event.externalId,
-      traits: event.input.traits,
-      occurredAt: event.occurredAt,
-      actor: actorOf(input.principal),
-      context,
-    })
-  }
-  if (decision.subjectId !== null) return decision.subjectId
-  const key = subjectKey(subjectOf(event))
-  const known = registered.get(key)
-  if (known !== undefined) return known
-  const linked = await linkIdentifiers(deps, {
-    workspaceId: workspace.id,
-    identifiers: [subjectOf(event)],
-    context,
-  })
-  registered.set(key, linked.subjectId)
-  return linked.subjectId
-}
-
-function ledgerContextOf(input: IngestInput, event: CheckedEvent): LedgerContext {
-  const origin = originOf(input, event)
-  return {
-    source: input.principal.kind === 'public-key' ? 'sdk' : 'api',
-    actor: actorOf(input.principal),
-    requestId: input.requestId,
-    ip: origin.ip,
-    userAgent: origin.userAgent,
-    callerIp: input.origin.ip,
-  }
-}
-
-/**
- * Whose IP and user agent an event is enriched with: the browser's own request for the
- * public key; for a server, what it relays about its end-user (its own address is not
- * the person's, so without a relayed one there is none).
- */
-function originOf(input: IngestInput, event: CheckedEvent): Origin {
-  if (input.principal.kind === 'public-key') return input.origin
-  const relayed = event.input.context
-  return {
-    ip: relayed?.ip === undefined ? null : normaliseIp(relayed.ip),
-    userAgent: relayed?.userAgent ?? null,
-  }
 }
 
 async function sealRows(
