@@ -331,6 +331,20 @@ async function main(): Promise<void> {
     }
     await many('mayProcessMany, 500 per call, every answer allow', allowed)
     await many('mayProcessMany, 500 per call, 1 in 10 refused', pick)
+    const byIds =
+      batchSize *
+      (await rate(batches, async (b) => {
+        const batch = Array.from({ length: batchSize }, (_, k) => ({
+          subjectId: ids[walk(b, k, allowed)] ?? '',
+        }))
+        await mayProcessMany(deps, { workspace, subjects: batch, purpose: 'analytics', now })
+      }))
+    printFigure(
+      'mayProcessMany, 500 per call, by subject id, allow',
+      byIds,
+      'decisions/s',
+      `${ratio(byIds, baselineBatch)}, ${goalRatio(byIds)}`,
+    )
 
     await measureLongHistory(deps, workspace, ids, now)
     await audit.close()

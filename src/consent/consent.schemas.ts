@@ -249,7 +249,8 @@ export const PublishPolicyBody = Type.Object(
     text: Type.Optional(Type.String({ minLength: 1, maxLength: 200_000 })),
     reconsentPurposes: Type.Optional(
       Type.Array(PurposeName, {
-        maxItems: 50,
+        // The audit entry lists them, and an audit detail holds at most 32 items.
+        maxItems: 32,
         description: 'Purposes whose earlier consents stop counting until given again',
       }),
     ),

@@ -19,6 +19,9 @@ import type { ConsentPoliciesTable } from './consent.table.js'
 import type { PolicyRef } from './ledger.logic.js'
 import { parseStringArray, purposeToRow, resolvePurpose } from './purposes.logic.js'
 
+// Listed in the publication's audit entry, whose detail lists hold at most 32 items.
+const maxReconsentPurposes = 32
+
 /** A published version of the privacy notice end-users agree to. */
 export interface Policy {
   id: string
@@ -69,6 +72,12 @@ export async function publishPolicy(
   const now = deps.clock.now()
   const at = now.toISOString()
   const reconsent = [...new Set(input.reconsentPurposes ?? [])].sort()
+  if (reconsent.length > maxReconsentPurposes) {
+    throw new AppError(
+      'invalid_request',
+      `A version can ask again for at most ${maxReconsentPurposes} purposes`,
+    )
+  }
   const policy = await inWriteTransaction(deps.db, async (trx) => {
     if ((await selectPolicyByVersion(trx, input.workspaceId, input.version)) !== undefined) {
       throw new AppError('conflict', `Policy version ${input.version} is already published`)
