@@ -76,6 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       requestIdLogLabel: 'requestId',
     }),
     bodyLimit: deps.config.bodyLimitBytes,
+    // X-Forwarded-For counts only from the proxies named in CUSTODIAN_TRUST_PROXY.
+    ...(deps.config.trustProxy === undefined
+      ? {}
+      : { trustProxy: deps.config.trustProxy.split(',').map((entry) => entry.trim()) }),
     requestIdHeader: false,
     // A caller's request id is kept when it is plain, so traces join up across services.
     genReqId: (request) => {

@@ -9,6 +9,9 @@ import { Value } from 'typebox/value'
  */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
+// Addresses or CIDR ranges of the reverse proxies in front, comma-separated.
+const trustProxyPattern = '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?(\\s*,\\s*[0-9A-Fa-f:.]+(/[0-9]{1,3})?)*$'
+
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   host: Type.String({ minLength: 1 }),
@@ -22,6 +25,7 @@ const ConfigSchema = Type.Object({
   publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
   tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
   tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  trustProxy: Type.Optional(Type.String({ pattern: trustProxyPattern })),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -45,6 +49,9 @@ const settings = {
   publicUrl: { flag: '--public-url', env: 'CUSTODIAN_PUBLIC_URL' },
   tlsCertFile: { flag: '--tls-cert', env: 'CUSTODIAN_TLS_CERT_FILE' },
   tlsKeyFile: { flag: '--tls-key', env: 'CUSTODIAN_TLS_KEY_FILE' },
+  // Only these proxies' X-Forwarded-For is believed: a visitor's IP (tracking, consent
+  // proof, audit) would otherwise be the proxy's, and trusting everyone lets anyone lie.
+  trustProxy: { env: 'CUSTODIAN_TRUST_PROXY' },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
 
 interface SettingSource {
@@ -144,6 +151,8 @@ function explain(key: keyof typeof settings): string {
       return 'must be an http:// or https:// URL'
     case 'bodyLimitBytes':
       return 'must be a number of bytes from 1024 to 67108864'
+    case 'trustProxy':
+      return 'must list proxy addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8,::1)'
     default:
       return 'must not be empty'
   }

@@ -569,3 +569,40 @@ for (const dialect of testDialects) {
     })
   })
 }
+
+describe('tracking behind a reverse proxy', () => {
+  test('X-Forwarded-For counts only from the proxies CUSTODIAN_TRUST_PROXY names', async () => {
+    for (const [trusted, country] of [
+      ['127.0.0.1', 'GB'],
+      [undefined, null],
+    ] as const) {
+      const harness = await buildTestApp(
+        trusted === undefined ? {} : { env: { CUSTODIAN_TRUST_PROXY: trusted } },
+      )
+      try {
+        const tenant = await createTenant(harness, 'Proxied')
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/consents',
+          headers: bearer(tenant.publicKey),
+          payload: { anonymousId: 'visitor-proxied', purpose: 'analytics', granted: true },
+        })
+        const sent = await harness.app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: { ...bearer(tenant.publicKey), 'x-forwarded-for': londonIp },
+          remoteAddress: '127.0.0.1',
+          payload: { batch: [{ type: 'track', anonymousId: 'visitor-proxied', name: 'Hi' }] },
+        })
+        assert.equal(sent.json<Ingested>().accepted, 1)
+        const read = await harness.app.inject({
+          url: '/v1/events?anonymousId=visitor-proxied',
+          headers: bearer(tenant.secretKey),
+        })
+        assert.equal(read.json<{ data: { country: string | null }[] }>().data[0]?.country, country)
+      } finally {
+        await harness.close()
+      }
+    }
+  })
+})
