@@ -217,6 +217,30 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     assert.deepEqual(nothing, { subjectIds: [], events: 0 })
   })
 
+  test('keys rotate --reseal re-encrypts the ledger’s proofs, which still open', async () => {
+    const recorded = await record({ anonymousId: 'anon-reseal' }, 'analytics', true)
+    await record({ anonymousId: 'anon-reseal' }, 'analytics', false)
+    const before = await sealedProofs(harness, recorded.subjectId)
+    const [rotation] = await harness.keyring.rotate({ workspaceId: workspace.id, reseal: true })
+    assert.ok(
+      rotation?.reseal?.tables.some(
+        (table) => table.table === 'consent_events' && table.values > 0,
+      ),
+      JSON.stringify(rotation?.reseal),
+    )
+    const after = await sealedProofs(harness, recorded.subjectId)
+    assert.equal(after.length, before.length)
+    after.forEach((sealed, index) => assert.notEqual(sealed, before[index], 'sealed anew'))
+    const read = await view({ anonymousId: 'anon-reseal' })
+    for (const { proof } of read.history) {
+      assert.ok(proof)
+      assert.deepEqual(
+        [proof.ip, proof.userAgent],
+        ['203.0.113.50', 'Mozilla/5.0 (TestOS) ConsentProbe/1.0'],
+      )
+    }
+  })
+
   test('concurrent first choices of one new visitor make one subject, one key, and keep every entry', async () => {
     const keysBefore = await countSubjectKeys(harness, workspace.id)
     const results = await Promise.all(
@@ -239,6 +263,19 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     assert.equal(await countSubjectKeys(harness, workspace.id), keysBefore + 1)
   })
 })
+
+async function sealedProofs(harness: ConsentHarness, subjectId: string): Promise<string[]> {
+  const rows = await harness.deps.db
+    .selectFrom('consent_events')
+    .select(['ip', 'user_agent'])
+    .where('subject_id', '=', subjectId)
+    .orderBy('seq')
+    .execute()
+  return rows.flatMap((row) => [
+    row.ip?.toString('hex') ?? '',
+    row.user_agent?.toString('hex') ?? '',
+  ])
+}
 
 async function countSubjectKeys(harness: ConsentHarness, workspaceId: string): Promise<number> {
   const result = await sql<{ count: number | string }>`select count(distinct subject_id) as count
