@@ -5,14 +5,16 @@
  * - the store holds BENCH_CONSENT_SUBJECTS (default 100k) subjects, each known by an
  *   anonymous id (blind index), and BENCH_CONSENT_EVENTS (default 1M) ledger events with
  *   sealed IP and user agent, bulk-inserted in transactions of 500 subjects, with the
- *   materialised state each subject's events fold to;
- * - `mayProcess` one call at a time (by anonymous id, and by subject id), and
- *   `mayProcessMany` for batches of 500 subjects as an ingest batch would ask; 90% of
- *   the answers allow, 10% refuse (withdrawn) and each refusal is audited;
- * - baseline: a bare primary-key select of one subject row through the same Kysely
+ *   materialised state each subject's events fold to (BENCH_CONSENT_CALLS, default 20k,
+ *   sets how many single decisions are timed);
+ * - `mayProcess` one call at a time (by anonymous id, and by subject id), then with 64
+ *   concurrent callers where 1 answer in 10 refuses and each refusal is audited;
+ *   `mayProcessMany` for batches of 500 subjects, as an ingest batch asks (by anonymous
+ *   id with and without audited refusals, and by subject id);
+ * - baselines: a bare primary-key select of one subject row through the same Kysely
  *   instance, and the same for 500 rows by `in (…)`;
- * - history length: a subject with 10k events decides as fast as one with 10, because
- *   the decision reads the state row and never the ledger.
+ * - history length: a subject with 10k more events decides as fast as one with 10,
+ *   because the decision reads the state row and never the ledger.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
