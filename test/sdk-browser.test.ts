@@ -152,13 +152,27 @@ describe('browser SDK in Chromium', { skip: missing }, () => {
   }
 
   /** Polls until the server holds `count` events for the visitor (bounded, not timed). */
-  async function eventsOf(anonymousId: string, count: number): Promise<StoredEvent[]> {
+  async function eventsOf(anonymousId: string, count: number, by = 'anonymousId') {
+    const url = `/v1/events?${by}=${encodeURIComponent(anonymousId)}`
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      const page = await api<{ data: StoredEvent[] }>(`/v1/events?anonymousId=${anonymousId}`)
+      const page = await api<{ data: StoredEvent[] }>(url)
       if (page.data.length >= count) return page.data
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    return (await api<{ data: StoredEvent[] }>(`/v1/events?anonymousId=${anonymousId}`)).data
+    return (await api<{ data: StoredEvent[] }>(url)).data
+  }
+
+  async function identityToken(externalId: string): Promise<string> {
+    const response = await fetch(`${serve.url}/v1/identity-tokens`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${workspace.secretKey}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ externalId }),
+    })
+    assert.equal(response.status, 201)
+    return ((await response.json()) as { token: string }).token
   }
 
   test('after analytics is granted, page views, history navigation and tracks arrive with screen, browser and OS', async () => {
@@ -195,6 +209,17 @@ describe('browser SDK in Chromium', { skip: missing }, () => {
         assert.equal(event.os, 'Linux')
         assert.equal(event.device, 'desktop')
       }
+      // Signing in: the page identifies the user with the token its server got.
+      const token = JSON.stringify(await identityToken('user-browser'))
+      await page.evaluate(
+        `Custodian.identify('user-browser', { email: 'browser@example.com' }, { token: ${token} }); Custodian.track('Checked out')`,
+      )
+      const known = await eventsOf('user-browser', 2, 'externalId')
+      assert.deepEqual(known.map((event) => event.type).sort(), ['identify', 'track'])
+      const contacts = await api<{ data: { email: string | null }[] }>(
+        '/v1/contacts?externalId=user-browser',
+      )
+      assert.equal(contacts.data[0]?.email, 'browser@example.com')
     } finally {
       await context.close()
     }

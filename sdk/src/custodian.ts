@@ -123,10 +123,18 @@ export class Tracker {
    * `token` is what your server got from `POST /v1/identity-tokens` for this user.
    */
   identify(externalId: string, traits?: Record<string, unknown>, token?: string): void {
-    this.#state.externalId = externalId
-    this.#state.token = token
+    // Without its token the server refuses any event naming the user: the identify is
+    // sent (its refusal shows what is missing) but later events stay anonymous.
+    const { anonymousId, choices } = this.#state
+    this.#state =
+      token === undefined ? { anonymousId, choices } : { anonymousId, choices, externalId, token }
     this.#save()
-    this.#enqueue({ type: 'identify', ...(traits ? { traits } : {}) })
+    this.#enqueue({
+      type: 'identify',
+      externalId,
+      ...(token === undefined ? {} : { identityToken: token }),
+      ...(traits ? { traits } : {}),
+    })
   }
 
   /** The visitor's choice for a purpose, as known here; undefined before they chose. */
@@ -176,10 +184,10 @@ export class Tracker {
     if (this.#state.choices.analytics === false) return
     const { externalId, token } = this.#state
     this.#queue.push({
-      ...event,
       id: crypto.randomUUID(),
       anonymousId: this.#state.anonymousId,
       ...(externalId === undefined ? {} : { externalId, identityToken: token }),
+      ...event,
       timestamp: new Date().toISOString(),
       screen: { width: screen.width, height: screen.height },
     })
