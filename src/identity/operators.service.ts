@@ -100,16 +100,13 @@ export async function createOperator(
     used_at: null,
     created_at: now.toISOString(),
   })
-  await deps.audit.record({
-    workspaceId: input.workspaceId,
-    actor: input.actor,
-    action: 'operator.created',
-    outcome: 'succeeded',
-    resource: { type: 'operator', id: id },
-    subjectId: id,
-    details: { role: input.role },
-    ...context,
-  })
+  await recordOperatorEvent(
+    deps,
+    { workspaceId: input.workspaceId, actor: input.actor, operatorId: id },
+    'operator.created',
+    context,
+    { role: input.role },
+  )
   const setupUrl = `${deps.publicUrl().replace(/\/$/, '')}/setup#token=${setupToken}`
   return { operator: await openOperator(deps, row), setupToken, setupUrl, expiresAt }
 }
@@ -135,15 +132,16 @@ export async function completeSetup(
     password_hash: passwordHash,
     updated_at: nowIso,
   })
-  await deps.audit.record({
-    workspaceId: token.workspace_id,
-    actor: { actorType: 'operator', actorId: token.operator_id },
-    action: 'auth.password_set',
-    outcome: 'succeeded',
-    resource: { type: 'operator', id: token.operator_id },
-    subjectId: token.operator_id,
-    ...context,
-  })
+  await recordOperatorEvent(
+    deps,
+    {
+      workspaceId: token.workspace_id,
+      actor: { actorType: 'operator', actorId: token.operator_id },
+      operatorId: token.operator_id,
+    },
+    'auth.password_set',
+    context,
+  )
   return getOperator(deps, token.workspace_id, token.operator_id)
 }
 
@@ -177,16 +175,13 @@ export async function changeRole(
     role: input.role,
     updated_at: deps.clock.now().toISOString(),
   })
-  await deps.audit.record({
-    workspaceId: input.workspaceId,
-    actor: input.actor,
-    action: 'operator.role_changed',
-    outcome: 'succeeded',
-    resource: { type: 'operator', id: row.id },
-    subjectId: row.id,
-    details: { from: row.role, to: input.role },
-    ...context,
-  })
+  await recordOperatorEvent(
+    deps,
+    { workspaceId: input.workspaceId, actor: input.actor, operatorId: row.id },
+    'operator.role_changed',
+    context,
+    { from: row.role, to: input.role },
+  )
   return getOperator(deps, input.workspaceId, input.operatorId)
 }
 
@@ -211,15 +206,12 @@ export async function disableOperator(
     .where('operator_id', '=', input.operatorId)
     .where('revoked_at', 'is', null)
     .execute()
-  await deps.audit.record({
-    workspaceId: input.workspaceId,
-    actor: input.actor,
-    action: 'operator.disabled',
-    outcome: 'succeeded',
-    resource: { type: 'operator', id: row.id },
-    subjectId: row.id,
-    ...context,
-  })
+  await recordOperatorEvent(
+    deps,
+    { workspaceId: input.workspaceId, actor: input.actor, operatorId: row.id },
+    'operator.disabled',
+    context,
+  )
   return getOperator(deps, input.workspaceId, input.operatorId)
 }
 
@@ -238,15 +230,12 @@ export async function updateProfile(
     changes[column] = value === null ? null : sealer.seal({ table, column, rowId: row.id }, value)
   }
   await updateOperator(deps.db, input.workspaceId, row.id, changes)
-  await deps.audit.record({
-    workspaceId: input.workspaceId,
-    actor: input.actor,
-    action: 'operator.profile_changed',
-    outcome: 'succeeded',
-    resource: { type: 'operator', id: row.id },
-    subjectId: row.id,
-    ...context,
-  })
+  await recordOperatorEvent(
+    deps,
+    { workspaceId: input.workspaceId, actor: input.actor, operatorId: row.id },
+    'operator.profile_changed',
+    context,
+  )
   return getOperator(deps, input.workspaceId, row.id)
 }
 
@@ -277,4 +266,24 @@ export async function openOperator(
     createdAt: row.created_at,
     disabledAt: row.disabled_at,
   }
+}
+
+/** Every change to an operator is audited the same way: the operator is the subject. */
+async function recordOperatorEvent(
+  deps: Pick<IdentityDeps, 'audit'>,
+  who: { workspaceId: string; actor: Actor; operatorId: string },
+  action: string,
+  context: RequestContext,
+  details?: Record<string, string>,
+): Promise<void> {
+  await deps.audit.record({
+    workspaceId: who.workspaceId,
+    actor: who.actor,
+    action,
+    outcome: 'succeeded',
+    resource: { type: 'operator', id: who.operatorId },
+    subjectId: who.operatorId,
+    ...(details ? { details } : {}),
+    ...context,
+  })
 }
