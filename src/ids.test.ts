@@ -24,3 +24,12 @@ test('ids are unique across many draws', () => {
 test('isId refuses anything that is not a UUID', () => {
   for (const value of ['', 'abc', "1' OR '1'='1", `${newId()}x`]) assert.equal(isId(value), false)
 })
+
+test('the first 48 bits are the creation time in milliseconds, big-endian', () => {
+  // 2^40 + 2^16 + 1 ms exercises both halves the time is written in.
+  const ms = 2 ** 40 + 2 ** 16 + 1
+  const id = newId(new Date(ms))
+  assert.equal(Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16), ms)
+  const now = Date.parse('2026-11-23T03:00:00.123Z')
+  assert.equal(Number.parseInt(newId(new Date(now)).replaceAll('-', '').slice(0, 12), 16), now)
+})

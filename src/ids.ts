@@ -1,4 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { writeRandomBytes } from './random-pool.js'
+
+// Rewritten by every call before it is read: ids are made synchronously, one at a time.
+const scratch = Buffer.alloc(16)
 
 /**
  * Identifiers are UUIDv7 (RFC 9562): 48 bits of milliseconds then 74 random bits. They
@@ -6,14 +9,14 @@ import { randomBytes } from 'node:crypto'
  * and carry enough randomness that one tenant cannot guess another's ids.
  */
 export function newId(now: Date = new Date()): string {
-  const bytes = randomBytes(16)
-  const ms = BigInt(now.getTime())
-  for (let index = 0; index < 6; index += 1) {
-    bytes[index] = Number((ms >> BigInt(8 * (5 - index))) & 0xffn)
-  }
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
-  const hex = bytes.toString('hex')
+  const ms = now.getTime()
+  // 48 bits of milliseconds, big-endian: the high 32 then the low 16.
+  scratch.writeUInt32BE(Math.floor(ms / 0x10000), 0)
+  scratch.writeUInt16BE(ms % 0x10000, 4)
+  writeRandomBytes(scratch, 6, 10)
+  scratch[6] = ((scratch[6] ?? 0) & 0x0f) | 0x70
+  scratch[8] = ((scratch[8] ?? 0) & 0x3f) | 0x80
+  const hex = scratch.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Database } from '../storage/database.js'
+import { reusableQuery } from '../storage/reusable-query.js'
 import { sqlChunkSize } from './consent.repository.js'
 
 /**
@@ -39,39 +40,54 @@ export interface SingleDecisionRow extends DecisionRow {
   purpose_min_policy_seq: number | null
 }
 
-/**
+const purposeRuleColumns = sql`p.lawful_basis as purpose_basis,
+  p.direct_marketing as purpose_direct_marketing,
+  p.automated_decisions as purpose_automated_decisions,
+  p.min_policy_seq as purpose_min_policy_seq`
+
+/*
  * Everything one decision reads, in one statement: the purpose's stored rule (absent
  * for an unchanged built-in purpose), the subject's flags and its state for the purpose.
- * Left joins from a one-row anchor, so the row exists even when nothing is known.
+ * Left joins from a one-row anchor, so the row exists even when nothing is known. The
+ * decision is the hottest read there is, so each form is compiled once (reusableQuery).
  */
+const decisionBySubjectId = reusableQuery(
+  (workspaceId: string, purpose: string, subjectId: string) =>
+    // A subject id may name a subject since linked into another: the kept one decides.
+    sql<SingleDecisionRow>`select ${decisionColumns}, ${purposeRuleColumns}
+    from (select 1 as anchor) a
+    left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
+    left join consent_subjects s0 on s0.workspace_id = ${workspaceId} and s0.id = ${subjectId}
+    left join consent_subjects s
+      on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
+    left join consent_states st
+      on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}`,
+)
+
+const decisionByBlindIndex = reusableQuery(
+  (workspaceId: string, purpose: string, blindIndex: Buffer) =>
+    sql<SingleDecisionRow>`select ${decisionColumns}, ${purposeRuleColumns}
+    from (select 1 as anchor) a
+    left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
+    left join consent_subject_identifiers i
+      on i.workspace_id = ${workspaceId} and i.blind_index = ${blindIndex}
+    left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
+    left join consent_states st
+      on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}`,
+)
+
+/** The one row a single decision reads (see above), by subject id or by blind index. */
 export async function selectDecisionRow(
   db: Database,
   workspaceId: string,
   purpose: string,
   subject: { subjectId: string } | { blindIndex: Buffer },
 ): Promise<SingleDecisionRow> {
-  // A subject id may name a subject since linked into another: the kept one decides.
-  const subjectJoin =
+  const rows =
     'subjectId' in subject
-      ? sql`left join consent_subjects s0
-          on s0.workspace_id = ${workspaceId} and s0.id = ${subject.subjectId}
-        left join consent_subjects s
-          on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)`
-      : sql`left join consent_subject_identifiers i
-          on i.workspace_id = ${workspaceId} and i.blind_index = ${subject.blindIndex}
-        left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id`
-  const result = await sql<SingleDecisionRow>`select ${decisionColumns},
-      p.lawful_basis as purpose_basis, p.direct_marketing as purpose_direct_marketing,
-      p.automated_decisions as purpose_automated_decisions,
-      p.min_policy_seq as purpose_min_policy_seq
-    from (select 1 as anchor) a
-    left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
-    ${subjectJoin}
-    left join consent_states st
-      on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}`.execute(
-    db,
-  )
-  const row = result.rows[0]
+      ? await decisionBySubjectId.execute(db, workspaceId, purpose, subject.subjectId)
+      : await decisionByBlindIndex.execute(db, workspaceId, purpose, subject.blindIndex)
+  const row = rows[0]
   if (row === undefined) throw new Error('The decision anchor returned no row')
   return row
 }

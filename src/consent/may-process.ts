@@ -20,7 +20,13 @@ import {
   selectDecisionRowsBySubjects,
 } from './decision.repository.js'
 import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
-import { builtInPurpose, purposeNamePattern, resolvePurpose, ruleOf } from './purposes.logic.js'
+import {
+  builtInPurpose,
+  builtInPurposeNames,
+  purposeNamePattern,
+  resolvePurpose,
+  ruleOf,
+} from './purposes.logic.js'
 
 export interface MayProcessRequest {
   workspace: ConsentWorkspace
@@ -194,9 +200,16 @@ function stateOfRow(row: DecisionRow): PurposeState | null {
   }
 }
 
+// Built-in purposes' rules, made once: every decision on an unchanged built-in needs one.
+const builtInRules: ReadonlyMap<string, PurposeRule> = new Map(
+  builtInPurposeNames.flatMap((name) => {
+    const purpose = builtInPurpose(name)
+    return purpose === undefined ? [] : [[name, Object.freeze(ruleOf(purpose))] as const]
+  }),
+)
+
 function ruleOfBuiltIn(name: string): PurposeRule | undefined {
-  const purpose = builtInPurpose(name)
-  return purpose === undefined ? undefined : ruleOf(purpose)
+  return builtInRules.get(name)
 }
 
 function ruleOfRow(name: string, row: SingleDecisionRow): PurposeRule {

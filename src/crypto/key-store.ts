@@ -5,7 +5,7 @@ import type { Database } from '../storage/database.js'
 import type { KeyProvider } from './key-provider.js'
 import { KeyUnwrapError, unwrapKey, wrapKey } from './key-wrap.js'
 import type { SubjectKeysTable } from './keys.table.js'
-import { LruCache } from './lru.js'
+import { LruCache } from '../lru.js'
 import {
   insertSubjectKeys,
   retireActiveSubjectKeys,
@@ -23,6 +23,13 @@ import {
 import { inWriteTransaction, isInTransaction } from '../storage/write-transaction.js'
 
 const keyLength = 32
+
+// A scope's `remember`: outside a transaction the write happens now; inside a caller's
+// transaction, never (see KeyScope). Module functions: scopes are made on every lookup.
+const runWrite = (write: () => void): void => {
+  write()
+}
+const forgetWrite = (): void => {}
 
 /** A subject's data keys: the version that seals now and every version that still opens. */
 export interface SubjectKeys {
@@ -88,8 +95,8 @@ export class KeyStore {
   scopeFor(db: Database | undefined): KeyScope {
     const executor = db ?? this.db
     return isInTransaction(executor)
-      ? { db: executor, remember: () => {} }
-      : { db: executor, remember: (write) => write() }
+      ? { db: executor, remember: forgetWrite }
+      : { db: executor, remember: runWrite }
   }
 
   /** Runs `work` in a write transaction of the scope, caching only after it commits. */
@@ -406,6 +413,11 @@ export class KeyStore {
   }
 
   // ---- blind-index keys ----
+
+  /** The index key when it is in memory: the common case, answered with no scope made. */
+  cachedIndexKey(workspaceId: string): KeyObject | undefined {
+    return this.#indexKeys.get(workspaceId)
+  }
 
   async indexKey(scope: KeyScope, workspaceId: string): Promise<KeyObject> {
     const cached = this.#indexKeys.get(workspaceId)

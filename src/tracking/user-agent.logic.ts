@@ -1,5 +1,5 @@
 import Bowser from 'bowser'
-import { LruCache } from '../crypto/lru.js'
+import { LruCache } from '../lru.js'
 import type { DeviceType } from './tracking.table.js'
 
 /** What an event keeps readable of a user agent: coarse facts shared by millions. */

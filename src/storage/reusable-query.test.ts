@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import SqliteDatabase from 'better-sqlite3'
+import { sql } from 'kysely'
+import { reusableQuery } from './reusable-query.js'
+import { withPreparedStatementCache } from './sqlite.js'
+import { describeEachDialect } from './testing/dialects.js'
+
+describeEachDialect('reusable queries', (context) => {
+  const instanceRegion = reusableQuery(
+    (region: string, id: string) =>
+      // `region` is bound twice and before `id`: each value must land in its own place.
+      sql<{ id: string; region: string; same: number }>`select id, region,
+      case when region = ${region} then 1 else 0 end as same
+      from instance where id = ${id} and region = ${region}`,
+  )
+
+  test('each call runs with its own values, in the places the builder put them', async () => {
+    const { db } = context.storage()
+    await db.deleteFrom('instance').execute()
+    await db
+      .insertInto('instance')
+      .values({ slot: 'this', id: 'inst-1', region: 'eu', created_at: '2026-01-01T00:00:00.000Z' })
+      .execute()
+    assert.deepEqual(await instanceRegion.execute(db, 'eu', 'inst-1'), [
+      { id: 'inst-1', region: 'eu', same: 1 },
+    ])
+    assert.deepEqual(await instanceRegion.execute(db, 'us', 'inst-1'), [])
+    assert.deepEqual(await instanceRegion.execute(db, 'eu', 'inst-2'), [])
+  })
+
+  test('a builder that binds anything but its arguments is refused', async () => {
+    const shaped = reusableQuery((id: string) => sql`select ${id}, ${'constant'}`)
+    await assert.rejects(shaped.execute(context.storage().db, 'x'), /only its own arguments/)
+  })
+})
+
+describe('the SQLite prepared-statement cache', () => {
+  const open = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-stmt-'))
+    const connection = new SqliteDatabase(join(dir, 'cache.sqlite'))
+    return { connection, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+  }
+
+  test('the same SQL text is prepared once; another text gets its own statement', () => {
+    const { connection, cleanup } = open()
+    try {
+      const cached = withPreparedStatementCache(connection, 2)
+      const first = cached.prepare('select 1 as one')
+      assert.equal(cached.prepare('select 1 as one'), first)
+      assert.notEqual(cached.prepare('select 2 as two'), first)
+      assert.deepEqual(first.all([]), [{ one: 1 }])
+    } finally {
+      connection.close()
+      cleanup()
+    }
+  })
+
+  test('the least recently used text is dropped beyond the capacity', () => {
+    const { connection, cleanup } = open()
+    try {
+      const cached = withPreparedStatementCache(connection, 2)
+      const one = cached.prepare('select 1')
+      cached.prepare('select 2')
+      cached.prepare('select 3')
+      assert.notEqual(cached.prepare('select 1'), one)
+    } finally {
+      connection.close()
+      cleanup()
+    }
+  })
+
+  test('a statement still iterating is not handed out again', () => {
+    const { connection, cleanup } = open()
+    try {
+      const cached = withPreparedStatementCache(connection)
+      const text = 'select value from json_each(?)'
+      const rows = cached.prepare(text).iterate(['[1,2,3]'])
+      assert.deepEqual(rows.next().value, { value: 1 })
+      // The first statement is busy mid-iteration: a second caller gets a fresh one.
+      assert.deepEqual(cached.prepare(text).all(['[4]']), [{ value: 4 }])
+      assert.deepEqual([...rows], [{ value: 2 }, { value: 3 }])
+    } finally {
+      connection.close()
+      cleanup()
+    }
+  })
+})
