@@ -43,6 +43,7 @@ export const redactedPaths = [
   ...personalFields.map((field) => `*.${field}`),
 ]
 
+const mayHoldAddress = /[@.:]/
 const emailPattern = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[a-z]{2,}/gi
 const ipv4Pattern = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g
 const ipv6Candidate = /(?<![\w:.])(?:[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?![\w:])/gi
@@ -63,6 +64,8 @@ function maskIpv6(candidate: string): string {
 
 /** Replaces anything shaped like an email or an IP address in a string. */
 export function scrubText(text: string): string {
+  // Every pattern needs an @, a dot or a colon: most strings have none and stay as they are.
+  if (!mayHoldAddress.test(text)) return text
   return text
     .replace(emailPattern, '[email]')
     .replace(ipv6Candidate, maskIpv6)

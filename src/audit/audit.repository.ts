@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { dialectOf } from '../storage/column-types.js'
 import type { Database } from '../storage/database.js'
+import { insertRows } from '../storage/insert-rows.js'
 import { locksRows } from '../storage/write-transaction.js'
 import type { ChainedEntry, StoredEntry } from './chain.logic.js'
 
@@ -17,9 +18,6 @@ export interface ChainHead {
 }
 
 const headSlot = 'head'
-// Rows per INSERT: 16 columns each stays far under SQLite's 32,766 and PostgreSQL's
-// 65,535 bound parameters.
-const insertChunk = 500
 
 export function toSeq(value: number | string): number {
   const seq = typeof value === 'number' ? value : Number(value)
@@ -52,16 +50,31 @@ export async function lockHead(trx: Database): Promise<ChainHead> {
   return { seq: toSeq(row.seq), lastId: row.last_id, hash: row.hash, seal: row.seal }
 }
 
+const entryColumns = [
+  'seq',
+  'id',
+  'at',
+  'workspace_id',
+  'actor_type',
+  'actor_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'subject_ref',
+  'purpose',
+  'outcome',
+  'request_id',
+  'ip_sealed',
+  'details',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof ChainedEntry)[]
+
 export async function insertEntries(
   trx: Database,
   entries: readonly ChainedEntry[],
 ): Promise<void> {
-  for (let start = 0; start < entries.length; start += insertChunk) {
-    await trx
-      .insertInto('audit_entries')
-      .values(entries.slice(start, start + insertChunk))
-      .execute()
-  }
+  await insertRows(trx, 'audit_entries', entryColumns, entries)
 }
 
 export async function updateHead(trx: Database, head: ChainHead): Promise<void> {

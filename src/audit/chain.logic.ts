@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The hash chain, pure. Entry n stores `hash = SHA-256(canonical(prev_hash, entry n))`
@@ -75,7 +75,8 @@ export function canonicalEntry(prevHashHex: string, entry: EntryFields): string 
 
 /** The entry's hash, lower-case hex. */
 export function hashEntry(prevHashHex: string, entry: EntryFields): string {
-  return createHash('sha256').update(canonicalEntry(prevHashHex, entry), 'utf8').digest('hex')
+  // The one-shot form: no Hash object per entry, which costs as much as the digest.
+  return hash('sha256', canonicalEntry(prevHashHex, entry), 'hex')
 }
 
 /** Links drafts onto the chain after the given head, in order. */
@@ -85,18 +86,34 @@ export function chainEntries(
 ): ChainedEntry[] {
   let seq = head.seq
   let prevHash = head.hash
-  return drafts.map((draft) => {
+  let prevHashHex = head.hash.toString('hex')
+  const chained: ChainedEntry[] = new Array<ChainedEntry>(drafts.length)
+  for (let index = 0; index < drafts.length; index += 1) {
+    const draft = drafts[index] as EntryDraft
     seq += 1
-    const fields: EntryFields = {
-      ...draft,
+    const hashHex = hashEntry(prevHashHex, {
       seq,
+      id: draft.id,
+      at: draft.at,
+      workspace_id: draft.workspace_id,
+      actor_type: draft.actor_type,
+      actor_id: draft.actor_id,
+      action: draft.action,
+      resource_type: draft.resource_type,
+      resource_id: draft.resource_id,
+      subject_ref: draft.subject_ref,
+      purpose: draft.purpose,
+      outcome: draft.outcome,
+      request_id: draft.request_id,
       ip_sealed_hex: draft.ip_sealed === null ? null : draft.ip_sealed.toString('hex'),
-    }
-    const hash = Buffer.from(hashEntry(prevHash.toString('hex'), fields), 'hex')
-    const chained: ChainedEntry = { ...draft, seq, prev_hash: prevHash, hash }
-    prevHash = hash
-    return chained
-  })
+      details: draft.details,
+    })
+    const entryHash = Buffer.from(hashHex, 'hex')
+    chained[index] = { ...draft, seq, prev_hash: prevHash, hash: entryHash }
+    prevHash = entryHash
+    prevHashHex = hashHex
+  }
+  return chained
 }
 
 export type BreakReason =
