@@ -19,7 +19,7 @@ const texts = new Map<string, string>()
  * database takes to store it. Table and column names come from code, never from input;
  * each row must have a value (possibly null) for every column listed.
  */
-export async function insertRows<Table extends keyof DB & string>(
+export async function insertRows<Table extends keyof DB>(
   db: Database,
   table: Table,
   columns: readonly (keyof DB[Table] & string)[],
