@@ -9,7 +9,8 @@
  *   same repository function, 500 per transaction (the size of a group commit under 500
  *   callers), with no chain, no sealing, no hashing and no queue;
  * - verify: the whole chain just written, walked and re-hashed. Goal ≥ 200k entries/s.
- *   Baseline: the same pages read through the same query, with nothing checked.
+ *   Baseline: the same pages read through the same query (rows as arrays on SQLite),
+ *   with nothing checked.
  *
  * Runs on PostgreSQL too when TEST_DATABASE_URL (or the local `test` database) answers.
  */
@@ -19,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import type { AuditEvent } from '../src/audit/audit.logic.js'
-import { insertEntries, selectChainPage } from '../src/audit/audit.repository.js'
+import { insertEntries, selectChainRows } from '../src/audit/audit.repository.js'
 import { createAuditLog } from '../src/audit/audit.service.js'
 import type { ChainedEntry } from '../src/audit/chain.logic.js'
 import { systemClock } from '../src/clock.js'
@@ -109,10 +110,10 @@ async function measureAppendAndVerify(storage: Storage, label: string): Promise<
 async function readAllPages(storage: Storage): Promise<number> {
   let after = 0
   for (;;) {
-    const page = await selectChainPage(storage.db, after, Number.MAX_SAFE_INTEGER, 2000)
+    const page = await selectChainRows(storage.db, after, Number.MAX_SAFE_INTEGER, 2000)
     const last = page[page.length - 1]
     if (last === undefined) return after
-    after = last.seq
+    after = last[0]
   }
 }
 

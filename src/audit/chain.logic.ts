@@ -52,9 +52,66 @@ export interface ChainedEntry extends Omit<EntryFields, 'ip_sealed_hex'> {
 export type EntryDraft = Omit<ChainedEntry, 'seq' | 'prev_hash' | 'hash'>
 
 export function canonicalEntry(prevHashHex: string, entry: EntryFields): string {
-  return JSON.stringify([
-    chainFormat,
-    prevHashHex,
+  return canonicalFields(prevHashHex, fieldsOf(entry))
+}
+
+/**
+ * An entry's stored fields in canonical order, hashes last: the form the verification
+ * walk reads rows in (on SQLite straight from the database, as arrays).
+ */
+export type StoredRow = readonly [
+  seq: number,
+  id: string,
+  at: string,
+  workspace_id: string | null,
+  actor_type: string,
+  actor_id: string | null,
+  action: string,
+  resource_type: string | null,
+  resource_id: string | null,
+  subject_ref: string | null,
+  purpose: string | null,
+  outcome: string,
+  request_id: string | null,
+  ip_sealed_hex: string | null,
+  details: string | null,
+  prev_hash_hex: string,
+  hash_hex: string,
+]
+
+/** Where a StoredRow keeps what the walk looks at besides the hashed fields. */
+const rowSeq = 0
+const rowId = 1
+const rowPrevHash = 15
+const rowHash = 16
+
+/** The SQL column order of a StoredRow, for a query that reads rows as arrays. */
+export const storedRowColumns = [
+  'seq',
+  'id',
+  'at',
+  'workspace_id',
+  'actor_type',
+  'actor_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'subject_ref',
+  'purpose',
+  'outcome',
+  'request_id',
+  'ip_sealed_hex',
+  'details',
+  'prev_hash_hex',
+  'hash_hex',
+] as const
+
+export function rowOf(entry: StoredEntry): StoredRow {
+  return [...fieldsOf(entry), entry.prev_hash_hex, entry.hash_hex]
+}
+
+function fieldsOf(entry: EntryFields) {
+  return [
     entry.seq,
     entry.id,
     entry.at,
@@ -70,6 +127,32 @@ export function canonicalEntry(prevHashHex: string, entry: EntryFields): string 
     entry.request_id,
     entry.ip_sealed_hex,
     entry.details,
+  ] as const
+}
+
+/** The canonical text of the fields of a row (its first 15 elements) after `prevHashHex`. */
+function canonicalFields(
+  prevHashHex: string,
+  row: ReturnType<typeof fieldsOf> | StoredRow,
+): string {
+  return JSON.stringify([
+    chainFormat,
+    prevHashHex,
+    row[0],
+    row[1],
+    row[2],
+    row[3],
+    row[4],
+    row[5],
+    row[6],
+    row[7],
+    row[8],
+    row[9],
+    row[10],
+    row[11],
+    row[12],
+    row[13],
+    row[14],
   ])
 }
 
@@ -150,38 +233,48 @@ export function checkNextEntry(
   cursor: ChainCursor,
   entry: StoredEntry,
 ): { broken: ChainBreak } | { cursor: ChainCursor } {
+  return checkNextRow(cursor, rowOf(entry))
+}
+
+/** `checkNextEntry` on a row read as an array: the walk's hot loop. */
+export function checkNextRow(
+  cursor: ChainCursor,
+  row: StoredRow,
+): { broken: ChainBreak } | { cursor: ChainCursor } {
+  const seq = row[rowSeq]
+  const id = row[rowId]
   const expectedSeq = cursor.seq + 1
-  if (entry.seq !== expectedSeq) {
+  if (seq !== expectedSeq) {
     return {
       broken: {
         seq: expectedSeq,
         id: null,
         reason: 'sequence gap',
-        detail: `entry ${expectedSeq} is missing; the next stored entry is ${entry.seq}`,
+        detail: `entry ${String(expectedSeq)} is missing; the next stored entry is ${String(seq)}`,
       },
     }
   }
-  if (entry.prev_hash_hex !== cursor.hashHex) {
+  if (row[rowPrevHash] !== cursor.hashHex) {
     return {
       broken: {
-        seq: entry.seq,
-        id: entry.id,
+        seq,
+        id,
         reason: 'previous hash mismatch',
-        detail: `entry ${entry.seq} does not chain to entry ${cursor.seq}`,
+        detail: `entry ${String(seq)} does not chain to entry ${String(cursor.seq)}`,
       },
     }
   }
-  if (entry.hash_hex !== hashEntry(cursor.hashHex, entry)) {
+  if (row[rowHash] !== hash('sha256', canonicalFields(cursor.hashHex, row), 'hex')) {
     return {
       broken: {
-        seq: entry.seq,
-        id: entry.id,
+        seq,
+        id,
         reason: 'hash mismatch',
-        detail: `entry ${entry.seq} was altered after it was written`,
+        detail: `entry ${String(seq)} was altered after it was written`,
       },
     }
   }
-  return { cursor: { seq: entry.seq, hashHex: entry.hash_hex, id: entry.id } }
+  return { cursor: { seq, hashHex: row[rowHash], id } }
 }
 
 /** The walk reached the head's seq: the last entry must be the one the head names. */

@@ -1,12 +1,12 @@
 import type { Keyring } from '../crypto/keyring.js'
 import type { Database } from '../storage/database.js'
 import { isHeadSealValid } from './append-entries.js'
-import { selectChainPage, selectFirstEntryBeyondHead, selectHead } from './audit.repository.js'
+import { selectChainRows, selectFirstEntryBeyondHead, selectHead } from './audit.repository.js'
 import {
   type ChainBreak,
   type ChainCursor,
   checkHead,
-  checkNextEntry,
+  checkNextRow,
   genesisHashHex,
 } from './chain.logic.js'
 
@@ -62,10 +62,10 @@ export async function verifyChain(
   const headView = { seq: head.seq, hash: head.hash.toString('hex') }
   let cursor: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
   while (cursor.seq < head.seq) {
-    const page = await selectChainPage(deps.db, cursor.seq, head.seq, pageSize)
+    const page = await selectChainRows(deps.db, cursor.seq, head.seq, pageSize)
     if (page.length === 0) break
-    for (const entry of page) {
-      const result = checkNextEntry(cursor, entry)
+    for (const row of page) {
+      const result = checkNextRow(cursor, row)
       if ('broken' in result) return broken(cursor.seq, headView, result.broken)
       cursor = result.cursor
     }

@@ -3,12 +3,15 @@ import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase } from 'kysely'
 import { LruCache } from '../lru.js'
-import type { Storage } from './database.js'
+import type { Database, Storage } from './database.js'
 import type { DB } from './schema.js'
 
 export const sqliteFileName = 'custodian.sqlite'
 
 const pageCacheKibibytes = 64 * 1024
+
+// The better-sqlite3 handle behind each store's Kysely instance (see withSqliteConnection).
+const connections = new WeakMap<Database, SqliteDatabase.Database>()
 
 /** Distinct SQL texts kept prepared; a busy server uses a few hundred. */
 const preparedStatementCapacity = 1000
@@ -35,6 +38,7 @@ export function openSqlite(dataDir: string, fileName = sqliteFileName): Storage 
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withPreparedStatementCache(connection) }),
   })
+  connections.set(db, connection)
   return {
     db,
     dialect: 'sqlite',
@@ -67,4 +71,20 @@ export function withPreparedStatementCache(
       return statement
     },
   }
+}
+
+/**
+ * Runs `work` with the better-sqlite3 handle under `db`, holding Kysely's connection
+ * lock so no other query interleaves; undefined when `db` is not an SQLite store's own
+ * instance (PostgreSQL, or a transaction). For the few reads whose cost is the rows
+ * themselves: better-sqlite3 can hand rows back as arrays, which for a wide table costs
+ * a third of building an object per row. Callers keep a Kysely path for the rest.
+ */
+export async function withSqliteConnection<T>(
+  db: Database,
+  work: (connection: SqliteDatabase.Database) => T,
+): Promise<T | undefined> {
+  const connection = connections.get(db)
+  if (connection === undefined) return undefined
+  return db.connection().execute(() => Promise.resolve(work(connection)))
 }
