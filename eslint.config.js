@@ -4,7 +4,17 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'sdk/dist/', 'web/dist/'] },
+  {
+    ignores: [
+      'dist/',
+      '.bench-build/',
+      'node_modules/',
+      'data/',
+      'coverage/',
+      'sdk/dist/',
+      'web/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -160,7 +160,7 @@ export async function selectChainRows(
 
 const sqliteHex = (column: string) =>
   `case when ${column} is null then null else lower(hex(${column})) end`
-const sqliteChainRowsText = `select ${storedRowColumns
+export const sqliteChainRowsText = `select ${storedRowColumns
   .map((column) =>
     column.endsWith('_hex') ? `${sqliteHex(column.slice(0, -'_hex'.length))} as ${column}` : column,
   )

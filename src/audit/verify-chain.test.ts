@@ -37,7 +37,10 @@ describeEachDialect('audit chain verification', (context) => {
     chain: Chain,
     expected: { seq: number; reason: BreakReason; id?: string | null; entries?: number },
   ): Promise<void> {
-    const report = await chain.log.audit.verify({ pageSize: 7 })
+    const report = await chain.log.audit.verify({ pageSize: 7, workers: 1 })
+    // The walk split over worker threads (SQLite) must find exactly the same break.
+    const split = await chain.log.audit.verify({ pageSize: 3, workers: 3, minEntriesPerWorker: 1 })
+    assert.deepEqual(split, report)
     assert.equal(report.ok, false, 'the chain should be reported broken')
     assert.equal(report.firstBroken?.seq, expected.seq, JSON.stringify(report.firstBroken))
     assert.equal(report.firstBroken.reason, expected.reason)
@@ -69,6 +72,7 @@ describeEachDialect('audit chain verification', (context) => {
       const progress: number[] = []
       const report = await chain.log.audit.verify({
         pageSize: 7,
+        workers: 1,
         onProgress: ({ verified }) => progress.push(verified),
       })
       assert.deepEqual(report.firstBroken, undefined)
@@ -76,6 +80,15 @@ describeEachDialect('audit chain verification', (context) => {
       assert.equal(report.entries, 20)
       assert.equal(report.head.seq, 20)
       assert.deepEqual(progress, [7, 14, 20])
+      const splitProgress: number[] = []
+      const split = await chain.log.audit.verify({
+        pageSize: 3,
+        workers: 3,
+        minEntriesPerWorker: 1,
+        onProgress: ({ verified }) => splitProgress.push(verified),
+      })
+      assert.deepEqual(split, report)
+      assert.equal(splitProgress.at(-1), 20)
       assert.deepEqual(
         chain.recorded.map((entry) => entry.seq),
         Array.from({ length: 20 }, (_, index) => index + 1),

@@ -1,14 +1,13 @@
 import type { Keyring } from '../crypto/keyring.js'
 import type { Database } from '../storage/database.js'
 import { isHeadSealValid } from './append-entries.js'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { withSqliteConnection } from '../storage/sqlite.js'
 import { selectChainRows, selectFirstEntryBeyondHead, selectHead } from './audit.repository.js'
-import {
-  type ChainBreak,
-  type ChainCursor,
-  checkHead,
-  checkNextRow,
-  genesisHashHex,
-} from './chain.logic.js'
+import type { VerifyWorkerData, VerifyWorkerMessage } from './verify-worker.js'
+import { type RangeReport, walkRange } from './verify-walk.js'
+import { type ChainBreak, type ChainCursor, checkHead, genesisHashHex } from './chain.logic.js'
 
 export interface VerifyProgress {
   verified: number
@@ -17,9 +16,16 @@ export interface VerifyProgress {
 }
 
 export interface VerifyOptions {
-  /** Entries read per query; memory stays bounded by one page. */
+  /** Entries read per query; memory stays bounded by one page (per worker). */
   pageSize?: number
   onProgress?: (progress: VerifyProgress) => void
+  /**
+   * Worker threads for a chain in an SQLite file (default: one per core, at most 4);
+   * 1 walks it on this thread. PostgreSQL chains are walked on this thread.
+   */
+  workers?: number
+  /** Below this many entries per worker the walk stays on this thread (default 25,000). */
+  minEntriesPerWorker?: number
 }
 
 export interface VerifyReport {
@@ -33,6 +39,8 @@ export interface VerifyReport {
 }
 
 const defaultPageSize = 2000
+const defaultMinEntriesPerWorker = 25_000
+const maxDefaultWorkers = 4
 
 /**
  * Walks the whole chain, oldest first, one page at a time, and reports the first entry
@@ -60,17 +68,9 @@ export async function verifyChain(
     })
   }
   const headView = { seq: head.seq, hash: head.hash.toString('hex') }
-  let cursor: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
-  while (cursor.seq < head.seq) {
-    const page = await selectChainRows(deps.db, cursor.seq, head.seq, pageSize)
-    if (page.length === 0) break
-    for (const row of page) {
-      const result = checkNextRow(cursor, row)
-      if ('broken' in result) return broken(cursor.seq, headView, result.broken)
-      cursor = result.cursor
-    }
-    options.onProgress?.({ verified: cursor.seq, total: head.seq })
-  }
+  const walked = await walkEntries(deps.db, head.seq, pageSize, options)
+  if (walked.broken !== undefined) return broken(walked.cursor.seq, headView, walked.broken)
+  const cursor = walked.cursor
   const headBreak = checkHead(cursor, head)
   if (headBreak !== undefined) return broken(cursor.seq, headView, headBreak)
   if (!(await isHeadSealValid(deps.keyring, head))) {
@@ -92,6 +92,110 @@ export async function verifyChain(
     })
   }
   return { ok: true, entries: cursor.seq, head: headView }
+}
+
+const genesisCursor: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
+
+/** Every entry up to the head, on this thread or split over worker threads. */
+async function walkEntries(
+  db: Database,
+  headSeq: number,
+  pageSize: number,
+  options: VerifyOptions,
+): Promise<RangeReport> {
+  const workers = Math.max(
+    1,
+    Math.min(
+      options.workers ?? Math.min(availableParallelism(), maxDefaultWorkers),
+      Math.floor(headSeq / (options.minEntriesPerWorker ?? defaultMinEntriesPerWorker)),
+    ),
+  )
+  const path = workers > 1 ? await withSqliteConnection(db, (connection) => connection.name) : null
+  const ranges = path === null || path === undefined ? 1 : workers
+  const progress = new Map<number, number>()
+  const report = (range: number, seq: number, from: number) => {
+    progress.set(range, seq - from)
+    let verified = 0
+    for (const done of progress.values()) verified += done
+    options.onProgress?.({ verified, total: headSeq })
+  }
+  if (ranges === 1) {
+    return walkRange((after, upTo, limit) => selectChainRows(db, after, upTo, limit), {
+      start: genesisCursor,
+      lastSeq: headSeq,
+      headSeq,
+      pageSize,
+      onPage: (cursor) => {
+        report(0, cursor.seq, 0)
+      },
+    })
+  }
+  const bounds = Array.from({ length: ranges }, (_, range) =>
+    Math.floor((headSeq * range) / ranges),
+  )
+  const reports = await Promise.all(
+    bounds.map(async (from, range) => {
+      const walk = {
+        start: await cursorBefore(db, from),
+        lastSeq: bounds[range + 1] ?? headSeq,
+        headSeq,
+        pageSize,
+      }
+      return walkInWorker({ path: path ?? '', walk }, (seq) => {
+        report(range, seq, from)
+      })
+    }),
+  )
+  // Ranges in chain order: the first break of the first broken range is the chain's.
+  for (const rangeReport of reports) if (rangeReport.broken !== undefined) return rangeReport
+  return reports[reports.length - 1] ?? { cursor: genesisCursor }
+}
+
+/** The entry a range starts after, as stored; when it is gone, the range before says so. */
+async function cursorBefore(db: Database, from: number): Promise<ChainCursor> {
+  if (from === 0) return genesisCursor
+  const [row] = await selectChainRows(db, from - 1, from, 1)
+  return row !== undefined && row[0] === from
+    ? { seq: from, hashHex: row[16], id: row[1] }
+    : { seq: from, hashHex: '', id: null }
+}
+
+// Under tsx (tests, benchmarks) this module is TypeScript, and a worker must register
+// tsx before it can load the TypeScript worker (Node 20 workers do not inherit the
+// loader); built, the worker is plain JavaScript.
+const fromSource = import.meta.url.endsWith('.ts')
+
+function startWorker(data: VerifyWorkerData): Worker {
+  const url = new URL(`./verify-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
+  if (!fromSource) return new Worker(url, { workerData: data })
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const code = `import(${JSON.stringify(tsx)})
+    .then((api) => { api.register(); return import(${JSON.stringify(url.href)}) })`
+  return new Worker(code, { eval: true, workerData: data })
+}
+
+function walkInWorker(data: VerifyWorkerData, onPage: (seq: number) => void): Promise<RangeReport> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(data)
+    let settled = false
+    const settle = (outcome: () => void) => {
+      if (settled) return
+      settled = true
+      outcome()
+      void worker.terminate()
+    }
+    worker.on('message', (message: VerifyWorkerMessage) => {
+      if (message.type === 'page') onPage(message.seq)
+      else if (message.type === 'done') settle(() => resolve(message.report))
+      else settle(() => reject(new Error(`audit verification worker: ${message.message}`)))
+    })
+    worker.on('error', (error) => {
+      settle(() => reject(error))
+    })
+    worker.on('exit', (code) => {
+      settle(() => reject(new Error(`audit verification worker exited with code ${String(code)}`)))
+    })
+  })
 }
 
 function broken(
