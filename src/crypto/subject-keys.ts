@@ -1,6 +1,7 @@
 import type { Database } from '../storage/database.js'
 import type { WrapContext } from './key-wrap.js'
 import type { SubjectKeysTable } from './keys.table.js'
+import { insertRows } from '../storage/insert-rows.js'
 import { locksRows } from '../storage/write-transaction.js'
 
 /** SQL for data subjects' keys. Every function takes the workspace id. */
@@ -72,17 +73,20 @@ export async function insertSubjectKeys(
   db: Database,
   rows: readonly SubjectKeysTable[],
 ): Promise<number> {
-  let inserted = 0
-  for (let start = 0; start < rows.length; start += sqlChunkSize) {
-    const result = await db
-      .insertInto('subject_keys')
-      .values(rows.slice(start, start + sqlChunkSize))
-      .onConflict((conflict) => conflict.doNothing())
-      .executeTakeFirst()
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0)
-  }
-  return inserted
+  // A new subject's key is written with its first sealed row, so this runs as often as
+  // contacts are created: the hand-written INSERT skips Kysely's per-value parsing.
+  return insertRows(db, 'subject_keys', subjectKeyColumns, rows, { skipConflicts: true })
 }
+
+const subjectKeyColumns = [
+  'workspace_id',
+  'subject_id',
+  'version',
+  'wrapped_key',
+  'workspace_key_version',
+  'status',
+  'created_at',
+] as const satisfies readonly (keyof SubjectKeysTable)[]
 
 /** Crypto-shredding: every version of the subject's key, gone. Returns how many. */
 export async function deleteSubjectKeys(

@@ -17,14 +17,18 @@ const texts = new Map<string, string>()
  * column list and row count. For append-heavy tables (the audit log): Kysely's
  * `values()` builds and compiles a node per value, which costs more per row than the
  * database takes to store it. Table and column names come from code, never from input;
- * each row must have a value (possibly null) for every column listed.
+ * each row must have a value (possibly null) for every column listed. With
+ * `skipConflicts`, rows that would break a unique key are left out (ON CONFLICT DO
+ * NOTHING). Returns how many rows were inserted.
  */
 export async function insertRows<Table extends keyof DB>(
   db: Database,
   table: Table,
   columns: readonly (keyof DB[Table] & string)[],
   rows: readonly { readonly [Column in keyof DB[Table] & string]?: Bindable }[],
-): Promise<void> {
+  options: { skipConflicts?: boolean } = {},
+): Promise<number> {
+  let inserted = 0
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement)
     const parameters: Bindable[] = new Array<Bindable>(chunk.length * columns.length)
@@ -37,10 +41,11 @@ export async function insertRows<Table extends keyof DB>(
         at += 1
       }
     }
-    await db.executeQuery(
-      CompiledQuery.raw(insertText(db, table, columns, chunk.length), parameters),
-    )
+    const text = insertText(db, table, columns, chunk.length, options.skipConflicts === true)
+    const result = await db.executeQuery(CompiledQuery.raw(text, parameters))
+    inserted += Number(result.numAffectedRows ?? 0n)
   }
+  return inserted
 }
 
 function insertText(
@@ -48,9 +53,10 @@ function insertText(
   table: string,
   columns: readonly string[],
   rowCount: number,
+  skipConflicts: boolean,
 ): string {
   const dialect = dialectOf(db)
-  const key = `${dialect}\0${table}\0${columns.join(',')}\0${String(rowCount)}`
+  const key = `${dialect}\0${table}\0${columns.join(',')}\0${String(rowCount)}\0${String(skipConflicts)}`
   const known = texts.get(key)
   if (known !== undefined) return known
   const tuples: string[] = []
@@ -63,7 +69,8 @@ function insertText(
     tuples.push(`(${marks.join(', ')})`)
   }
   const quoted = columns.map((column) => `"${column}"`).join(', ')
-  const text = `insert into "${table}" (${quoted}) values ${tuples.join(', ')}`
+  const conflicts = skipConflicts ? ' on conflict do nothing' : ''
+  const text = `insert into "${table}" (${quoted}) values ${tuples.join(', ')}${conflicts}`
   // Row counts vary with batch sizes; keep the texts of the most recent few hundred.
   if (texts.size >= 1000) texts.clear()
   texts.set(key, text)

@@ -9,6 +9,7 @@ import type { DB } from './schema.js'
 export const sqliteFileName = 'custodian.sqlite'
 
 const pageCacheKibibytes = 64 * 1024
+const mmapBytes = 1024 * 1024 * 1024
 
 // The better-sqlite3 handle behind each store's Kysely instance (see withSqliteConnection).
 const connections = new WeakMap<Database, SqliteDatabase.Database>()
@@ -32,9 +33,12 @@ export function openSqlite(dataDir: string, fileName = sqliteFileName): Storage 
   connection.pragma('synchronous = FULL')
   connection.pragma('foreign_keys = ON')
   connection.pragma('busy_timeout = 5000')
-  // 64 MiB of page cache instead of SQLite's 2 MiB: look-ups by blind index land on
-  // random pages, and a server's working set (keys, identifiers, states) should stay hot.
-  connection.pragma(`cache_size = -${pageCacheKibibytes}`)
+  // Look-ups by blind index land on random pages, and a server's working set (keys,
+  // identifiers, consent states) should stay hot: 64 MiB of page cache instead of
+  // SQLite's 2 MiB, and the file read through memory mapping (up to 1 GiB), which
+  // spares a copy per page read (the WAL is still read the usual way).
+  connection.pragma(`cache_size = -${String(pageCacheKibibytes)}`)
+  connection.pragma(`mmap_size = ${String(mmapBytes)}`)
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withPreparedStatementCache(connection) }),
   })
