@@ -3,7 +3,12 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 
 /** Helpers for end-to-end tests that run the real `custodian` command as a user would. */
-export const binPath = fileURLToPath(new URL('../bin/custodian.js', import.meta.url))
+// Compiled for the benchmarks (npm run bench) this module sits in .bench-build/test/.
+const repositoryRoot = new URL(
+  import.meta.url.includes('/.bench-build/') ? '../../' : '../',
+  import.meta.url,
+)
+export const binPath = fileURLToPath(new URL('bin/custodian.js', repositoryRoot))
 
 export interface ServeProcess {
   child: ChildProcess
