@@ -1,16 +1,17 @@
-import { sql } from 'kysely'
+import { CompiledQuery } from 'kysely'
 import { dialectOf } from '../storage/column-types.js'
-import type { Database } from '../storage/database.js'
+import type { Database, DialectName } from '../storage/database.js'
 import { insertRows } from '../storage/insert-rows.js'
+import { withSqliteConnection } from '../storage/sqlite.js'
 import { locksRows } from '../storage/write-transaction.js'
 import {
+  binaryEntryColumns,
   type ChainedEntry,
+  entryColumns,
   rowOf,
   type StoredEntry,
   type StoredRow,
-  storedRowColumns,
 } from './chain.logic.js'
-import { withSqliteConnection } from '../storage/sqlite.js'
 
 /**
  * SQL of the audit log, nothing else. The chain is one per instance, so the chain
@@ -57,26 +58,6 @@ export async function lockHead(trx: Database): Promise<ChainHead> {
   return { seq: toSeq(row.seq), lastId: row.last_id, hash: row.hash, seal: row.seal }
 }
 
-const entryColumns = [
-  'seq',
-  'id',
-  'at',
-  'workspace_id',
-  'actor_type',
-  'actor_id',
-  'action',
-  'resource_type',
-  'resource_id',
-  'subject_ref',
-  'purpose',
-  'outcome',
-  'request_id',
-  'ip_sealed',
-  'details',
-  'prev_hash',
-  'hash',
-] as const satisfies readonly (keyof ChainedEntry)[]
-
 export async function insertEntries(
   trx: Database,
   entries: readonly ChainedEntry[],
@@ -93,55 +74,12 @@ export async function updateHead(trx: Database, head: ChainHead): Promise<void> 
 }
 
 /**
- * Entries `after < seq ≤ upTo`, oldest first: one page of the verification walk. The
- * binary columns come back as lower-case hex text, converted by the database: the walk
- * hashes hex anyway, and a string per value is far cheaper to read than a Buffer.
- */
-export async function selectChainPage(
-  db: Database,
-  after: number,
-  upTo: number,
-  limit: number,
-): Promise<StoredEntry[]> {
-  const rows = await db
-    .selectFrom('audit_entries')
-    .select([
-      'seq',
-      'id',
-      'at',
-      'workspace_id',
-      'actor_type',
-      'actor_id',
-      'action',
-      'resource_type',
-      'resource_id',
-      'subject_ref',
-      'purpose',
-      'outcome',
-      'request_id',
-      'details',
-      hexOf(db, 'ip_sealed').as('ip_sealed_hex'),
-      hexOf(db, 'prev_hash').as('prev_hash_hex'),
-      hexOf(db, 'hash').as('hash_hex'),
-    ])
-    .where('seq', '>', after)
-    .where('seq', '<=', upTo)
-    .orderBy('seq')
-    .limit(limit)
-    .execute()
-  return rows.map((row) => ({
-    ...row,
-    seq: toSeq(row.seq),
-    // Both columns are NOT NULL; the empty string only stands for a value that is gone.
-    prev_hash_hex: row.prev_hash_hex ?? '',
-    hash_hex: row.hash_hex ?? '',
-  }))
-}
-
-/**
- * The same page as rows in canonical order (StoredRow), the form the walk checks. On
- * SQLite the rows come straight from the driver as arrays: reading them is most of what
- * verification costs, and an array per row is far cheaper than an object.
+ * Entries `after < seq ≤ upTo`, oldest first, at most `limit`: one page of the
+ * verification walk, as rows in canonical order (StoredRow). The binary columns come
+ * back as lower-case hex text, converted by the database: the walk hashes hex anyway,
+ * and a string per value is far cheaper to read than a Buffer. On SQLite the rows come
+ * straight from the driver as arrays: reading them is most of what verification costs,
+ * and an array per row is far cheaper than an object.
  */
 export async function selectChainRows(
   db: Database,
@@ -152,27 +90,48 @@ export async function selectChainRows(
   const direct = await withSqliteConnection(
     db,
     (connection) =>
-      connection.prepare(sqliteChainRowsText).raw(true).all(after, upTo, limit) as StoredRow[],
+      connection.prepare(chainRowsText.sqlite).raw(true).all(after, upTo, limit) as StoredRow[],
   )
   if (direct !== undefined) return direct
-  return (await selectChainPage(db, after, upTo, limit)).map(rowOf)
+  const query = CompiledQuery.raw(chainRowsText[dialectOf(db)], [after, upTo, limit])
+  const result = await db.executeQuery<ChainRowObject>(query)
+  return result.rows.map((row) =>
+    rowOf({
+      ...row,
+      seq: toSeq(row.seq),
+      // Both columns are NOT NULL; the empty string only stands for a value that is gone.
+      prev_hash_hex: row.prev_hash_hex ?? '',
+      hash_hex: row.hash_hex ?? '',
+    }),
+  )
 }
 
-const sqliteHex = (column: string) =>
-  `case when ${column} is null then null else lower(hex(${column})) end`
-export const sqliteChainRowsText = `select ${storedRowColumns
-  .map((column) =>
-    column.endsWith('_hex') ? `${sqliteHex(column.slice(0, -'_hex'.length))} as ${column}` : column,
-  )
-  .join(', ')}
-  from audit_entries where seq > ? and seq <= ? order by seq limit ?`
+/** A page row as a driver hands it back as an object (PostgreSQL's bigint is a string). */
+type ChainRowObject = Omit<StoredEntry, 'seq' | 'prev_hash_hex' | 'hash_hex'> & {
+  seq: number | string
+  prev_hash_hex: string | null
+  hash_hex: string | null
+}
 
 /** A binary column as lower-case hex text, NULL staying NULL (SQLite's hex(NULL) is ''). */
-function hexOf(db: Database, column: 'ip_sealed' | 'prev_hash' | 'hash') {
-  const ref = sql.ref(column)
-  return dialectOf(db) === 'postgres'
-    ? sql<string | null>`encode(${ref}, 'hex')`
-    : sql<string | null>`case when ${ref} is null then null else lower(hex(${ref})) end`
+const hexOf: Record<DialectName, (column: string) => string> = {
+  sqlite: (column) => `case when ${column} is null then null else lower(hex(${column})) end`,
+  postgres: (column) => `encode(${column}, 'hex')`,
+}
+
+function chainRowsTextFor(dialect: DialectName): string {
+  const columns = entryColumns.map((column) =>
+    binaryEntryColumns.has(column) ? `${hexOf[dialect](column)} as ${column}_hex` : column,
+  )
+  const [after, upTo, limit] = dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?']
+  return `select ${columns.join(', ')} from audit_entries
+    where seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`
+}
+
+/** The page query of the walk, per dialect (verification workers use SQLite's). */
+export const chainRowsText: Readonly<Record<DialectName, string>> = {
+  sqlite: chainRowsTextFor('sqlite'),
+  postgres: chainRowsTextFor('postgres'),
 }
 
 /**

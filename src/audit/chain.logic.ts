@@ -85,8 +85,11 @@ const rowId = 1
 const rowPrevHash = 15
 const rowHash = 16
 
-/** The SQL column order of a StoredRow, for a query that reads rows as arrays. */
-export const storedRowColumns = [
+/**
+ * The stored columns in canonical order, hashes last: the order of a StoredRow (binary
+ * columns read back as `<name>_hex`) and of every insert.
+ */
+export const entryColumns = [
   'seq',
   'id',
   'at',
@@ -100,11 +103,14 @@ export const storedRowColumns = [
   'purpose',
   'outcome',
   'request_id',
-  'ip_sealed_hex',
+  'ip_sealed',
   'details',
-  'prev_hash_hex',
-  'hash_hex',
-] as const
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof ChainedEntry)[]
+
+/** The columns stored as bytes, which the walk reads as lower-case hex. */
+export const binaryEntryColumns: ReadonlySet<string> = new Set(['ip_sealed', 'prev_hash', 'hash'])
 
 export function rowOf(entry: StoredEntry): StoredRow {
   return [...fieldsOf(entry), entry.prev_hash_hex, entry.hash_hex]

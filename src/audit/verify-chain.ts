@@ -110,8 +110,9 @@ async function walkEntries(
       Math.floor(headSeq / (options.minEntriesPerWorker ?? defaultMinEntriesPerWorker)),
     ),
   )
-  const path = workers > 1 ? await withSqliteConnection(db, (connection) => connection.name) : null
-  const ranges = path === null || path === undefined ? 1 : workers
+  // Workers read the SQLite file on their own connections; PostgreSQL stays on this thread.
+  const path =
+    workers > 1 ? await withSqliteConnection(db, (connection) => connection.name) : undefined
   const progress = new Map<number, number>()
   const report = (range: number, seq: number, from: number) => {
     progress.set(range, seq - from)
@@ -119,7 +120,7 @@ async function walkEntries(
     for (const done of progress.values()) verified += done
     options.onProgress?.({ verified, total: headSeq })
   }
-  if (ranges === 1) {
+  if (path === undefined) {
     return walkRange((after, upTo, limit) => selectChainRows(db, after, upTo, limit), {
       start: genesisCursor,
       lastSeq: headSeq,
@@ -130,8 +131,8 @@ async function walkEntries(
       },
     })
   }
-  const bounds = Array.from({ length: ranges }, (_, range) =>
-    Math.floor((headSeq * range) / ranges),
+  const bounds = Array.from({ length: workers }, (_, range) =>
+    Math.floor((headSeq * range) / workers),
   )
   const reports = await Promise.all(
     bounds.map(async (from, range) => {
@@ -141,7 +142,7 @@ async function walkEntries(
         headSeq,
         pageSize,
       }
-      return walkInWorker({ path: path ?? '', walk }, (seq) => {
+      return walkInWorker({ path, walk }, (seq) => {
         report(range, seq, from)
       })
     }),

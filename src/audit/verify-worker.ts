@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import SqliteDatabase from 'better-sqlite3'
-import { sqliteChainRowsText } from './audit.repository.js'
+import { chainRowsText } from './audit.repository.js'
 import type { StoredRow } from './chain.logic.js'
 import { type RangeWalk, walkRange } from './verify-walk.js'
 
@@ -25,7 +25,7 @@ async function run(port: NonNullable<typeof parentPort>, data: VerifyWorkerData)
   const connection = new SqliteDatabase(data.path, { readonly: true, fileMustExist: true })
   try {
     connection.pragma('busy_timeout = 5000')
-    const statement = connection.prepare(sqliteChainRowsText).raw(true)
+    const statement = connection.prepare(chainRowsText.sqlite).raw(true)
     const report = await walkRange(
       (after, upTo, limit) => Promise.resolve(statement.all(after, upTo, limit) as StoredRow[]),
       {

@@ -414,11 +414,6 @@ export class KeyStore {
 
   // ---- blind-index keys ----
 
-  /** The index key when it is in memory: the common case, answered with no scope made. */
-  cachedIndexKey(workspaceId: string): KeyObject | undefined {
-    return this.#indexKeys.get(workspaceId)
-  }
-
   async indexKey(scope: KeyScope, workspaceId: string): Promise<KeyObject> {
     const cached = this.#indexKeys.get(workspaceId)
     if (cached !== undefined) return cached

@@ -182,10 +182,7 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
 
   const indexKey = async (workspaceId: string, access: KeyAccess = {}) => {
     const keyStore = live()
-    return (
-      keyStore.cachedIndexKey(workspaceId) ??
-      keyStore.indexKey(keyStore.scopeFor(access.db), workspaceId)
-    )
+    return keyStore.indexKey(keyStore.scopeFor(access.db), workspaceId)
   }
 
   return Object.freeze({
