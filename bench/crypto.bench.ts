@@ -211,15 +211,23 @@ async function insertSealedFields(db: Database, keyring: Keyring, ids: string[])
   }
 }
 
-async function insertSealedEnvelope(db: Database, keyring: Keyring, ids: string[]): Promise<void> {
+/** Contacts sealed as one envelope each, under the key of `subjectOf(id, index)`. */
+async function insertEnvelopes(
+  db: Database,
+  keyring: Keyring,
+  ids: string[],
+  subjectOf: (id: string, index: number) => string,
+): Promise<void> {
   for (let start = 0; start < ids.length; start += batchSize) {
     const batch = ids.slice(start, start + batchSize)
+    const subjects = batch.map((id, offset) => subjectOf(id, start + offset))
     await db.transaction().execute(async (trx) => {
-      const sealers = await keyring.sealersFor(workspaceId, batch, { db: trx })
+      // A subject without a key gets one in the same transaction.
+      const sealers = await keyring.sealersFor(workspaceId, subjects, { db: trx })
       const indexer = await keyring.indexerFor(workspaceId, { db: trx })
       const createdAt = new Date().toISOString()
       const rows = batch.map((id, offset): EnvelopeContacts => {
-        const sealer = sealers.get(id)
+        const sealer = sealers.get(subjects[offset] ?? '')
         if (sealer === undefined) throw new Error('no sealer')
         const p = person(start + offset)
         return {
@@ -235,35 +243,20 @@ async function insertSealedEnvelope(db: Database, keyring: Keyring, ids: string[
   }
 }
 
+/** New contacts: each is its own data subject, so each gets a new key. */
+function insertSealedEnvelope(db: Database, keyring: Keyring, ids: string[]): Promise<void> {
+  return insertEnvelopes(db, keyring, ids, (id) => id)
+}
+
 /** Rows for subjects whose keys already exist (events of known contacts): no key is made. */
 async function insertForKnownSubjects(
   db: Database,
   keyring: Keyring,
   ids: string[],
 ): Promise<void> {
-  const subjects = Array.from({ length: 1000 }, (_, i) => `known_${i}`)
+  const subjects = Array.from({ length: 1000 }, (_, i) => `known_${String(i)}`)
   await keyring.sealersFor(workspaceId, subjects)
-  for (let start = 0; start < ids.length; start += batchSize) {
-    const batch = ids.slice(start, start + batchSize)
-    await db.transaction().execute(async (trx) => {
-      const sealers = await keyring.sealersFor(workspaceId, subjects, { db: trx })
-      const indexer = await keyring.indexerFor(workspaceId, { db: trx })
-      const createdAt = new Date().toISOString()
-      const rows = batch.map((id, offset): EnvelopeContacts => {
-        const sealer = sealers.get(subjects[(start + offset) % subjects.length] ?? '')
-        if (sealer === undefined) throw new Error('no sealer')
-        const p = person(start + offset)
-        return {
-          id,
-          workspace_id: workspaceId,
-          email_index: indexer.index('email', p.email),
-          profile: sealer.sealJson({ table: 'envelope_contacts', column: 'profile', rowId: id }, p),
-          created_at: createdAt,
-        }
-      })
-      await trx.withTables<BenchTables>().insertInto('envelope_contacts').values(rows).execute()
-    })
-  }
+  await insertEnvelopes(db, keyring, ids, (_id, index) => subjects[index % subjects.length] ?? '')
 }
 
 /** Each scenario gets a fresh store, so none pays for another's rows or WAL. */
