@@ -1,11 +1,12 @@
 import { CompiledQuery } from 'kysely'
 import { dialectOf } from '../storage/column-types.js'
-import type { Database, DialectName } from '../storage/database.js'
+import type { Database } from '../storage/database.js'
 import { insertRows } from '../storage/insert-rows.js'
 import { withSqliteConnection } from '../storage/sqlite.js'
 import { locksRows } from '../storage/write-transaction.js'
+import { canonicalRowsText, chainRowsText } from './chain-queries.js'
 import {
-  binaryEntryColumns,
+  type CanonicalRow,
   type ChainedEntry,
   entryColumns,
   rowOf,
@@ -113,25 +114,21 @@ type ChainRowObject = Omit<StoredEntry, 'seq' | 'prev_hash_hex' | 'hash_hex'> & 
   hash_hex: string | null
 }
 
-/** A binary column as lower-case hex text, NULL staying NULL (SQLite's hex(NULL) is ''). */
-const hexOf: Record<DialectName, (column: string) => string> = {
-  sqlite: (column) => `case when ${column} is null then null else lower(hex(${column})) end`,
-  postgres: (column) => `encode(${column}, 'hex')`,
-}
-
-function chainRowsTextFor(dialect: DialectName): string {
-  const columns = entryColumns.map((column) =>
-    binaryEntryColumns.has(column) ? `${hexOf[dialect](column)} as ${column}_hex` : column,
+/**
+ * Like selectChainRows, as canonical texts; undefined where the database cannot build
+ * them (PostgreSQL, or inside a transaction), and the walk reads StoredRows instead.
+ */
+export async function selectCanonicalRows(
+  db: Database,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<CanonicalRow[] | undefined> {
+  return withSqliteConnection(
+    db,
+    (connection) =>
+      connection.prepare(canonicalRowsText).raw(true).all(after, upTo, limit) as CanonicalRow[],
   )
-  const [after, upTo, limit] = dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?']
-  return `select ${columns.join(', ')} from audit_entries
-    where seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`
-}
-
-/** The page query of the walk, per dialect (verification workers use SQLite's). */
-export const chainRowsText: Readonly<Record<DialectName, string>> = {
-  sqlite: chainRowsTextFor('sqlite'),
-  postgres: chainRowsTextFor('postgres'),
 }
 
 /**

@@ -283,6 +283,41 @@ export function checkNextRow(
   return { cursor: { seq, hashHex: row[rowHash], id } }
 }
 
+/**
+ * An entry as SQLite can hand it to the walk: seq, id, hash (hex) and the canonical text
+ * of its fields, built by the database's own `json_array` (which escapes exactly as
+ * JSON.stringify does, for every code point). One string per row instead of seventeen
+ * values makes reading and checking it cheaper than reading the row.
+ */
+export type CanonicalRow = readonly [seq: number, id: string, hash_hex: string, canonical: string]
+
+/** Where the previous hash starts in a canonical text: after `["custodian/audit/v1","`. */
+export const canonicalPrevHashAt = JSON.stringify([chainFormat, '']).length - 2
+
+/**
+ * The fast check of the next entry from its canonical text: the cursor after it, or
+ * undefined when anything does not hold. Undefined is no verdict: the walk then checks
+ * that entry by `checkNextRow` from its stored fields, which alone names a break. The
+ * fast check only accepts what `checkNextRow` accepts: the text hashes to the stored
+ * hash only if it is, byte for byte, the text that was hashed on append, and JSON text
+ * equal means every field equal.
+ */
+export function advanceCanonical(cursor: ChainCursor, row: CanonicalRow): ChainCursor | undefined {
+  const canonical = row[3]
+  const prevHashHex = cursor.hashHex
+  if (
+    row[0] !== cursor.seq + 1 ||
+    !canonical.startsWith(prevHashHex, canonicalPrevHashAt) ||
+    canonical.charCodeAt(canonicalPrevHashAt + prevHashHex.length) !== quote ||
+    row[2] !== hash('sha256', canonical, 'hex')
+  ) {
+    return undefined
+  }
+  return { seq: row[0], hashHex: row[2], id: row[1] }
+}
+
+const quote = 0x22
+
 /** The walk reached the head's seq: the last entry must be the one the head names. */
 export function checkHead(
   cursor: ChainCursor,

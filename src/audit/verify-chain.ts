@@ -4,9 +4,14 @@ import { isHeadSealValid } from './append-entries.js'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { withSqliteConnection } from '../storage/sqlite.js'
-import { selectChainRows, selectFirstEntryBeyondHead, selectHead } from './audit.repository.js'
+import {
+  selectCanonicalRows,
+  selectChainRows,
+  selectFirstEntryBeyondHead,
+  selectHead,
+} from './audit.repository.js'
 import type { VerifyWorkerData, VerifyWorkerMessage } from './verify-worker.js'
-import { type RangeReport, walkRange } from './verify-walk.js'
+import { type RangeReport, type RangeWalk, walkRange } from './verify-walk.js'
 import { type ChainBreak, type ChainCursor, checkHead, genesisHashHex } from './chain.logic.js'
 
 export interface VerifyProgress {
@@ -20,11 +25,12 @@ export interface VerifyOptions {
   pageSize?: number
   onProgress?: (progress: VerifyProgress) => void
   /**
-   * Worker threads for a chain in an SQLite file (default: one per core, at most 4);
-   * 1 walks it on this thread. PostgreSQL chains are walked on this thread.
+   * Threads that walk a chain in an SQLite file, each its own range: this thread and
+   * worker threads for the others (default: one per core, at most 4); 1 walks it on this
+   * thread alone. PostgreSQL chains are walked on this thread.
    */
   workers?: number
-  /** Below this many entries per worker the walk stays on this thread (default 25,000). */
+  /** Below this many entries per thread the walk stays on this thread (default 25,000). */
   minEntriesPerWorker?: number
 }
 
@@ -120,20 +126,26 @@ async function walkEntries(
     for (const done of progress.values()) verified += done
     options.onProgress?.({ verified, total: headSeq })
   }
-  if (path === undefined) {
-    return walkRange((after, upTo, limit) => selectChainRows(db, after, upTo, limit), {
-      start: genesisCursor,
-      lastSeq: headSeq,
-      headSeq,
-      pageSize,
+  const readers = {
+    rows: (after: number, upTo: number, limit: number) => selectChainRows(db, after, upTo, limit),
+    canonical: (after: number, upTo: number, limit: number) =>
+      selectCanonicalRows(db, after, upTo, limit),
+  }
+  const walkHere = (walk: RangeWalk, range: number, from: number) =>
+    walkRange(readers, {
+      ...walk,
       onPage: (cursor) => {
-        report(0, cursor.seq, 0)
+        report(range, cursor.seq, from)
       },
     })
+  if (path === undefined) {
+    return walkHere({ start: genesisCursor, lastSeq: headSeq, headSeq, pageSize }, 0, 0)
   }
   const bounds = Array.from({ length: workers }, (_, range) =>
     Math.floor((headSeq * range) / workers),
   )
+  // This thread walks the first range while workers walk the others: one worker fewer
+  // to start, and this thread would otherwise only wait.
   const reports = await Promise.all(
     bounds.map(async (from, range) => {
       const walk = {
@@ -142,6 +154,7 @@ async function walkEntries(
         headSeq,
         pageSize,
       }
+      if (range === 0) return walkHere(walk, range, from)
       return walkInWorker({ path, walk }, (seq) => {
         report(range, seq, from)
       })

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import SqliteDatabase from 'better-sqlite3'
-import { chainRowsText } from './audit.repository.js'
-import type { StoredRow } from './chain.logic.js'
+import { canonicalRowsText, chainRowsText } from './chain-queries.js'
+import type { CanonicalRow, StoredRow } from './chain.logic.js'
 import { type RangeWalk, walkRange } from './verify-walk.js'
 
 /** What `verifyChain` hands a worker: one range of the chain in one SQLite file. */
@@ -25,9 +25,14 @@ async function run(port: NonNullable<typeof parentPort>, data: VerifyWorkerData)
   const connection = new SqliteDatabase(data.path, { readonly: true, fileMustExist: true })
   try {
     connection.pragma('busy_timeout = 5000')
-    const statement = connection.prepare(chainRowsText.sqlite).raw(true)
+    const rows = connection.prepare(chainRowsText.sqlite).raw(true)
+    const canonical = connection.prepare(canonicalRowsText).raw(true)
     const report = await walkRange(
-      (after, upTo, limit) => Promise.resolve(statement.all(after, upTo, limit) as StoredRow[]),
+      {
+        rows: (after, upTo, limit) => Promise.resolve(rows.all(after, upTo, limit) as StoredRow[]),
+        canonical: (after, upTo, limit) =>
+          Promise.resolve(canonical.all(after, upTo, limit) as CanonicalRow[]),
+      },
       {
         ...data.walk,
         onPage: (cursor) => {
