@@ -9,6 +9,7 @@ import { inWriteTransaction } from '../storage/write-transaction.js'
 import { isAppError } from '../errors.js'
 import type { Storage } from '../storage/database.js'
 import { describeEachDialect, openTestStorage } from '../storage/testing/dialects.js'
+import { subjectRefKind } from './seal-entries.js'
 import {
   openSecondHandle,
   openTestAuditLog,
@@ -249,6 +250,26 @@ describeEachDialect('audit appender', (context) => {
           /needs a transaction/,
         )
       }
+    })
+  })
+
+  test('a subject seen again gets the same ref from the cache, the one its index key gives', async () => {
+    await withLog(async (log, storage) => {
+      const first = { ...sampleEvent(1), subjectId: 'contact-1' }
+      for (const event of [first, { ...first, workspaceId: 'ws-b' }, first, first]) {
+        await log.audit.record(event)
+      }
+      const rows = await storage.db
+        .selectFrom('audit_entries')
+        .select('subject_ref')
+        .orderBy('seq')
+        .execute()
+      const expectedA = await log.keyring.blindIndexHex('ws-a', subjectRefKind, 'contact-1')
+      const expectedB = await log.keyring.blindIndexHex('ws-b', subjectRefKind, 'contact-1')
+      assert.deepEqual(
+        rows.map((row) => row.subject_ref),
+        [expectedA, expectedB, expectedA, expectedA],
+      )
     })
   })
 

@@ -180,7 +180,29 @@ export function chainEntries(
   for (let index = 0; index < drafts.length; index += 1) {
     const draft = drafts[index] as EntryDraft
     seq += 1
-    const hashHex = hashEntry(prevHashHex, {
+    // The canonical text straight from the draft (the order of canonicalFields): this
+    // runs for every entry appended, and an EntryFields object per entry cost as much.
+    const canonical = JSON.stringify([
+      chainFormat,
+      prevHashHex,
+      seq,
+      draft.id,
+      draft.at,
+      draft.workspace_id,
+      draft.actor_type,
+      draft.actor_id,
+      draft.action,
+      draft.resource_type,
+      draft.resource_id,
+      draft.subject_ref,
+      draft.purpose,
+      draft.outcome,
+      draft.request_id,
+      draft.ip_sealed === null ? null : draft.ip_sealed.toString('hex'),
+      draft.details,
+    ])
+    const entryHash = hash('sha256', canonical, 'buffer')
+    chained[index] = {
       seq,
       id: draft.id,
       at: draft.at,
@@ -194,13 +216,13 @@ export function chainEntries(
       purpose: draft.purpose,
       outcome: draft.outcome,
       request_id: draft.request_id,
-      ip_sealed_hex: draft.ip_sealed === null ? null : draft.ip_sealed.toString('hex'),
+      ip_sealed: draft.ip_sealed,
       details: draft.details,
-    })
-    const entryHash = Buffer.from(hashHex, 'hex')
-    chained[index] = { ...draft, seq, prev_hash: prevHash, hash: entryHash }
+      prev_hash: prevHash,
+      hash: entryHash,
+    }
     prevHash = entryHash
-    prevHashHex = hashHex
+    prevHashHex = entryHash.toString('hex')
   }
   return chained
 }

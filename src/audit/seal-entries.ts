@@ -4,6 +4,7 @@ import type { BlindIndexer, KeyAccess, Keyring } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import { type CheckedEvent, platformSubjectId, platformWorkspaceId } from './audit.logic.js'
 import type { EntryDraft } from './chain.logic.js'
+import type { LruCache } from '../lru.js'
 
 /**
  * The blind-index kind subject refs are computed under: its own, so an audit ref can
@@ -17,6 +18,14 @@ export const ipCellTable = 'audit_entries'
 export const ipCellColumn = 'ip'
 
 export type { EntryDraft } from './chain.logic.js'
+
+/**
+ * Subject refs already computed, by workspace and subject id (ids, not personal data).
+ * The same subjects recur entry after entry (an operator working a contact), and a ref
+ * never changes: a workspace's index key is never replaced, as stored refs must stay
+ * findable. Only the audit log's own keyring may fill it.
+ */
+export type SubjectRefCache = LruCache<string, string>
 
 /** An event with the identity and time it was given when it was recorded. */
 export interface StampedEvent {
@@ -57,9 +66,20 @@ export async function sealEntries(
   keyring: Keyring,
   stamped: readonly StampedEvent[],
   access: KeyAccess = {},
+  subjectRefs?: SubjectRefCache,
 ): Promise<EntryDraft[]> {
   const sealers = await sealersByWorkspace(keyring, stamped, access)
   const indexers = await indexersByWorkspace(keyring, stamped, access)
+  const refOf = (event: CheckedEvent): string | null => {
+    if (subjectRefs === undefined) return subjectRefOf(indexers, event)
+    if (event.subjectId === null || event.workspaceId === null) return null
+    const cacheKey = `${event.workspaceId}\0${event.subjectId}`
+    const cached = subjectRefs.get(cacheKey)
+    if (cached !== undefined) return cached
+    const ref = subjectRefOf(indexers, event)
+    if (ref !== null) subjectRefs.set(cacheKey, ref)
+    return ref
+  }
   return stamped.map(({ id, at, event }) => ({
     id,
     at,
@@ -69,7 +89,7 @@ export async function sealEntries(
     action: event.action,
     resource_type: event.resourceType,
     resource_id: event.resourceId,
-    subject_ref: subjectRefOf(indexers, event),
+    subject_ref: refOf(event),
     purpose: event.purpose,
     outcome: event.outcome,
     request_id: event.requestId,
