@@ -11,8 +11,9 @@
  *   concurrent callers where 1 answer in 10 refuses and each refusal is audited;
  *   `mayProcessMany` for batches of 500 subjects, as an ingest batch asks (by anonymous
  *   id with and without audited refusals, and by subject id);
- * - baselines: a bare primary-key select of one subject row through the same Kysely
- *   instance, and the same for 500 rows by `in (…)`;
+ * - baselines: a bare primary-key select of one subject row, run as a single decision
+ *   runs its statement (reusableQuery), and of 500 rows by `in (…)` through Kysely, as a
+ *   batch decision runs its statement;
  * - history length: a subject with 10k more events decides as fast as one with 10,
  *   because the decision reads the state row and never the ledger.
  */
@@ -36,6 +37,7 @@ import { createLogger } from '../src/logger.js'
 import type { Database } from '../src/storage/database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { openSqlite } from '../src/storage/sqlite.js'
+import { reusableQuery } from '../src/storage/reusable-query.js'
 import { inWriteTransaction } from '../src/storage/write-transaction.js'
 import { createWorkspace } from '../src/workspaces/workspaces.service.js'
 import { printFigure, ratio, timeIt } from './report.js'
@@ -54,6 +56,12 @@ const context = {
   requestId: null,
   callerIp: null,
 }
+
+// The single-row baseline runs the way a single decision does (reusableQuery).
+const subjectRow = reusableQuery(
+  (workspaceId: string, id: string) =>
+    sql`select id, gpc_at from consent_subjects where workspace_id = ${workspaceId} and id = ${id}`,
+)
 
 const anonymousIdOf = (index: number) => `anon-${index.toString(36)}-bench`
 
@@ -261,8 +269,7 @@ async function main(): Promise<void> {
     }
 
     const baseline = await rate(singleCalls, async (k) => {
-      await sql`select id, gpc_at from consent_subjects
-        where workspace_id = ${workspace.id} and id = ${ids[pick(k)] ?? ''}`.execute(storage.db)
+      await subjectRow.execute(storage.db, workspace.id, ids[pick(k)] ?? '')
     })
     printFigure('baseline: bare primary-key select of one row', baseline, 'rows/s')
     const single = async (label: string, subject: (k: number) => SubjectRef) => {

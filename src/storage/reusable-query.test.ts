@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import { reusableQuery } from './reusable-query.js'
 import { withPreparedStatementCache } from './sqlite.js'
 import { describeEachDialect } from './testing/dialects.js'
+import { inWriteTransaction } from './write-transaction.js'
 
 describeEachDialect('reusable queries', (context) => {
   const instanceRegion = reusableQuery(
@@ -30,6 +31,54 @@ describeEachDialect('reusable queries', (context) => {
     ])
     assert.deepEqual(await instanceRegion.execute(db, 'us', 'inst-1'), [])
     assert.deepEqual(await instanceRegion.execute(db, 'eu', 'inst-2'), [])
+  })
+
+  test('a read never sees the writes of a transaction still open, which then rolls back', async () => {
+    const { db } = context.storage()
+    await db.deleteFrom('instance').execute()
+    let readDuringTransaction: Promise<unknown[]> | undefined
+    await assert.rejects(
+      inWriteTransaction(db, async (trx) => {
+        await trx
+          .insertInto('instance')
+          .values({ slot: 'this', id: 'inst-9', region: 'eu', created_at: '2026-01-01' })
+          .execute()
+        // On SQLite the transaction holds the one connection across this await: the read
+        // must wait for it rather than run inside it.
+        readDuringTransaction = instanceRegion.execute(db, 'eu', 'inst-9')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        throw new Error('roll back')
+      }),
+      /roll back/,
+    )
+    assert.deepEqual(await readDuringTransaction, [])
+  })
+
+  test('a read outside any transaction does not wait for a caller holding the connection', async () => {
+    const { db } = context.storage()
+    let release = () => {}
+    let acquired = () => {}
+    const holding = new Promise<void>((resolve) => {
+      acquired = resolve
+    })
+    const held = db.connection().execute(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve
+          acquired()
+        }),
+    )
+    await holding
+    try {
+      const rows = await Promise.race([
+        instanceRegion.execute(db, 'eu', 'inst-1'),
+        new Promise((resolve) => setTimeout(() => resolve('waited'), 2000)),
+      ])
+      assert.notEqual(rows, 'waited')
+    } finally {
+      release()
+      await held
+    }
   })
 
   test('a builder that binds anything but its arguments is refused', async () => {

@@ -1,13 +1,15 @@
 import { CompiledQuery, type RawBuilder } from 'kysely'
 import { dialectOf } from './column-types.js'
 import type { Database, DialectName } from './database.js'
+import { preparedOnIdleSqlite } from './sqlite.js'
 
 /**
  * A statement on a hot path, compiled to SQL text once per dialect and then run with
  * each call's values. Building and compiling a Kysely query costs more than SQLite
  * takes to answer a primary-key look-up; the text never changes between calls, only
  * the values do. With the SQLite connection's statement cache (sqlite.ts) the database
- * does not re-parse it either.
+ * does not re-parse it either, and a read on SQLite outside any transaction runs on the
+ * connection at once instead of queueing behind Kysely's lock (preparedOnIdleSqlite).
  *
  * The builder must use each argument only as a bound value (`${arg}` in `sql`), never to
  * decide the shape of the SQL: it is called once, with placeholders, to learn the text
@@ -51,6 +53,9 @@ export function reusableQuery<Args extends unknown[], Row>(
     async execute(db: Database, ...args: Args): Promise<Row[]> {
       const { sql, argumentAt } = compileFor(db)
       const parameters = argumentAt.map((index) => args[index])
+      // A read on an idle SQLite connection runs at once, past Kysely's lock (see there).
+      const statement = preparedOnIdleSqlite(db, sql)
+      if (statement?.reader === true) return statement.all(parameters) as Row[]
       const result = await db.executeQuery<Row>(CompiledQuery.raw(sql, parameters))
       return result.rows
     },

@@ -12,7 +12,10 @@ const pageCacheKibibytes = 64 * 1024
 const mmapBytes = 1024 * 1024 * 1024
 
 // The better-sqlite3 handle behind each store's Kysely instance (see withSqliteConnection).
-const connections = new WeakMap<Database, SqliteDatabase.Database>()
+const connections = new WeakMap<
+  Database,
+  { connection: SqliteDatabase.Database; cached: ReturnType<typeof withPreparedStatementCache> }
+>()
 
 /** Distinct SQL texts kept prepared; a busy server uses a few hundred. */
 const preparedStatementCapacity = 1000
@@ -39,10 +42,9 @@ export function openSqlite(dataDir: string, fileName = sqliteFileName): Storage 
   // spares a copy per page read (the WAL is still read the usual way).
   connection.pragma(`cache_size = -${String(pageCacheKibibytes)}`)
   connection.pragma(`mmap_size = ${String(mmapBytes)}`)
-  const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: withPreparedStatementCache(connection) }),
-  })
-  connections.set(db, connection)
+  const cached = withPreparedStatementCache(connection)
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) })
+  connections.set(db, { connection, cached })
   return {
     db,
     dialect: 'sqlite',
@@ -63,7 +65,7 @@ export function openSqlite(dataDir: string, fileName = sqliteFileName): Storage 
 export function withPreparedStatementCache(
   connection: SqliteDatabase.Database,
   capacity = preparedStatementCapacity,
-): KyselySqliteDatabase {
+): Omit<KyselySqliteDatabase, 'prepare'> & { prepare(text: string): SqliteDatabase.Statement } {
   const statements = new LruCache<string, SqliteDatabase.Statement>(capacity)
   return {
     close: () => connection.close(),
@@ -88,7 +90,29 @@ export async function withSqliteConnection<T>(
   db: Database,
   work: (connection: SqliteDatabase.Database) => T,
 ): Promise<T | undefined> {
-  const connection = connections.get(db)
-  if (connection === undefined) return undefined
-  return db.connection().execute(() => Promise.resolve(work(connection)))
+  const handle = connections.get(db)
+  if (handle === undefined) return undefined
+  return db.connection().execute(() => Promise.resolve(work(handle.connection)))
+}
+
+/**
+ * `text` prepared (from the statement cache) on the store's SQLite connection, to run one
+ * read on it at once, when no transaction is open on it; undefined otherwise (PostgreSQL,
+ * a transaction handle, or a transaction open on the connection), and the caller goes
+ * through Kysely.
+ *
+ * Kysely queues every query for the one connection behind an asynchronous lock, which
+ * on a primary-key read costs more than SQLite takes to answer it. better-sqlite3 runs a
+ * statement synchronously, so a read that starts and ends in one call cannot interleave
+ * with any other query; the only thing the lock also keeps out is a read landing inside
+ * another caller's open transaction (which spans awaits), where it would see writes that
+ * may yet roll back. `inTransaction` says exactly that.
+ */
+export function preparedOnIdleSqlite(
+  db: Database,
+  text: string,
+): SqliteDatabase.Statement | undefined {
+  const handle = connections.get(db)
+  if (handle === undefined || handle.connection.inTransaction) return undefined
+  return handle.cached.prepare(text)
 }
