@@ -92,6 +92,16 @@ export async function selectDecisionRow(
   return row
 }
 
+const decisionsByIndexes = reusableQuery(
+  (workspaceId: string, purpose: string, ...blindIndexes: Buffer[]) =>
+    sql<KeyedDecisionRow>`select i.blind_index, ${decisionColumns}
+      from consent_subject_identifiers i
+      join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
+      left join consent_states st
+        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
+      where i.workspace_id = ${workspaceId} and i.blind_index in (${sql.join(blindIndexes)})`,
+)
+
 /** The decision rows of many subjects named by blind index, one statement per chunk. */
 export async function selectDecisionRowsByIndexes(
   db: Database,
@@ -102,13 +112,7 @@ export async function selectDecisionRowsByIndexes(
   const rows: KeyedDecisionRow[] = []
   for (let start = 0; start < blindIndexes.length; start += sqlChunkSize) {
     const chunk = blindIndexes.slice(start, start + sqlChunkSize)
-    const result = await sql<KeyedDecisionRow>`select i.blind_index, ${decisionColumns}
-      from consent_subject_identifiers i
-      join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
-      left join consent_states st
-        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
-      where i.workspace_id = ${workspaceId} and i.blind_index in (${sql.join(chunk)})`.execute(db)
-    rows.push(...result.rows)
+    rows.push(...(await decisionsByIndexes.execute(db, workspaceId, purpose, ...chunk)))
   }
   return rows
 }
@@ -117,6 +121,17 @@ export interface RequestedDecisionRow extends DecisionRow {
   /** The subject id asked about; `subject_id` is the one that decides (after a link). */
   requested_id: string
 }
+
+const decisionsBySubjects = reusableQuery(
+  (workspaceId: string, purpose: string, ...subjectIds: string[]) =>
+    sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns}
+      from consent_subjects s0
+      join consent_subjects s
+        on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
+      left join consent_states st
+        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
+      where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(subjectIds)})`,
+)
 
 export async function selectDecisionRowsBySubjects(
   db: Database,
@@ -127,14 +142,7 @@ export async function selectDecisionRowsBySubjects(
   const rows: RequestedDecisionRow[] = []
   for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
     const chunk = subjectIds.slice(start, start + sqlChunkSize)
-    const result = await sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns}
-      from consent_subjects s0
-      join consent_subjects s
-        on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
-      left join consent_states st
-        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
-      where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(chunk)})`.execute(db)
-    rows.push(...result.rows)
+    rows.push(...(await decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk)))
   }
   return rows
 }

@@ -33,6 +33,25 @@ describeEachDialect('reusable queries', (context) => {
     assert.deepEqual(await instanceRegion.execute(db, 'eu', 'inst-2'), [])
   })
 
+  test('a rest parameter gets one text per count, each value in its place', async () => {
+    const { db } = context.storage()
+    await db.deleteFrom('instance').execute()
+    await db
+      .insertInto('instance')
+      .values({ slot: 'this', id: 'inst-1', region: 'eu', created_at: '2026-01-01T00:00:00.000Z' })
+      .execute()
+    const inList = reusableQuery(
+      (region: string, ...ids: string[]) =>
+        sql<{ id: string }>`select id from instance
+        where id in (${sql.join(ids)}) and region = ${region}`,
+    )
+    assert.deepEqual(await inList.execute(db, 'eu', 'inst-1'), [{ id: 'inst-1' }])
+    assert.deepEqual(await inList.execute(db, 'eu', 'a', 'b', 'inst-1'), [{ id: 'inst-1' }])
+    assert.deepEqual(await inList.execute(db, 'eu', 'a', 'b'), [])
+    assert.deepEqual(await inList.execute(db, 'us', 'inst-1', 'a'), [])
+    assert.deepEqual(await inList.execute(db, 'eu', 'inst-1'), [{ id: 'inst-1' }])
+  })
+
   test('a read never sees the writes of a transaction still open, which then rolls back', async () => {
     const { db } = context.storage()
     await db.deleteFrom('instance').execute()

@@ -13,7 +13,8 @@ import { preparedOnIdleSqlite } from './sqlite.js'
  *
  * The builder must use each argument only as a bound value (`${arg}` in `sql`), never to
  * decide the shape of the SQL: it is called once, with placeholders, to learn the text
- * and where each argument goes.
+ * and where each argument goes. Only the number of arguments may shape it (a rest
+ * parameter joined into an `in (…)` list): each count gets its own text.
  *
  * @example
  *   const byId = reusableQuery((workspaceId: string, id: string) =>
@@ -32,12 +33,15 @@ class Placeholder {
 export function reusableQuery<Args extends unknown[], Row>(
   build: (...args: Args) => RawBuilder<Row>,
 ): ReusableQuery<Args, Row> {
-  const compiled = new Map<DialectName, { sql: string; argumentAt: number[] }>()
-  const compileFor = (db: Database) => {
-    const dialect = dialectOf(db)
-    const known = compiled.get(dialect)
+  // Keyed by dialect and argument count: a builder with a rest parameter (`...ids` in an
+  // `in (…)` list) has one text per count, its shape fixed by the count alone.
+  const compiled = new Map<string, { sql: string; argumentAt: number[] }>()
+  const compileFor = (db: Database, count: number) => {
+    const dialect: DialectName = dialectOf(db)
+    const cacheKey = `${dialect}:${String(count)}`
+    const known = compiled.get(cacheKey)
     if (known !== undefined) return known
-    const placeholders = Array.from({ length: build.length }, (_, index) => new Placeholder(index))
+    const placeholders = Array.from({ length: count }, (_, index) => new Placeholder(index))
     const query = build(...(placeholders as Args)).compile(db)
     const argumentAt = query.parameters.map((parameter) => {
       if (!(parameter instanceof Placeholder)) {
@@ -46,12 +50,12 @@ export function reusableQuery<Args extends unknown[], Row>(
       return parameter.index
     })
     const made = { sql: query.sql, argumentAt }
-    compiled.set(dialect, made)
+    compiled.set(cacheKey, made)
     return made
   }
   return Object.freeze({
     async execute(db: Database, ...args: Args): Promise<Row[]> {
-      const { sql, argumentAt } = compileFor(db)
+      const { sql, argumentAt } = compileFor(db, args.length)
       const parameters = argumentAt.map((index) => args[index])
       // A read on an idle SQLite connection runs at once, past Kysely's lock (see there).
       const statement = preparedOnIdleSqlite(db, sql)
