@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
 import type { Database } from '../storage/database.js'
 import type { KeyProvider } from './key-provider.js'
+import { locksRows } from '../storage/write-transaction.js'
 
 /**
  * The canary: a known value wrapped by the first master key and kept in the database.
@@ -50,15 +51,45 @@ export async function verifyKeyCheck(
       `This database's keys are held by a "${row.provider}" key provider, but a "${provider.kind}" one is configured; start-up stopped and nothing was changed`,
     )
   }
-  const opened = await provider.unwrapKey(row.canary, context).catch(() => undefined)
-  if (
-    opened === undefined ||
-    opened.length !== canaryText.length ||
-    !timingSafeEqual(opened, canaryText)
-  ) {
+  if (!(await canaryOpens(provider, row.canary))) {
     throw new AppError(
       'master_key_mismatch',
       'The configured master key is not the key this database was set up with (check CUSTODIAN_MASTER_KEY or CUSTODIAN_MASTER_KEY_FILE); start-up stopped and nothing was changed',
     )
   }
+}
+
+/** Whether `provider` holds the master key the canary was wrapped under. */
+export async function canaryOpens(provider: KeyProvider, canary: Uint8Array): Promise<boolean> {
+  const opened = await provider.unwrapKey(canary, context).catch(() => undefined)
+  if (opened === undefined) return false
+  const same = opened.length === canaryText.length && timingSafeEqual(opened, canaryText)
+  opened.fill(0)
+  return same
+}
+
+/**
+ * Before this process wraps a new key under its master key: the database must still be
+ * keyed to that master key. Another process may have moved it to a new one
+ * (`keys rotate --new-master-key-file`); a key wrapped under the old one now would be
+ * unreadable after the next restart. Inside a write transaction, which the master-key
+ * change takes too (locked FOR SHARE on PostgreSQL), so the two cannot interleave.
+ */
+export async function assertKeyCheckCurrent(trx: Database, provider: KeyProvider): Promise<void> {
+  let query = trx.selectFrom('key_check').select(['provider', 'canary'])
+  if (locksRows(trx)) query = query.forShare()
+  const row = await query.executeTakeFirst()
+  if (row === undefined) return // the very first key: the key check is being made with it
+  if (row.provider !== provider.kind || !(await canaryOpens(provider, row.canary))) {
+    throw new AppError(
+      'master_key_mismatch',
+      'The master key was changed since this process started (keys rotate --new-master-key-file): restart it with the new key; no key was made',
+    )
+  }
+}
+
+/** The canary and provider kind under a new master key, in the master-key change's transaction. */
+export async function rewrapKeyCheck(trx: Database, next: KeyProvider): Promise<void> {
+  const canary = await next.wrapKey(canaryText, context)
+  await trx.updateTable('key_check').set({ provider: next.kind, canary }).execute()
 }

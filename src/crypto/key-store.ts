@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
 import type { Database } from '../storage/database.js'
 import type { KeyProvider } from './key-provider.js'
+import { assertKeyCheckCurrent } from './key-check.js'
 import { KeyUnwrapError, unwrapKey, wrapKey } from './key-wrap.js'
 import type { SubjectKeysTable } from './keys.table.js'
 import { LruCache } from '../lru.js'
@@ -19,6 +20,7 @@ import {
   selectActiveWorkspaceKey,
   selectWorkspaceKey,
   workspaceKeyContext,
+  blindIndexKeyContext,
 } from './workspace-keys.js'
 import { inWriteTransaction, isInTransaction } from '../storage/write-transaction.js'
 
@@ -400,16 +402,21 @@ export class KeyStore {
     workspaceId: string,
     version: number,
   ): Promise<boolean> {
-    const clear = randomBytes(keyLength)
-    const wrappedKey = await this.provider.wrapKey(clear, workspaceKeyContext(workspaceId, version))
-    const inserted = await insertWorkspaceKey(scope.db, {
-      workspaceId,
-      version,
-      wrappedKey,
-      createdAt: this.clock.now().toISOString(),
+    return this.inTransaction(scope, async (inner) => {
+      await assertKeyCheckCurrent(inner.db, this.provider)
+      const clear = randomBytes(keyLength)
+      const wrappedKey = await this.provider.wrapKey(
+        clear,
+        workspaceKeyContext(workspaceId, version),
+      )
+      clear.fill(0)
+      return insertWorkspaceKey(inner.db, {
+        workspaceId,
+        version,
+        wrappedKey,
+        createdAt: this.clock.now().toISOString(),
+      })
     })
-    clear.fill(0)
-    return inserted
   }
 
   // ---- blind-index keys ----
@@ -417,20 +424,24 @@ export class KeyStore {
   async indexKey(scope: KeyScope, workspaceId: string): Promise<KeyObject> {
     const cached = this.#indexKeys.get(workspaceId)
     if (cached !== undefined) return cached
-    const context = { purpose: 'blind-index-key', workspace: workspaceId }
+    const context = blindIndexKeyContext(workspaceId)
     let row = await this.#selectIndexKey(scope.db, workspaceId)
     if (row === undefined) {
-      const clear = randomBytes(keyLength)
-      await scope.db
-        .insertInto('blind_index_keys')
-        .values({
-          workspace_id: workspaceId,
-          wrapped_key: await this.provider.wrapKey(clear, context),
-          created_at: this.clock.now().toISOString(),
-        })
-        .onConflict((conflict) => conflict.doNothing())
-        .execute()
-      clear.fill(0)
+      await this.inTransaction(scope, async (inner) => {
+        await assertKeyCheckCurrent(inner.db, this.provider)
+        const clear = randomBytes(keyLength)
+        const wrappedKey = await this.provider.wrapKey(clear, context)
+        clear.fill(0)
+        await inner.db
+          .insertInto('blind_index_keys')
+          .values({
+            workspace_id: workspaceId,
+            wrapped_key: wrappedKey,
+            created_at: this.clock.now().toISOString(),
+          })
+          .onConflict((conflict) => conflict.doNothing())
+          .execute()
+      })
       // Another process may have won the insert: its key is the key.
       row = await this.#selectIndexKey(scope.db, workspaceId)
       if (row === undefined) throw new Error('the blind-index key just stored is missing')

@@ -9,6 +9,11 @@ export function workspaceKeyContext(workspaceId: string, version: number): WrapC
   return { purpose: 'workspace-key', workspace: workspaceId, version: String(version) }
 }
 
+/** What a workspace's blind-index key is wrapped for, under the master key. */
+export function blindIndexKeyContext(workspaceId: string): WrapContext {
+  return { purpose: 'blind-index-key', workspace: workspaceId }
+}
+
 export type WorkspaceKeyRow = Pick<WorkspaceKeysTable, 'version' | 'wrapped_key' | 'status'>
 
 /**
