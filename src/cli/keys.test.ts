@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { ManualClock } from '../clock.js'
+import { openKeyring } from '../crypto/keyring.js'
 import { openTestKeyring, testMasterKey } from '../crypto/testing/keyring.js'
+import { captureLogs } from '../testing/log-capture.js'
 import { migrateToLatest } from '../storage/migrate.js'
 import { openSqlite } from '../storage/sqlite.js'
 
@@ -73,5 +77,106 @@ describe('custodian keys rotate', () => {
     assert.equal(run.status, 1)
     assert.match(run.stderr, /master key is not the key this database was set up with/)
     assert.equal(run.stdout, '')
+  })
+})
+
+describe('custodian keys rotate --new-master-key-file', () => {
+  const cell = {
+    workspaceId: 'ws_m',
+    subjectId: 's_1',
+    table: 'contacts',
+    column: 'email',
+    rowId: 's_1',
+  }
+
+  /** A new master key in a private file, as `openssl rand -base64 32 > F` makes one. */
+  function newKeyFile(name: string): { path: string; key: string } {
+    const key = randomBytes(32).toString('base64')
+    const path = join(dataDir, name)
+    writeFileSync(path, `${key}\n`, { mode: 0o600 })
+    return { path, key }
+  }
+
+  /** A keyring that finds its master key as `serve` would, with no key configured. */
+  async function openEmbedded(dir: string) {
+    const storage = openSqlite(dir)
+    await migrateToLatest(storage)
+    const keyring = await openKeyring({
+      storage,
+      config: { dataDir: dir },
+      logger: captureLogs().logger,
+      clock: new ManualClock(),
+    })
+    return { storage, keyring }
+  }
+
+  test('on the embedded default, master.key is replaced and every value still opens', async () => {
+    const dir = join(dataDir, 'embedded')
+    const made = await openEmbedded(dir)
+    const sealed = await made.keyring.seal(cell, 'ada@example.com')
+    await made.keyring.close()
+    await made.storage.close()
+    const next = newKeyFile('embedded-next.key')
+
+    const run = custodian(
+      ['keys', 'rotate', '--data', dir, '--new-master-key-file', next.path, '--json'],
+      '',
+    )
+    assert.equal(run.status, 0, run.stderr)
+    const keyFile = join(dir, 'master.key')
+    assert.deepEqual(JSON.parse(run.stdout), {
+      masterKey: { workspaceKeys: 1, blindIndexKeys: 0, keyFile },
+    })
+    assert.equal(readFileSync(keyFile, 'utf8').trim(), next.key)
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600)
+
+    const reopened = await openEmbedded(dir)
+    assert.equal(await reopened.keyring.openText(cell, sealed), 'ada@example.com')
+    await reopened.keyring.close()
+    await reopened.storage.close()
+  })
+
+  test('with a configured key, the old key is refused afterwards and the new one opens', async () => {
+    const dir = join(dataDir, 'configured')
+    const storage = openSqlite(dir)
+    await migrateToLatest(storage)
+    const { keyring } = await openTestKeyring(storage, { masterKey: testMasterKey('old') })
+    const sealed = await keyring.seal(cell, 'ada@example.com')
+    await keyring.close()
+    await storage.close()
+    const next = newKeyFile('configured-next.key')
+
+    const change = custodian(
+      ['keys', 'rotate', '--data', dir, '--new-master-key-file', next.path],
+      testMasterKey('old'),
+    )
+    assert.equal(change.status, 0, change.stderr)
+    assert.match(change.stdout, /Re-wrapped 1 workspace keys and 0 blind-index keys/)
+    assert.match(change.stdout, /Point CUSTODIAN_MASTER_KEY_FILE/)
+
+    const old = custodian(['keys', 'rotate', '--data', dir, '--json'], testMasterKey('old'))
+    assert.equal(old.status, 1)
+    assert.match(old.stderr, /master key is not the key this database was set up with/)
+    const reopened = openSqlite(dir)
+    const again = await openTestKeyring(reopened, { masterKey: next.key })
+    assert.equal(await again.keyring.openText(cell, sealed), 'ada@example.com')
+    await again.keyring.close()
+    await reopened.close()
+  })
+
+  test('it refuses --workspace and --reseal, which do not apply to the master key', () => {
+    const next = newKeyFile('refused-next.key')
+    const run = custodian([
+      'keys',
+      'rotate',
+      '--data',
+      dataDir,
+      '--workspace',
+      'ws_cli',
+      '--new-master-key-file',
+      next.path,
+    ])
+    assert.equal(run.status, 1)
+    assert.match(run.stderr, /without --workspace and --reseal/)
   })
 })

@@ -5,13 +5,25 @@ import { systemClock } from '../clock.js'
 import { hasKeyCheck } from '../crypto/key-check.js'
 import { openKeyring } from '../crypto/keyring.js'
 import type { RotationProgress, WorkspaceRotation } from '../crypto/rotate.js'
-import { createLogger } from '../logger.js'
+import { type Config, ConfigError } from '../config.js'
+import { createLocalKeyProvider } from '../crypto/local-key-provider.js'
+import {
+  readMasterKeyFile,
+  replaceDataDirKeyFile,
+  resolveMasterKey,
+  usesDataDirKeyFile,
+} from '../crypto/master-key.js'
+import { changeMasterKey } from '../crypto/master-rewrap.js'
+import { AppError } from '../errors.js'
+import { createLogger, type Logger } from '../logger.js'
+import type { Storage } from '../storage/database.js'
 import { openStorage } from '../storage/open-storage.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 
 interface RotateCommandOptions extends CommonOptions {
   workspace?: string
   reseal?: boolean
+  newMasterKeyFile?: string
 }
 
 /**
@@ -20,9 +32,16 @@ interface RotateCommandOptions extends CommonOptions {
  * refers to it. Safe while `serve` runs: old versions keep opening until the end.
  * `--reseal` also gives every subject a new data key and re-encrypts its sealed values.
  *
+ * `--new-master-key-file F` changes the master key instead: every key it wraps is
+ * re-wrapped under the key in F, in one transaction (see changeMasterKey). With the
+ * embedded default's `master.key`, that file is then replaced by the new key; otherwise
+ * the administrator points CUSTODIAN_MASTER_KEY(_FILE) at it. Every process restarts.
+ *
  * @example
  *   npx custodian keys rotate
  *   npx custodian keys rotate --workspace ws_123 --reseal --json
+ *   npx custodian keys rotate --new-master-key-file /secure/master-2026.key --json
+ *   # {"masterKey":{"workspaceKeys":3,"blindIndexKeys":2,"keyFile":null}}
  *   # {"workspaces":[{"workspaceId":"ws_123","fromVersion":1,"toVersion":2,"rewrapped":41,"retired":[1],"reseal":{...}}]}
  */
 export function registerKeysCommand(program: Command): void {
@@ -32,7 +51,11 @@ export function registerKeysCommand(program: Command): void {
       .command('rotate')
       .description('rotate workspace keys and re-wrap every subject key; no data is lost')
       .option('--workspace <id>', 'rotate this workspace only (default: every workspace)')
-      .option('--reseal', 'also re-encrypt all sealed data under new subject keys'),
+      .option('--reseal', 'also re-encrypt all sealed data under new subject keys')
+      .option(
+        '--new-master-key-file <path>',
+        'change the master key instead: re-wrap every key under the key in this file',
+      ),
   ).action(async (options: RotateCommandOptions) => {
     const config = configFrom(options)
     // Logs go to standard error, so `--json` output on standard output stays parseable.
@@ -40,8 +63,18 @@ export function registerKeysCommand(program: Command): void {
       level: config.logLevel,
       destination: pino.destination({ dest: 2, sync: true }),
     })
+    if (options.newMasterKeyFile !== undefined && (options.workspace || options.reseal)) {
+      throw new ConfigError(
+        '--new-master-key-file',
+        'changes the master key of the whole instance: run it without --workspace and --reseal',
+      )
+    }
     const storage = openStorage(config)
     try {
+      if (options.newMasterKeyFile !== undefined) {
+        await changeMasterKeyCommand(storage, config, logger, options, options.newMasterKeyFile)
+        return
+      }
       // A store that never held keys has nothing to rotate; opening would make a key.
       if (!(await hasKeyCheck(storage.db))) {
         report(options, { workspaces: [] }, `No keys yet at ${storage.location}: nothing to rotate`)
@@ -115,4 +148,37 @@ function describe(workspaces: readonly WorkspaceRotation[]): string {
       return `${rotation.workspaceId}: key v${rotation.fromVersion} → v${rotation.toVersion}, ${rotation.rewrapped} subject keys re-wrapped${retired}${reseal}`
     })
     .join('\n')
+}
+
+async function changeMasterKeyCommand(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  options: CommonOptions,
+  newKeyFile: string,
+): Promise<void> {
+  if (!(await hasKeyCheck(storage.db))) {
+    throw new AppError('conflict', `No keys yet at ${storage.location}: nothing to re-wrap`)
+  }
+  const current = createLocalKeyProvider(
+    resolveMasterKey({ config, logger, databaseHasKeys: true }),
+  )
+  const newKey = readMasterKeyFile(newKeyFile, '--new-master-key-file', logger)
+  // The provider takes its own copy and wipes `newKey`; the file keeps the only other.
+  const fileCopy = usesDataDirKeyFile(config) ? Buffer.from(newKey) : undefined
+  const change = await changeMasterKey(storage.db, current, createLocalKeyProvider(newKey))
+  let keyFile: string | null = null
+  if (fileCopy !== undefined) {
+    keyFile = replaceDataDirKeyFile(config.dataDir, fileCopy)
+    fileCopy.fill(0)
+  }
+  const next =
+    keyFile === null
+      ? 'Point CUSTODIAN_MASTER_KEY_FILE (or CUSTODIAN_MASTER_KEY) at the new key and restart every process.'
+      : `${keyFile} now holds the new key: restart every process.`
+  report(
+    options,
+    { masterKey: { ...change, keyFile } },
+    `Re-wrapped ${String(change.workspaceKeys)} workspace keys and ${String(change.blindIndexKeys)} blind-index keys under the new master key. ${next} Keep the old key as long as any backup made before this change.`,
+  )
 }

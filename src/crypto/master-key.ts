@@ -6,6 +6,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
   writeSync,
@@ -60,6 +61,42 @@ export function resolveMasterKey(source: MasterKeySource): Buffer {
     'made a new master key next to the data; in production keep the master key elsewhere (CUSTODIAN_MASTER_KEY_FILE on another volume, or a KMS) and back it up: without it the data cannot be read',
   )
   return key
+}
+
+/** A key file named on the command line (`keys rotate --new-master-key-file`). */
+export function readMasterKeyFile(path: string, setting: string, logger: Logger): Buffer {
+  return readKeyFile(path, setting, logger)
+}
+
+/** Whether the master key comes from `master.key` in the data directory (the embedded default). */
+export function usesDataDirKeyFile(
+  config: Pick<Config, 'masterKey' | 'masterKeyFile' | 'databaseUrl'>,
+): boolean {
+  return (
+    config.masterKey === undefined &&
+    config.masterKeyFile === undefined &&
+    config.databaseUrl === undefined
+  )
+}
+
+/**
+ * Replaces `master.key` in the data directory with `key` so that a reader sees the old
+ * file or the new one, never half of either: a private temporary file, synced, renamed
+ * over it, then the directory synced.
+ */
+export function replaceDataDirKeyFile(dataDir: string, key: Buffer): string {
+  const path = join(dataDir, masterKeyFileName)
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  const descriptor = openSync(temporary, 'wx', 0o600)
+  try {
+    writeSync(descriptor, `${encodeMasterKey(key)}\n`)
+    fsyncSync(descriptor)
+  } finally {
+    closeSync(descriptor)
+  }
+  renameSync(temporary, path)
+  syncDirectory(dataDir)
+  return path
 }
 
 /** A key as base64 text (the form written to key files), for `openssl rand -base64 32`. */
