@@ -145,7 +145,9 @@ async function walkEntries(
     Math.floor((headSeq * range) / workers),
   )
   // This thread walks the first range while workers walk the others: one worker fewer
-  // to start, and this thread would otherwise only wait.
+  // to start, and this thread would otherwise only wait. Should any range fail, the
+  // others stop: a worker left running would hold its read snapshot (and the WAL).
+  const stop = new AbortController()
   const reports = await Promise.all(
     bounds.map(async (from, range) => {
       const walk = {
@@ -155,11 +157,14 @@ async function walkEntries(
         pageSize,
       }
       if (range === 0) return walkHere(walk, range, from)
-      return walkInWorker({ path, walk }, (seq) => {
+      return walkInWorker({ path, walk }, stop.signal, (seq) => {
         report(range, seq, from)
       })
     }),
-  )
+  ).catch((error: unknown) => {
+    stop.abort()
+    throw error
+  })
   // Ranges in chain order: the first break of the first broken range is the chain's.
   for (const rangeReport of reports) if (rangeReport.broken !== undefined) return rangeReport
   return reports[reports.length - 1] ?? { cursor: genesisCursor }
@@ -188,16 +193,25 @@ function startWorker(data: VerifyWorkerData): Worker {
   return new Worker(code, { eval: true, workerData: data })
 }
 
-function walkInWorker(data: VerifyWorkerData, onPage: (seq: number) => void): Promise<RangeReport> {
+function walkInWorker(
+  data: VerifyWorkerData,
+  signal: AbortSignal,
+  onPage: (seq: number) => void,
+): Promise<RangeReport> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(data)
     let settled = false
     const settle = (outcome: () => void) => {
       if (settled) return
       settled = true
+      signal.removeEventListener('abort', abandon)
       outcome()
       void worker.terminate()
     }
+    const abandon = () => {
+      settle(() => reject(new Error('audit verification stopped: another range failed')))
+    }
+    signal.addEventListener('abort', abandon)
     worker.on('message', (message: VerifyWorkerMessage) => {
       if (message.type === 'page') onPage(message.seq)
       else if (message.type === 'done') settle(() => resolve(message.report))

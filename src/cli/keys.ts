@@ -9,11 +9,11 @@ import { type Config, ConfigError } from '../config.js'
 import { createLocalKeyProvider } from '../crypto/local-key-provider.js'
 import {
   readMasterKeyFile,
-  replaceDataDirKeyFile,
   resolveMasterKey,
+  stageDataDirKeyFile,
   usesDataDirKeyFile,
 } from '../crypto/master-key.js'
-import { changeMasterKey } from '../crypto/master-rewrap.js'
+import { changeMasterKey, type MasterKeyChange } from '../crypto/master-rewrap.js'
 import { AppError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import type { Storage } from '../storage/database.js'
@@ -164,13 +164,32 @@ async function changeMasterKeyCommand(
     resolveMasterKey({ config, logger, databaseHasKeys: true }),
   )
   const newKey = readMasterKeyFile(newKeyFile, '--new-master-key-file', logger)
-  // The provider takes its own copy and wipes `newKey`; the file keeps the only other.
-  const fileCopy = usesDataDirKeyFile(config) ? Buffer.from(newKey) : undefined
-  const change = await changeMasterKey(storage.db, current, createLocalKeyProvider(newKey))
+  // The embedded default's master.key gets the new key: staged (written and synced)
+  // before the database switches, renamed into place after.
+  const staged = usesDataDirKeyFile(config)
+    ? stageDataDirKeyFile(config.dataDir, newKey)
+    : undefined
+  let change: MasterKeyChange
+  try {
+    change = await changeMasterKey(storage.db, current, createLocalKeyProvider(newKey))
+  } catch (error) {
+    staged?.discard()
+    throw error
+  } finally {
+    newKey.fill(0)
+  }
   let keyFile: string | null = null
-  if (fileCopy !== undefined) {
-    keyFile = replaceDataDirKeyFile(config.dataDir, fileCopy)
-    fileCopy.fill(0)
+  if (staged !== undefined) {
+    try {
+      staged.install()
+    } catch (error) {
+      throw new AppError(
+        'internal',
+        `The database now uses the new master key, but ${staged.path} could not be replaced: copy ${newKeyFile} to ${staged.path} before the next start`,
+        { cause: error },
+      )
+    }
+    keyFile = staged.path
   }
   const next =
     keyFile === null

@@ -111,7 +111,8 @@ export async function selectDecisionRowsByIndexes(
 ): Promise<KeyedDecisionRow[]> {
   const rows: KeyedDecisionRow[] = []
   for (let start = 0; start < blindIndexes.length; start += sqlChunkSize) {
-    const chunk = blindIndexes.slice(start, start + sqlChunkSize)
+    // An empty digest matches no identifier (every blind index is 32 bytes).
+    const chunk = padToSizeClass(blindIndexes.slice(start, start + sqlChunkSize), noBlindIndex)
     rows.push(...(await decisionsByIndexes.execute(db, workspaceId, purpose, ...chunk)))
   }
   return rows
@@ -141,8 +142,25 @@ export async function selectDecisionRowsBySubjects(
 ): Promise<RequestedDecisionRow[]> {
   const rows: RequestedDecisionRow[] = []
   for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
-    const chunk = subjectIds.slice(start, start + sqlChunkSize)
+    // The empty id names no subject.
+    const chunk = padToSizeClass(subjectIds.slice(start, start + sqlChunkSize), '')
     rows.push(...(await decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk)))
   }
   return rows
+}
+
+const noBlindIndex = Buffer.alloc(0)
+
+/**
+ * A chunk padded with a value that matches no row up to the next size class (1, 2, 4 …
+ * 256, then the chunk size), so each batch statement has ten texts, not one per length:
+ * batches of every size would otherwise fill the prepared-statement cache.
+ */
+export function padToSizeClass<T>(chunk: readonly T[], filler: T): T[] {
+  let size = 1
+  while (size < chunk.length && size < 256) size *= 2
+  if (chunk.length > size) size = Math.max(chunk.length, sqlChunkSize)
+  const padded = chunk.slice()
+  while (padded.length < size) padded.push(filler)
+  return padded
 }

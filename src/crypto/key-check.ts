@@ -83,7 +83,7 @@ export async function assertKeyCheckCurrent(trx: Database, provider: KeyProvider
   if (row.provider !== provider.kind || !(await canaryOpens(provider, row.canary))) {
     throw new AppError(
       'master_key_mismatch',
-      'The master key was changed since this process started (keys rotate --new-master-key-file): restart it with the new key; no key was made',
+      'The master key was changed since this process started (keys rotate --new-master-key-file): restart it with the new key',
     )
   }
 }

@@ -359,13 +359,35 @@ export class KeyStore {
     return this.#unwrapWorkspaceKey(scope, workspaceId, version, row.wrapped_key)
   }
 
+  /**
+   * A key the master key wraps, unwrapped through the provider. When that fails because
+   * the database has since moved to another master key, the error says so (restart with
+   * it) instead of reporting altered key tables.
+   */
+  async #unwrapWithProvider(
+    scope: KeyScope,
+    wrapped: Buffer,
+    context: Readonly<Record<string, string>>,
+  ): Promise<Buffer> {
+    try {
+      return await this.provider.unwrapKey(wrapped, context)
+    } catch (error) {
+      await assertKeyCheckCurrent(scope.db, this.provider)
+      throw error
+    }
+  }
+
   async #unwrapWorkspaceKey(
     scope: KeyScope,
     workspaceId: string,
     version: number,
     wrapped: Buffer,
   ): Promise<KeyObject> {
-    const clear = await this.provider.unwrapKey(wrapped, workspaceKeyContext(workspaceId, version))
+    const clear = await this.#unwrapWithProvider(
+      scope,
+      wrapped,
+      workspaceKeyContext(workspaceId, version),
+    )
     const key = toKeyObject(clear)
     clear.fill(0)
     scope.remember(() => this.#workspaceKeys.set(versionCacheKey(workspaceId, version), key))
@@ -446,7 +468,7 @@ export class KeyStore {
       row = await this.#selectIndexKey(scope.db, workspaceId)
       if (row === undefined) throw new Error('the blind-index key just stored is missing')
     }
-    const clear = await this.provider.unwrapKey(row.wrapped_key, context)
+    const clear = await this.#unwrapWithProvider(scope, row.wrapped_key, context)
     const key = toKeyObject(clear)
     clear.fill(0)
     scope.remember(() => this.#indexKeys.set(workspaceId, key))

@@ -79,24 +79,43 @@ export function usesDataDirKeyFile(
   )
 }
 
+/** A new `master.key`, written and synced beside the old one, not yet in its place. */
+export interface StagedKeyFile {
+  readonly path: string
+  /** Renames it over `master.key` and syncs the directory: readers see old or new, whole. */
+  install(): void
+  /** Removes it (the change did not happen). */
+  discard(): void
+}
+
 /**
- * Replaces `master.key` in the data directory with `key` so that a reader sees the old
- * file or the new one, never half of either: a private temporary file, synced, renamed
- * over it, then the directory synced.
+ * Stages `key` as the data directory's next `master.key`: a private temporary file,
+ * written and synced now, so that once the database has switched keys only a rename
+ * is left to do, and a full or read-only disk shows before anything changed.
  */
-export function replaceDataDirKeyFile(dataDir: string, key: Buffer): string {
+export function stageDataDirKeyFile(dataDir: string, key: Buffer): StagedKeyFile {
   const path = join(dataDir, masterKeyFileName)
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   const descriptor = openSync(temporary, 'wx', 0o600)
   try {
     writeSync(descriptor, `${encodeMasterKey(key)}\n`)
     fsyncSync(descriptor)
-  } finally {
+  } catch (error) {
     closeSync(descriptor)
+    unlinkSync(temporary)
+    throw error
   }
-  renameSync(temporary, path)
-  syncDirectory(dataDir)
-  return path
+  closeSync(descriptor)
+  return {
+    path,
+    install() {
+      renameSync(temporary, path)
+      syncDirectory(dataDir)
+    },
+    discard() {
+      unlinkSync(temporary)
+    },
+  }
 }
 
 /** A key as base64 text (the form written to key files), for `openssl rand -base64 32`. */

@@ -78,7 +78,12 @@ describeEachDialect('changing the master key', (context) => {
       const { keyring } = await openTestKeyring(storage, { masterKey: testMasterKey('one') })
       const { sealed } = await seed(keyring)
       await keyring.close()
-      const before = await storage.db.selectFrom('workspace_keys').selectAll().execute()
+      const snapshot = async () => ({
+        workspaceKeys: await storage.db.selectFrom('workspace_keys').selectAll().execute(),
+        indexKeys: await storage.db.selectFrom('blind_index_keys').selectAll().execute(),
+        keyCheck: await storage.db.selectFrom('key_check').selectAll().execute(),
+      })
+      const before = await snapshot()
 
       await assert.rejects(
         changeMasterKey(storage.db, providerOf('wrong'), providerOf('two')),
@@ -88,7 +93,7 @@ describeEachDialect('changing the master key', (context) => {
         changeMasterKey(storage.db, providerOf('one'), providerOf('one')),
         refusedWith('invalid_request'),
       )
-      assert.deepEqual(await storage.db.selectFrom('workspace_keys').selectAll().execute(), before)
+      assert.deepEqual(await snapshot(), before)
       const { keyring: same } = await openTestKeyring(storage, { masterKey: testMasterKey('one') })
       try {
         assert.equal(await same.openText(cellOf('ws-1', 'subject-a'), sealed.a), 'ada@example.com')
@@ -103,7 +108,20 @@ describeEachDialect('changing the master key', (context) => {
       const { keyring: stale } = await openTestKeyring(storage, { masterKey: testMasterKey('one') })
       try {
         await seed(stale)
+        // A workspace another process made: the stale process has none of its keys cached.
+        const { keyring: other } = await openTestKeyring(storage, {
+          masterKey: testMasterKey('one'),
+        })
+        const elsewhere = await other.seal(cellOf('ws-3', 'subject-d'), 'made elsewhere')
+        await other.close()
         await changeMasterKey(storage.db, providerOf('one'), providerOf('two'))
+        // Reading a key it has not cached says why it fails: the master key changed.
+        await assert.rejects(
+          stale.openText(cellOf('ws-3', 'subject-d'), elsewhere),
+          (error: unknown) =>
+            refusedWith('master_key_mismatch')(error) &&
+            /restart it with the new key/.test((error as Error).message),
+        )
         await assert.rejects(
           stale.seal(cellOf('ws-new', 'subject-c'), 'new data'),
           refusedWith('master_key_mismatch'),
@@ -112,12 +130,17 @@ describeEachDialect('changing the master key', (context) => {
           stale.blindIndex('ws-other', 'email', 'x@example.com'),
           refusedWith('master_key_mismatch'),
         )
-        const made = await storage.db
+        const workspaceKeys = await storage.db
           .selectFrom('workspace_keys')
           .select('workspace_id')
-          .where('workspace_id', 'in', ['ws-new', 'ws-other'])
+          .where('workspace_id', '=', 'ws-new')
           .execute()
-        assert.deepEqual(made, [])
+        const indexKeys = await storage.db
+          .selectFrom('blind_index_keys')
+          .select('workspace_id')
+          .where('workspace_id', '=', 'ws-other')
+          .execute()
+        assert.deepEqual([workspaceKeys, indexKeys], [[], []])
       } finally {
         await stale.close()
       }

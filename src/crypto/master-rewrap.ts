@@ -21,6 +21,8 @@ export interface MasterKeyChange {
  *
  * While it runs, a process still on the old key cannot wrap a new key under it (see
  * assertKeyCheckCurrent); once it is done, every process must restart with the new key.
+ * Lock order on PostgreSQL, as every transaction that writes master-wrapped keys takes
+ * it: the key_check row first, then key rows.
  * The old key can be destroyed after that: no wrapped byte depends on it any more
  * (backups taken before still do: keep the old key as long as those backups).
  */
@@ -48,11 +50,14 @@ export async function changeMasterKey(
         'The new master key is the key already in use; nothing was changed',
       )
     }
-    const workspaceKeys = await trx
+    // Locked (PostgreSQL): a rotation retiring a version meanwhile (wrapped_key set to
+    // null) is waited for and its row skipped, never written back with its old key.
+    let workspaceQuery = trx
       .selectFrom('workspace_keys')
       .select(['workspace_id', 'version', 'wrapped_key'])
       .where('wrapped_key', 'is not', null)
-      .execute()
+    if (locksRows(trx)) workspaceQuery = workspaceQuery.forUpdate()
+    const workspaceKeys = await workspaceQuery.execute()
     for (const key of workspaceKeys) {
       if (key.wrapped_key === null) continue
       const context = workspaceKeyContext(key.workspace_id, key.version)
@@ -62,12 +67,12 @@ export async function changeMasterKey(
         .set({ wrapped_key: wrapped })
         .where('workspace_id', '=', key.workspace_id)
         .where('version', '=', key.version)
+        .where('wrapped_key', 'is not', null)
         .execute()
     }
-    const indexKeys = await trx
-      .selectFrom('blind_index_keys')
-      .select(['workspace_id', 'wrapped_key'])
-      .execute()
+    let indexQuery = trx.selectFrom('blind_index_keys').select(['workspace_id', 'wrapped_key'])
+    if (locksRows(trx)) indexQuery = indexQuery.forUpdate()
+    const indexKeys = await indexQuery.execute()
     for (const key of indexKeys) {
       const context = blindIndexKeyContext(key.workspace_id)
       const wrapped = await rewrap(current, next, key.wrapped_key, context)

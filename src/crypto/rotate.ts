@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js'
+import { assertKeyCheckCurrent } from './key-check.js'
 import type { KeyStore } from './key-store.js'
 import { unwrapKey, wrapKey } from './key-wrap.js'
 import { type ResealReport, resealWorkspace } from './reseal.js'
@@ -115,6 +116,9 @@ async function startRotation(
   workspaceId: string,
 ): Promise<{ fromVersion: number; toVersion: number }> {
   return store.inTransaction(store.scopeFor(undefined), async (scope) => {
+    // The key check first (FOR SHARE): the lock order of a master-key change, which
+    // would otherwise deadlock with this on PostgreSQL; and no rotation under a stale key.
+    await assertKeyCheckCurrent(scope.db, store.provider)
     // Locked FOR UPDATE: waits for subject keys being wrapped under this version.
     const active = await selectActiveWorkspaceKey(scope.db, workspaceId, 'update')
     if (active === undefined) {

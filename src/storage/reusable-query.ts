@@ -57,9 +57,10 @@ export function reusableQuery<Args extends unknown[], Row>(
     async execute(db: Database, ...args: Args): Promise<Row[]> {
       const { sql, argumentAt } = compileFor(db, args.length)
       const parameters = argumentAt.map((index) => args[index])
-      // A read on an idle SQLite connection runs at once, past Kysely's lock (see there).
+      // A read-only statement on an idle SQLite connection runs at once, past Kysely's lock
+      // (see there); anything that writes, even with RETURNING, queues as before.
       const statement = preparedOnIdleSqlite(db, sql)
-      if (statement?.reader === true) return statement.all(parameters) as Row[]
+      if (statement?.readonly === true) return statement.all(parameters) as Row[]
       const result = await db.executeQuery<Row>(CompiledQuery.raw(sql, parameters))
       return result.rows
     },
