@@ -153,4 +153,61 @@ describeEachDialect('changing the master key', (context) => {
       }
     })
   })
+
+  test('a master-key change in the middle of a rotation leaves every value readable', async () => {
+    await withStore(async (storage) => {
+      const { keyring } = await openTestKeyring(storage, { masterKey: testMasterKey('one') })
+      const cells = Array.from({ length: 60 }, (_, index) =>
+        cellOf('ws-1', `subject-${String(index)}`),
+      )
+      const sealers = await keyring.sealersFor(
+        'ws-1',
+        cells.map((cell) => cell.subjectId),
+      )
+      const sealed = cells.map((cell) => sealers.get(cell.subjectId)?.seal(cell, cell.subjectId))
+      // The change lands in the middle of the rotation, between two of its batches.
+      let change: Promise<unknown> | undefined
+      const rotation = await keyring
+        .rotate({
+          workspaceId: 'ws-1',
+          batchSize: 7,
+          onProgress: (progress) => {
+            if (progress.phase === 'rewrap' && progress.done > 0) {
+              change ??= changeMasterKey(storage.db, providerOf('one'), providerOf('two'))
+            }
+          },
+        })
+        .then(
+          (done) => ({ done }),
+          (error: unknown) => ({ error }),
+        )
+      assert.ok(change !== undefined, 'the rotation never reached its second batch')
+      await change
+      // It finished with the keys it holds, or stopped at a key check, changing nothing.
+      if ('error' in rotation) {
+        assert.ok(refusedWith('master_key_mismatch')(rotation.error), String(rotation.error))
+      }
+      await keyring.close()
+
+      const { keyring: moved } = await openTestKeyring(storage, { masterKey: testMasterKey('two') })
+      try {
+        const read = async () =>
+          Promise.all(
+            cells.map((cell, index) => moved.openText(cell, sealed[index] ?? Buffer.alloc(0))),
+          )
+        assert.deepEqual(
+          await read(),
+          cells.map((cell) => cell.subjectId),
+        )
+        // A rotation under the new key finishes whatever the interrupted one left.
+        await moved.rotate({ workspaceId: 'ws-1' })
+        assert.deepEqual(
+          await read(),
+          cells.map((cell) => cell.subjectId),
+        )
+      } finally {
+        await moved.close()
+      }
+    })
+  })
 })
