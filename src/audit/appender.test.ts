@@ -8,14 +8,13 @@ import { test } from 'node:test'
 import { inWriteTransaction } from '../storage/write-transaction.js'
 import { isAppError } from '../errors.js'
 import type { Storage } from '../storage/database.js'
-import { describeEachDialect, openTestStorage } from '../storage/testing/dialects.js'
-import { subjectRefKind } from './seal-entries.js'
 import {
+  describeEachDialect,
   openSecondHandle,
-  openTestAuditLog,
-  sampleEvent,
-  type TestAuditLog,
-} from './testing/audit.js'
+  openTestStorage,
+} from '../storage/testing/dialects.js'
+import { subjectRefKind } from './seal-entries.js'
+import { openTestAuditLog, sampleEvent, type TestAuditLog } from './testing/audit.js'
 
 describeEachDialect('audit appender', (context) => {
   async function withLog(run: (log: TestAuditLog, storage: Storage) => Promise<void>) {

@@ -9,6 +9,7 @@ import type { SubjectKeysTable } from './keys.table.js'
 import { LruCache } from '../lru.js'
 import {
   insertSubjectKeys,
+  selectShredEpoch,
   retireActiveSubjectKeys,
   type SubjectKeyRow,
   selectSubjectKeyRows,
@@ -23,8 +24,11 @@ import {
   blindIndexKeyContext,
 } from './workspace-keys.js'
 import { inWriteTransaction, isInTransaction } from '../storage/write-transaction.js'
+import { sqliteDataVersion } from '../storage/sqlite.js'
 
 const keyLength = 32
+// How often a PostgreSQL-backed process reads the shred epoch (SQLite: see data_version).
+const shredCheckIntervalMs = 1000
 
 // A scope's `remember`: outside a transaction the write happens now; inside a caller's
 // transaction, never (see KeyScope). Module functions: scopes are made on every lookup.
@@ -82,6 +86,9 @@ export class KeyStore {
   readonly #indexKeys: LruCache<string, KeyObject>
   // Bumped by every shred: a load that overlapped one does not cache what it read.
   #shredEpoch = 0
+  // Shreds by other processes: the database's shred epoch as last read, the SQLite
+  // data_version it was read at, and when (see dropKeysShreddedElsewhere).
+  #seenShreds: { epoch: number; dataVersion: number | undefined; at: number } | undefined
 
   constructor(options: KeyStoreOptions) {
     this.db = options.db
@@ -121,6 +128,7 @@ export class KeyStore {
     subjectIds: readonly string[],
     create: boolean,
   ): Promise<Map<string, SubjectKeys>> {
+    await this.#dropKeysShreddedElsewhere(scope)
     const found = new Map<string, SubjectKeys>()
     const missing: string[] = []
     for (const subjectId of new Set(subjectIds)) {
@@ -159,6 +167,33 @@ export class KeyStore {
       return undefined
     }
     return entry.keys
+  }
+
+  /**
+   * Another process may have shredded a subject whose key this one holds: every shred
+   * bumps the database's shred epoch, and when it has moved, every cached subject key
+   * is dropped (shreds are rare; keys reload on demand). On SQLite the epoch is read
+   * only after another connection has committed (data_version moved), so a shred
+   * elsewhere takes effect here at the next look-up; on PostgreSQL it is read at most
+   * once a second, so within a second. The cache's time limit remains the backstop.
+   */
+  async #dropKeysShreddedElsewhere(scope: KeyScope): Promise<void> {
+    const dataVersion = sqliteDataVersion(this.db)
+    const now = this.clock.now().getTime()
+    const seen = this.#seenShreds
+    if (seen !== undefined) {
+      const unchanged =
+        dataVersion === undefined
+          ? now - seen.at < shredCheckIntervalMs
+          : dataVersion === seen.dataVersion
+      if (unchanged) return
+    }
+    const epoch = await selectShredEpoch(scope.db)
+    if (seen !== undefined && epoch !== seen.epoch) {
+      this.#shredEpoch += 1
+      this.#subjects.clear()
+    }
+    this.#seenShreds = { epoch, dataVersion, at: now }
   }
 
   /** After a shred: drops the subject's keys, and keeps loads under way from caching them. */

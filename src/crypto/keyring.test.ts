@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isAppError } from '../errors.js'
-import { describeEachDialect } from '../storage/testing/dialects.js'
+import { ManualClock } from '../clock.js'
+import { describeEachDialect, openSecondHandle } from '../storage/testing/dialects.js'
 import type { CellRef } from './envelope.js'
 import { openTestKeyring, testMasterKey } from './testing/keyring.js'
 
@@ -84,6 +85,30 @@ describeEachDialect('keyring', (context) => {
     assert.deepEqual(left, [])
     await keyring.close()
     await fresh.keyring.close()
+  })
+
+  test('a subject shredded by another process stops opening here too, other keys reload', async () => {
+    const clock = new ManualClock('2026-03-01T09:00:00Z')
+    const { keyring } = await openTestKeyring(context.storage(), { clock })
+    const other = openSecondHandle(context.storage())
+    const elsewhere = await openTestKeyring(other)
+    try {
+      const erasedCell = cellOf('ws_x', 'c_erased_elsewhere')
+      const keptCell = cellOf('ws_x', 'c_kept_here')
+      const erasedValue = await keyring.seal(erasedCell, 'gone@example.com')
+      const keptValue = await keyring.seal(keptCell, 'stays@example.com')
+      // Both keys are cached here now.
+      assert.equal(await keyring.openText(erasedCell, erasedValue), 'gone@example.com')
+      await elsewhere.keyring.shredSubject('ws_x', 'c_erased_elsewhere')
+      // SQLite sees the other connection's commit at once; PostgreSQL looks once a second.
+      if (context.dialect === 'postgres') clock.advance(1000)
+      await rejectsWith(keyring.open(erasedCell, erasedValue), 'subject_erased')
+      assert.equal(await keyring.openText(keptCell, keptValue), 'stays@example.com')
+    } finally {
+      await elsewhere.keyring.close()
+      await other.close()
+      await keyring.close()
+    }
   })
 
   test('sealers made inside a transaction that rolls back leave no key behind', async () => {

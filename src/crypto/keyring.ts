@@ -16,7 +16,7 @@ import {
   type SealedColumns,
   sealedColumnsOfAllModules,
 } from './sealed-columns.js'
-import { deleteSubjectKeys } from './subject-keys.js'
+import { bumpShredEpoch, deleteSubjectKeys } from './subject-keys.js'
 import { type JsonValue, SubjectSealer } from './subject-sealer.js'
 
 export interface KeyringOptions {
@@ -222,10 +222,14 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
     async shredSubject(workspaceId: string, subjectId: string, access: KeyAccess = {}) {
       const keyStore = live()
       keyStore.forgetSubject(workspaceId, subjectId)
-      const keysDestroyed = await deleteSubjectKeys(
-        access.db ?? keyStore.db,
-        workspaceId,
-        subjectId,
+      // The keys and the shred count go together: other processes drop their copy on it.
+      const keysDestroyed = await keyStore.inTransaction(
+        keyStore.scopeFor(access.db),
+        async (scope) => {
+          const destroyed = await deleteSubjectKeys(scope.db, workspaceId, subjectId)
+          await bumpShredEpoch(scope.db)
+          return destroyed
+        },
       )
       // Again after the delete: a lookup that raced it must not leave the key cached.
       keyStore.forgetSubject(workspaceId, subjectId)

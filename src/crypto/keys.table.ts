@@ -50,3 +50,9 @@ export interface BlindIndexKeysTable {
   wrapped_key: Buffer
   created_at: string
 }
+
+/** One row: how many crypto-shreds there have been, for other processes' key caches. */
+export interface ShredEpochTable {
+  slot: 'this'
+  epoch: number
+}

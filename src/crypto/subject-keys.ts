@@ -88,6 +88,25 @@ const subjectKeyColumns = [
   'created_at',
 ] as const satisfies readonly (keyof SubjectKeysTable)[]
 
+/** How many crypto-shreds the database has seen (0 before the first). */
+export async function selectShredEpoch(db: Database): Promise<number> {
+  const row = await db
+    .selectFrom('shred_epoch')
+    .select('epoch')
+    .where('slot', '=', 'this')
+    .executeTakeFirst()
+  return row?.epoch ?? 0
+}
+
+/** Counts a shred, in its transaction: other processes drop their cached keys on seeing it. */
+export async function bumpShredEpoch(db: Database): Promise<void> {
+  await db
+    .updateTable('shred_epoch')
+    .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
+    .where('slot', '=', 'this')
+    .execute()
+}
+
 /** Crypto-shredding: every version of the subject's key, gone. Returns how many. */
 export async function deleteSubjectKeys(
   db: Database,

@@ -10,6 +10,7 @@ import type {
 import type {
   BlindIndexKeysTable,
   KeyCheckTable,
+  ShredEpochTable,
   SubjectKeysTable,
   WorkspaceKeysTable,
 } from '../crypto/keys.table.js'
@@ -38,6 +39,7 @@ import type { InstanceTable } from './instance.table.js'
 export interface DB {
   instance: InstanceTable
   key_check: KeyCheckTable
+  shred_epoch: ShredEpochTable
   workspace_keys: WorkspaceKeysTable
   subject_keys: SubjectKeysTable
   blind_index_keys: BlindIndexKeysTable

@@ -116,3 +116,15 @@ export function preparedOnIdleSqlite(
   if (handle === undefined || handle.connection.inTransaction) return undefined
   return handle.cached.prepare(text)
 }
+
+/**
+ * SQLite's `data_version` on the store's own connection: it changes when another
+ * connection (another process) commits, and only then; undefined for other stores.
+ * Costs about a microsecond, so a cache can ask it on every look-up whether anything
+ * was written elsewhere before paying for a query that says what.
+ */
+export function sqliteDataVersion(db: Database): number | undefined {
+  const handle = connections.get(db)
+  if (handle === undefined) return undefined
+  return handle.cached.prepare('pragma data_version').pluck().get() as number
+}

@@ -1,12 +1,8 @@
-import { dirname } from 'node:path'
 import { sql } from 'kysely'
 import { ManualClock } from '../../clock.js'
 import type { Keyring } from '../../crypto/keyring.js'
 import { openTestKeyring } from '../../crypto/testing/keyring.js'
 import type { Database, Storage } from '../../storage/database.js'
-import { openPostgres } from '../../storage/postgres.js'
-import { openSqlite } from '../../storage/sqlite.js'
-import { testDatabaseUrl } from '../../storage/testing/dialects.js'
 import type { AuditEvent } from '../audit.logic.js'
 import { type AuditLog, createAuditLog } from '../audit.service.js'
 
@@ -39,16 +35,6 @@ export async function openTestAuditLog(
       await keyring.close()
     },
   }
-}
-
-/** A second, independent handle on the same database: what another process would have. */
-export function openSecondHandle(storage: Storage): Storage {
-  if (storage.dialect === 'sqlite') return openSqlite(dirname(storage.location))
-  return openPostgres({
-    connectionString: testDatabaseUrl,
-    maxConnections: 4,
-    ...(storage.schema === undefined ? {} : { schema: storage.schema }),
-  })
 }
 
 /** A varied event: every field filled, as a route reading a contact would record it. */

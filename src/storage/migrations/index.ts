@@ -6,6 +6,7 @@ import * as identity from './0004_identity.js'
 import * as contacts from './0006_contacts.js'
 import * as consent from './0005_consent.js'
 import * as tracking from './0007_tracking.js'
+import * as shredEpoch from './0008_shred_epoch.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0005_consent': consent,
   '0006_contacts': contacts,
   '0007_tracking': tracking,
+  '0008_shred_epoch': shredEpoch,
 }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, describe } from 'node:test'
 import pg from 'pg'
 import type { DialectName, Storage } from '../database.js'
@@ -118,4 +118,14 @@ async function probePostgres(connectionString: string): Promise<string | undefin
   } finally {
     await client.end().catch(() => {})
   }
+}
+
+/** A second, independent handle on the same database: what another process would have. */
+export function openSecondHandle(storage: Storage): Storage {
+  if (storage.dialect === 'sqlite') return openSqlite(dirname(storage.location))
+  return openPostgres({
+    connectionString: testDatabaseUrl,
+    maxConnections: 4,
+    ...(storage.schema === undefined ? {} : { schema: storage.schema }),
+  })
 }
