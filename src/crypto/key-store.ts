@@ -189,7 +189,8 @@ export class KeyStore {
       if (unchanged) return
     }
     const epoch = await selectShredEpoch(scope.db)
-    if (seen !== undefined && epoch !== seen.epoch) {
+    // The first check clears too: a load racing it may have read a key since shredded.
+    if (seen === undefined || epoch !== seen.epoch) {
       this.#shredEpoch += 1
       this.#subjects.clear()
     }

@@ -226,9 +226,10 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
       const keysDestroyed = await keyStore.inTransaction(
         keyStore.scopeFor(access.db),
         async (scope) => {
-          const destroyed = await deleteSubjectKeys(scope.db, workspaceId, subjectId)
+          // The counter first: on PostgreSQL its row lock then comes before any key row's,
+          // in the same order for every shred.
           await bumpShredEpoch(scope.db)
-          return destroyed
+          return deleteSubjectKeys(scope.db, workspaceId, subjectId)
         },
       )
       // Again after the delete: a lookup that raced it must not leave the key cached.

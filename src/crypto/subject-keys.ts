@@ -100,10 +100,13 @@ export async function selectShredEpoch(db: Database): Promise<number> {
 
 /** Counts a shred, in its transaction: other processes drop their cached keys on seeing it. */
 export async function bumpShredEpoch(db: Database): Promise<void> {
+  // An upsert: should the row ever be gone, counting starts again rather than stopping.
   await db
-    .updateTable('shred_epoch')
-    .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
-    .where('slot', '=', 'this')
+    .insertInto('shred_epoch')
+    .values({ slot: 'this', epoch: 1 })
+    .onConflict((conflict) =>
+      conflict.column('slot').doUpdateSet((eb) => ({ epoch: eb('shred_epoch.epoch', '+', 1) })),
+    )
     .execute()
 }
 
