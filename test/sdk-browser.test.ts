@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromiumArgs, chromiumPath } from './browser.js'
 import { runCli, type ServeProcess, startServeProcess } from './cli-process.js'
 
 // The SDK in real Chromium (Debian's), against the real server, from pages served on
 // another origin so CORS is exercised. Under CI=true a missing Chromium fails the run.
-const chromiumPath = '/usr/bin/chromium'
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 const missing = existsSync(chromiumPath) ? undefined : `${chromiumPath} is not installed`
 if (missing !== undefined && inCi) throw new Error(`${missing}; CI must run the browser test`)
@@ -109,16 +109,7 @@ describe('browser SDK in Chromium', { skip: missing }, () => {
     const context: BrowserContext = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: ['--headless', ...chromiumArgs],
       viewport: { width: 1200, height: 700 },
       screen: screenSize,
     })

@@ -8,12 +8,11 @@ import type { Database } from '../storage/database.js'
 import { appendEntries, headSealerOf } from './append-entries.js'
 import { type AuditEvent, checkEvent } from './audit.logic.js'
 import type { ChainedEntry } from './chain.logic.js'
-import { LruCache } from '../lru.js'
 import {
   type EntryDraft,
   sealEntries,
   type StampedEvent,
-  type SubjectRefCache,
+  newSubjectRefCache,
 } from './seal-entries.js'
 
 /** Where a recorded event landed in the chain. */
@@ -60,12 +59,10 @@ interface Sealed {
 }
 
 const defaultMaxBatch = 2000
-// Each ref is about 150 bytes with its key: 10k of them hold the subjects of a busy hour.
-const subjectRefCacheSize = 10_000
 
 export function createAppender(deps: AppenderDeps): Appender {
   const maxBatch = deps.maxBatch ?? defaultMaxBatch
-  const subjectRefs: SubjectRefCache = new LruCache(subjectRefCacheSize)
+  const subjectRefs = newSubjectRefCache()
   const queue: Pending[] = []
   let draining: Promise<void> | undefined
   let closed = false
@@ -125,7 +122,6 @@ export function createAppender(deps: AppenderDeps): Appender {
       const drafts = await sealEntries(
         deps.keyring,
         batch.flatMap((pending) => pending.stamped),
-        {},
         subjectRefs,
       )
       let offset = 0
@@ -138,7 +134,7 @@ export function createAppender(deps: AppenderDeps): Appender {
       const ready: Sealed[] = []
       for (const pending of batch) {
         try {
-          const drafts = await sealEntries(deps.keyring, pending.stamped, {}, subjectRefs)
+          const drafts = await sealEntries(deps.keyring, pending.stamped, subjectRefs)
           ready.push({ pending, drafts })
         } catch (error) {
           pending.reject(error)

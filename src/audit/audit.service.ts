@@ -21,7 +21,7 @@ import {
   selectEntriesPage,
   toPage,
 } from './list-entries.js'
-import { type EntryDraft, sealEntries } from './seal-entries.js'
+import { type EntryDraft, newSubjectRefCache, sealEntries } from './seal-entries.js'
 import { type VerifyOptions, type VerifyReport, verifyChain } from './verify-chain.js'
 
 export interface AuditLogDeps {
@@ -80,10 +80,11 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
   // A prepared batch goes into the chain once: a second append would duplicate its ids.
   const used = new WeakSet<PreparedEntries>()
+  const subjectRefs = newSubjectRefCache()
 
   const prepare = async (events: readonly AuditEvent[]): Promise<PreparedEntries> => {
     const stamped = events.map((event) => stampEvent(deps.clock, event))
-    const drafts = await sealEntries(keyring, stamped)
+    const drafts = await sealEntries(keyring, stamped, subjectRefs)
     return Object.freeze({ drafts, headSealer: await headSealerOf(keyring) })
   }
 

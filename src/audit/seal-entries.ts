@@ -1,10 +1,10 @@
 import type { BlindIndexKind } from '../crypto/blind-index.js'
 import type { CellRef } from '../crypto/envelope.js'
-import type { BlindIndexer, KeyAccess, Keyring } from '../crypto/keyring.js'
+import type { BlindIndexer, Keyring } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import { type CheckedEvent, platformSubjectId, platformWorkspaceId } from './audit.logic.js'
 import type { EntryDraft } from './chain.logic.js'
-import type { LruCache } from '../lru.js'
+import { LruCache } from '../lru.js'
 
 /**
  * The blind-index kind subject refs are computed under: its own, so an audit ref can
@@ -26,6 +26,13 @@ export type { EntryDraft } from './chain.logic.js'
  * findable. Only the audit log's own keyring may fill it.
  */
 export type SubjectRefCache = LruCache<string, string>
+
+// Each ref is about 150 bytes with its key: 10k of them hold the subjects of a busy hour.
+const subjectRefCacheSize = 10_000
+
+export function newSubjectRefCache(): SubjectRefCache {
+  return new LruCache(subjectRefCacheSize)
+}
 
 /** An event with the identity and time it was given when it was recorded. */
 export interface StampedEvent {
@@ -65,21 +72,10 @@ export function ipCellOf(entry: {
 export async function sealEntries(
   keyring: Keyring,
   stamped: readonly StampedEvent[],
-  access: KeyAccess = {},
-  subjectRefs?: SubjectRefCache,
+  subjectRefs: SubjectRefCache,
 ): Promise<EntryDraft[]> {
-  const sealers = await sealersByWorkspace(keyring, stamped, access)
-  const indexers = await indexersByWorkspace(keyring, stamped, access)
-  const refOf = (event: CheckedEvent): string | null => {
-    if (subjectRefs === undefined) return subjectRefOf(indexers, event)
-    if (event.subjectId === null || event.workspaceId === null) return null
-    const cacheKey = `${event.workspaceId}\0${event.subjectId}`
-    const cached = subjectRefs.get(cacheKey)
-    if (cached !== undefined) return cached
-    const ref = subjectRefOf(indexers, event)
-    if (ref !== null) subjectRefs.set(cacheKey, ref)
-    return ref
-  }
+  const sealers = await sealersByWorkspace(keyring, stamped)
+  const indexers = await indexersByWorkspace(keyring, stamped)
   return stamped.map(({ id, at, event }) => ({
     id,
     at,
@@ -89,7 +85,7 @@ export async function sealEntries(
     action: event.action,
     resource_type: event.resourceType,
     resource_id: event.resourceId,
-    subject_ref: refOf(event),
+    subject_ref: subjectRefOf(indexers, subjectRefs, event),
     purpose: event.purpose,
     outcome: event.outcome,
     request_id: event.requestId,
@@ -101,29 +97,36 @@ export async function sealEntries(
 async function indexersByWorkspace(
   keyring: Keyring,
   stamped: readonly StampedEvent[],
-  access: KeyAccess,
 ): Promise<Map<string, BlindIndexer>> {
   const indexers = new Map<string, BlindIndexer>()
   for (const { event } of stamped) {
     const { workspaceId } = event
     if (event.subjectId === null || workspaceId === null || indexers.has(workspaceId)) continue
-    indexers.set(workspaceId, await keyring.indexerFor(workspaceId, access))
+    indexers.set(workspaceId, await keyring.indexerFor(workspaceId))
   }
   return indexers
 }
 
-function subjectRefOf(indexers: Map<string, BlindIndexer>, event: CheckedEvent): string | null {
+function subjectRefOf(
+  indexers: Map<string, BlindIndexer>,
+  subjectRefs: SubjectRefCache,
+  event: CheckedEvent,
+): string | null {
   if (event.subjectId === null || event.workspaceId === null) return null
+  const cacheKey = `${event.workspaceId}\0${event.subjectId}`
+  const cached = subjectRefs.get(cacheKey)
+  if (cached !== undefined) return cached
   const indexer = indexers.get(event.workspaceId)
   if (indexer === undefined) throw new Error('No blind indexer for an audit subject')
-  return indexer.hex(subjectRefKind, event.subjectId)
+  const ref = indexer.hex(subjectRefKind, event.subjectId)
+  subjectRefs.set(cacheKey, ref)
+  return ref
 }
 
 /** One key look-up per workspace for the whole batch, not one per entry. */
 async function sealersByWorkspace(
   keyring: Keyring,
   stamped: readonly StampedEvent[],
-  access: KeyAccess,
 ): Promise<Map<string, Map<string, SubjectSealer>>> {
   const subjects = new Map<string, Set<string>>()
   for (const { id, event } of stamped) {
@@ -137,7 +140,7 @@ async function sealersByWorkspace(
   for (const [workspaceId, subjectIds] of subjects) {
     sealers.set(
       workspaceId,
-      await keyring.sealersFor(workspaceId, [...subjectIds], { ...access, create: true }),
+      await keyring.sealersFor(workspaceId, [...subjectIds], { create: true }),
     )
   }
   return sealers

@@ -68,6 +68,17 @@ export interface ConsentSubjectsTable {
   updated_at: string
 }
 
+/** A subject's flags as stored: what the decision and the ledger fold read of a subject. */
+export type SubjectFlagColumns = Pick<
+  ConsentSubjectsTable,
+  | 'restricted_at'
+  | 'automated_opt_out_at'
+  | 'gpc_at'
+  | 'declared_age'
+  | 'age_declared_at'
+  | 'parental_consent_at'
+>
+
 export type IdentifierKind = 'anonymous_id' | 'external_id' | 'email'
 
 /** One identifier of a subject, as a blind index only: never the identifier itself. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Database } from '../storage/database.js'
 import { reusableQuery } from '../storage/reusable-query.js'
 import { sqlChunkSize } from './consent.repository.js'
+import type { ConsentStatesTable, SubjectFlagColumns } from './consent.table.js'
 
 /**
  * SQL for the decision's reads: one statement of primary-key look-ups per decision (or
@@ -9,20 +10,18 @@ import { sqlChunkSize } from './consent.repository.js'
  * takes the workspace id.
  */
 
-/** What `mayProcess` reads: the subject's flags and its state for the purpose, joined. */
-export interface DecisionRow {
+/**
+ * What `mayProcess` reads: the subject's flags and its state for the purpose, joined
+ * (left joins: every column null when the ledger knows neither).
+ */
+export interface DecisionRow
+  extends
+    SubjectFlagColumns,
+    Nullable<Pick<ConsentStatesTable, 'granted' | 'decided_at' | 'policy_seq' | 'objected_at'>> {
   subject_id: string | null
-  restricted_at: string | null
-  automated_opt_out_at: string | null
-  gpc_at: string | null
-  declared_age: number | null
-  age_declared_at: string | null
-  parental_consent_at: string | null
-  granted: number | null
-  decided_at: string | null
-  policy_seq: number | null
-  objected_at: string | null
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null }
 
 export interface KeyedDecisionRow extends DecisionRow {
   blind_index: Buffer | null
@@ -103,19 +102,16 @@ const decisionsByIndexes = reusableQuery(
 )
 
 /** The decision rows of many subjects named by blind index, one statement per chunk. */
-export async function selectDecisionRowsByIndexes(
+export function selectDecisionRowsByIndexes(
   db: Database,
   workspaceId: string,
   purpose: string,
   blindIndexes: readonly Buffer[],
 ): Promise<KeyedDecisionRow[]> {
-  const rows: KeyedDecisionRow[] = []
-  for (let start = 0; start < blindIndexes.length; start += sqlChunkSize) {
-    // An empty digest matches no identifier (every blind index is 32 bytes).
-    const chunk = padToSizeClass(blindIndexes.slice(start, start + sqlChunkSize), noBlindIndex)
-    rows.push(...(await decisionsByIndexes.execute(db, workspaceId, purpose, ...chunk)))
-  }
-  return rows
+  // An empty digest matches no identifier (every blind index is 32 bytes).
+  return inPaddedChunks(blindIndexes, noBlindIndex, (chunk) =>
+    decisionsByIndexes.execute(db, workspaceId, purpose, ...chunk),
+  )
 }
 
 export interface RequestedDecisionRow extends DecisionRow {
@@ -134,17 +130,27 @@ const decisionsBySubjects = reusableQuery(
       where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(subjectIds)})`,
 )
 
-export async function selectDecisionRowsBySubjects(
+export function selectDecisionRowsBySubjects(
   db: Database,
   workspaceId: string,
   purpose: string,
   subjectIds: readonly string[],
 ): Promise<RequestedDecisionRow[]> {
-  const rows: RequestedDecisionRow[] = []
-  for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
-    // The empty id names no subject.
-    const chunk = padToSizeClass(subjectIds.slice(start, start + sqlChunkSize), '')
-    rows.push(...(await decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk)))
+  // The empty id names no subject.
+  return inPaddedChunks(subjectIds, '', (chunk) =>
+    decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk),
+  )
+}
+
+/** Runs `select` on each chunk of at most sqlChunkSize values, padded to its size class. */
+async function inPaddedChunks<T, Row>(
+  values: readonly T[],
+  filler: T,
+  select: (chunk: T[]) => Promise<Row[]>,
+): Promise<Row[]> {
+  const rows: Row[] = []
+  for (let start = 0; start < values.length; start += sqlChunkSize) {
+    rows.push(...(await select(padToSizeClass(values.slice(start, start + sqlChunkSize), filler))))
   }
   return rows
 }

@@ -6,6 +6,7 @@ import type {
   ConsentEventsTable,
   ConsentStatesTable,
   ConsentSubjectsTable,
+  SubjectFlagColumns,
 } from './consent.table.js'
 import {
   type ConsentSource,
@@ -99,7 +100,7 @@ function toFlag(value: boolean | null): number | null {
   return value === null ? null : value ? 1 : 0
 }
 
-export function flagsOf(row: ConsentSubjectsTable): SubjectFlags {
+export function flagsOf(row: SubjectFlagColumns): SubjectFlags {
   return {
     restrictedAt: row.restricted_at,
     automatedOptOutAt: row.automated_opt_out_at,

@@ -10,7 +10,6 @@ import {
   type LawfulBasis,
   type PurposeRule,
   type PurposeState,
-  type SubjectFlags,
 } from './consent.logic.js'
 import {
   type DecisionRow,
@@ -19,6 +18,7 @@ import {
   selectDecisionRowsByIndexes,
   selectDecisionRowsBySubjects,
 } from './decision.repository.js'
+import { flagsOf } from './ledger.rows.js'
 import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
 import {
   builtInPurpose,
@@ -165,7 +165,7 @@ function decisionOf(
   const known = row !== undefined && row.subject_id !== null ? row : undefined
   const decision = decide({
     purpose: rule,
-    subject: known === undefined ? null : flagsOfRow(known),
+    subject: known === undefined ? null : flagsOf(known),
     state: known === undefined ? null : stateOfRow(known),
     ageOfDigitalConsent: request.workspace.settings.ageOfDigitalConsent,
     now: request.now,
@@ -176,17 +176,6 @@ function decisionOf(
     purpose: request.purpose,
     lawfulBasis: rule?.lawfulBasis ?? null,
     subjectId: row?.subject_id ?? null,
-  }
-}
-
-function flagsOfRow(row: DecisionRow): SubjectFlags {
-  return {
-    restrictedAt: row.restricted_at,
-    automatedOptOutAt: row.automated_opt_out_at,
-    gpcAt: row.gpc_at,
-    declaredAge: row.declared_age,
-    ageDeclaredAt: row.age_declared_at,
-    parentalConsentAt: row.parental_consent_at,
   }
 }
 

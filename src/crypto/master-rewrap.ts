@@ -2,7 +2,7 @@ import { AppError } from '../errors.js'
 import type { Database } from '../storage/database.js'
 import { inWriteTransaction, locksRows } from '../storage/write-transaction.js'
 import { canaryOpens, rewrapKeyCheck } from './key-check.js'
-import type { KeyProvider } from './key-provider.js'
+import type { KeyProvider, WrapContext } from './key-provider.js'
 import { blindIndexKeyContext, workspaceKeyContext } from './workspace-keys.js'
 
 /** What a master-key change re-wrapped. */
@@ -91,7 +91,7 @@ async function rewrap(
   current: KeyProvider,
   next: KeyProvider,
   wrapped: Buffer,
-  context: Readonly<Record<string, string>>,
+  context: WrapContext,
 ): Promise<Buffer> {
   let clear: Buffer
   try {

@@ -5,10 +5,20 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import SqliteDatabase from 'better-sqlite3'
 import { sql } from 'kysely'
+import type { Database } from './database.js'
 import { reusableQuery } from './reusable-query.js'
 import { withPreparedStatementCache } from './sqlite.js'
 import { describeEachDialect } from './testing/dialects.js'
 import { inWriteTransaction } from './write-transaction.js'
+
+/** The one instance row the queries below read: inst-1 in eu. */
+async function seedInstance(db: Database): Promise<void> {
+  await db.deleteFrom('instance').execute()
+  await db
+    .insertInto('instance')
+    .values({ slot: 'this', id: 'inst-1', region: 'eu', created_at: '2026-01-01T00:00:00.000Z' })
+    .execute()
+}
 
 describeEachDialect('reusable queries', (context) => {
   const instanceRegion = reusableQuery(
@@ -21,11 +31,7 @@ describeEachDialect('reusable queries', (context) => {
 
   test('each call runs with its own values, in the places the builder put them', async () => {
     const { db } = context.storage()
-    await db.deleteFrom('instance').execute()
-    await db
-      .insertInto('instance')
-      .values({ slot: 'this', id: 'inst-1', region: 'eu', created_at: '2026-01-01T00:00:00.000Z' })
-      .execute()
+    await seedInstance(db)
     assert.deepEqual(await instanceRegion.execute(db, 'eu', 'inst-1'), [
       { id: 'inst-1', region: 'eu', same: 1 },
     ])
@@ -35,11 +41,7 @@ describeEachDialect('reusable queries', (context) => {
 
   test('a rest parameter gets one text per count, each value in its place', async () => {
     const { db } = context.storage()
-    await db.deleteFrom('instance').execute()
-    await db
-      .insertInto('instance')
-      .values({ slot: 'this', id: 'inst-1', region: 'eu', created_at: '2026-01-01T00:00:00.000Z' })
-      .execute()
+    await seedInstance(db)
     const inList = reusableQuery(
       (region: string, ...ids: string[]) =>
         sql<{ id: string }>`select id from instance
@@ -107,43 +109,40 @@ describeEachDialect('reusable queries', (context) => {
 })
 
 describe('the SQLite prepared-statement cache', () => {
-  const open = () => {
+  /** A fresh SQLite file for one test, closed and removed after it. */
+  const withConnection = (run: (connection: SqliteDatabase.Database) => void) => {
     const dir = mkdtempSync(join(tmpdir(), 'custodian-stmt-'))
     const connection = new SqliteDatabase(join(dir, 'cache.sqlite'))
-    return { connection, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+    try {
+      run(connection)
+    } finally {
+      connection.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
 
   test('the same SQL text is prepared once; another text gets its own statement', () => {
-    const { connection, cleanup } = open()
-    try {
+    withConnection((connection) => {
       const cached = withPreparedStatementCache(connection, 2)
       const first = cached.prepare('select 1 as one')
       assert.equal(cached.prepare('select 1 as one'), first)
       assert.notEqual(cached.prepare('select 2 as two'), first)
       assert.deepEqual(first.all([]), [{ one: 1 }])
-    } finally {
-      connection.close()
-      cleanup()
-    }
+    })
   })
 
   test('the least recently used text is dropped beyond the capacity', () => {
-    const { connection, cleanup } = open()
-    try {
+    withConnection((connection) => {
       const cached = withPreparedStatementCache(connection, 2)
       const one = cached.prepare('select 1')
       cached.prepare('select 2')
       cached.prepare('select 3')
       assert.notEqual(cached.prepare('select 1'), one)
-    } finally {
-      connection.close()
-      cleanup()
-    }
+    })
   })
 
   test('a statement still iterating is not handed out again', () => {
-    const { connection, cleanup } = open()
-    try {
+    withConnection((connection) => {
       const cached = withPreparedStatementCache(connection)
       const text = 'select value from json_each(?)'
       const rows = cached.prepare(text).iterate(['[1,2,3]'])
@@ -151,9 +150,6 @@ describe('the SQLite prepared-statement cache', () => {
       // The first statement is busy mid-iteration: a second caller gets a fresh one.
       assert.deepEqual(cached.prepare(text).all(['[4]']), [{ value: 4 }])
       assert.deepEqual([...rows], [{ value: 2 }, { value: 3 }])
-    } finally {
-      connection.close()
-      cleanup()
-    }
+    })
   })
 })
