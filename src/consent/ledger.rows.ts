@@ -111,17 +111,7 @@ export function flagsOf(row: SubjectFlagColumns): SubjectFlags {
   }
 }
 
-export function flagColumns(
-  flags: SubjectFlags,
-): Pick<
-  ConsentSubjectsTable,
-  | 'restricted_at'
-  | 'automated_opt_out_at'
-  | 'gpc_at'
-  | 'declared_age'
-  | 'age_declared_at'
-  | 'parental_consent_at'
-> {
+export function flagColumns(flags: SubjectFlags): SubjectFlagColumns {
   return {
     restricted_at: flags.restrictedAt,
     automated_opt_out_at: flags.automatedOptOutAt,
