@@ -28,7 +28,13 @@ import { noFlags } from '../src/consent/consent.logic.js'
 import type { ConsentEventsTable, ConsentStatesTable } from '../src/consent/consent.table.js'
 import { applyEntry, type LedgerEntry, type Standing } from '../src/consent/ledger.logic.js'
 import type { SubjectRef } from '../src/consent/identifiers.logic.js'
-import { emptySubjectRow, eventRow, flagColumns, stateRow } from '../src/consent/ledger.rows.js'
+import {
+  decisionStatesOf,
+  emptySubjectRow,
+  eventRow,
+  flagColumns,
+  stateRow,
+} from '../src/consent/ledger.rows.js'
 import { mayProcess, mayProcessMany } from '../src/consent/may-process.js'
 import { openKeyring } from '../src/crypto/keyring.js'
 import { testMasterKey } from '../src/crypto/testing/keyring.js'
@@ -173,6 +179,7 @@ function buildSubject(
   const subject = {
     ...emptySubjectRow(workspaceId, id, at),
     ...flagColumns(standing.flags),
+    decision_states: decisionStatesOf(standing.purposes),
     event_seq: count,
   }
   return { subject, events: rows, states }

@@ -62,7 +62,9 @@ export async function updateSubject(
   db: Database,
   workspaceId: string,
   subjectId: string,
-  changes: Partial<Omit<ConsentSubjectsTable, 'id' | 'workspace_id' | 'created_at'>>,
+  changes: Partial<Omit<ConsentSubjectsTable, 'id' | 'workspace_id' | 'created_at'>> & {
+    decision_states?: string
+  },
 ): Promise<void> {
   await db
     .updateTable('consent_subjects')
@@ -120,7 +122,8 @@ export async function mergeSubjectsInto(
     .execute()
   await db
     .updateTable('consent_subjects')
-    .set({ merged_into: intoId, updated_at: now })
+    // Their states now count only as part of the kept subject's (the caller writes it).
+    .set({ merged_into: intoId, decision_states: null, updated_at: now })
     .where('workspace_id', '=', workspaceId)
     .where((eb) => eb.or([eb('id', 'in', absorbedIds), eb('merged_into', 'in', absorbedIds)]))
     .execute()

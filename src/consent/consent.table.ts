@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely'
 import type { SealedColumns } from '../crypto/sealed-columns.js'
 
 /**
@@ -66,6 +67,17 @@ export interface ConsentSubjectsTable {
   parental_consent_at: string | null
   created_at: string
   updated_at: string
+}
+
+/**
+ * The subject row as stored: with, beside its flags, what a decision needs of its state
+ * per purpose, `{ "marketing": [granted 1/0/null, decidedAt, policySeq, objectedAt] }`
+ * as JSON (ledger.rows.ts writes it, from the same standing as its consent_states rows),
+ * so a decision reads one row. Written as text; read only through
+ * `decision_states -> purpose`, since PostgreSQL (jsonb) hands it back parsed.
+ */
+export interface ConsentSubjectsStored extends ConsentSubjectsTable {
+  decision_states: ColumnType<unknown, string | null | undefined, string | null>
 }
 
 /** A subject's flags as stored: what the decision and the ledger fold read of a subject. */

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Database } from '../storage/database.js'
 import { reusableQuery } from '../storage/reusable-query.js'
 import { sqlChunkSize } from './consent.repository.js'
-import type { ConsentStatesTable, SubjectFlagColumns } from './consent.table.js'
+import type { SubjectFlagColumns } from './consent.table.js'
 
 /**
  * SQL for the decision's reads: one statement of primary-key look-ups per decision (or
@@ -11,25 +11,27 @@ import type { ConsentStatesTable, SubjectFlagColumns } from './consent.table.js'
  */
 
 /**
- * What `mayProcess` reads: the subject's flags and its state for the purpose, joined
- * (left joins: every column null when the ledger knows neither).
+ * What `mayProcess` reads of the subject row: its flags and its state for the purpose
+ * (`decision_states -> purpose`: decisionStateOf in ledger.rows.ts reads it); every
+ * column null when the ledger does not know the subject.
  */
-export interface DecisionRow
-  extends
-    SubjectFlagColumns,
-    Nullable<Pick<ConsentStatesTable, 'granted' | 'decided_at' | 'policy_seq' | 'objected_at'>> {
+export interface DecisionRow extends SubjectFlagColumns {
   subject_id: string | null
+  purpose_state: unknown
 }
-
-type Nullable<T> = { [K in keyof T]: T[K] | null }
 
 export interface KeyedDecisionRow extends DecisionRow {
   blind_index: Buffer | null
 }
 
-const decisionColumns = sql`s.id as subject_id, s.restricted_at, s.automated_opt_out_at,
-  s.gpc_at, s.declared_age, s.age_declared_at, s.parental_consent_at,
-  st.granted, st.decided_at, st.policy_seq, st.objected_at`
+/*
+ * The purpose's state comes from the subject row itself, not from consent_states: one
+ * B-tree search fewer per decision, and in a table a fifth the size (migration 0009).
+ * The cast gives PostgreSQL the operand type it needs to choose `jsonb -> text`.
+ */
+const decisionColumns = (purpose: string) => sql`s.id as subject_id, s.restricted_at,
+  s.automated_opt_out_at, s.gpc_at, s.declared_age, s.age_declared_at, s.parental_consent_at,
+  s.decision_states -> cast(${purpose} as text) as purpose_state`
 
 /** The purpose's stored rule beside the subject's row; null columns when either is absent. */
 export interface SingleDecisionRow extends DecisionRow {
@@ -53,26 +55,22 @@ const purposeRuleColumns = sql`p.lawful_basis as purpose_basis,
 const decisionBySubjectId = reusableQuery(
   (workspaceId: string, purpose: string, subjectId: string) =>
     // A subject id may name a subject since linked into another: the kept one decides.
-    sql<SingleDecisionRow>`select ${decisionColumns}, ${purposeRuleColumns}
+    sql<SingleDecisionRow>`select ${decisionColumns(purpose)}, ${purposeRuleColumns}
     from (select 1 as anchor) a
     left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
     left join consent_subjects s0 on s0.workspace_id = ${workspaceId} and s0.id = ${subjectId}
     left join consent_subjects s
-      on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
-    left join consent_states st
-      on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}`,
+      on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)`,
 )
 
 const decisionByBlindIndex = reusableQuery(
   (workspaceId: string, purpose: string, blindIndex: Buffer) =>
-    sql<SingleDecisionRow>`select ${decisionColumns}, ${purposeRuleColumns}
+    sql<SingleDecisionRow>`select ${decisionColumns(purpose)}, ${purposeRuleColumns}
     from (select 1 as anchor) a
     left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
     left join consent_subject_identifiers i
       on i.workspace_id = ${workspaceId} and i.blind_index = ${blindIndex}
-    left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
-    left join consent_states st
-      on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}`,
+    left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id`,
 )
 
 /** The one row a single decision reads (see above), by subject id or by blind index. */
@@ -93,11 +91,9 @@ export async function selectDecisionRow(
 
 const decisionsByIndexes = reusableQuery(
   (workspaceId: string, purpose: string, ...blindIndexes: Buffer[]) =>
-    sql<KeyedDecisionRow>`select i.blind_index, ${decisionColumns}
+    sql<KeyedDecisionRow>`select i.blind_index, ${decisionColumns(purpose)}
       from consent_subject_identifiers i
       join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
-      left join consent_states st
-        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
       where i.workspace_id = ${workspaceId} and i.blind_index in (${sql.join(blindIndexes)})`,
 )
 
@@ -121,12 +117,10 @@ export interface RequestedDecisionRow extends DecisionRow {
 
 const decisionsBySubjects = reusableQuery(
   (workspaceId: string, purpose: string, ...subjectIds: string[]) =>
-    sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns}
+    sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns(purpose)}
       from consent_subjects s0
       join consent_subjects s
         on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
-      left join consent_states st
-        on st.workspace_id = s.workspace_id and st.subject_id = s.id and st.purpose = ${purpose}
       where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(subjectIds)})`,
 )
 

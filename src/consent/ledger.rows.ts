@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../audit/audit.logic.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import type { LedgerContext } from './consent.deps.js'
-import type { SubjectFlags } from './consent.logic.js'
+import type { PurposeState, SubjectFlags } from './consent.logic.js'
 import type {
   ConsentEventsTable,
   ConsentStatesTable,
@@ -120,6 +120,43 @@ export function flagColumns(flags: SubjectFlags): SubjectFlagColumns {
     age_declared_at: flags.ageDeclaredAt,
     parental_consent_at: flags.parentalConsentAt,
   }
+}
+
+/**
+ * The subject row's `decision_states` (see consent.table.ts): each purpose's state as the
+ * decision reads it, `[granted 1/0/null, decidedAt, policySeq, objectedAt]`, from the
+ * same standing the consent_states rows are written from.
+ */
+export function decisionStatesOf(purposes: Standing['purposes']): string {
+  // fromEntries defines own properties, so even a purpose named __proto__ is kept.
+  return JSON.stringify(
+    Object.fromEntries(
+      [...purposes].map(([purpose, state]) => [
+        purpose,
+        [toFlag(state.granted), state.decidedAt, state.policySeq, state.objectedAt],
+      ]),
+    ),
+  )
+}
+
+/**
+ * One purpose's state as `decision_states -> purpose` yields it: JSON text on SQLite,
+ * already parsed on PostgreSQL, null when the subject never touched the purpose.
+ */
+export function decisionStateOf(stored: unknown): PurposeState | null {
+  if (stored === null || stored === undefined) return null
+  const tuple: unknown = typeof stored === 'string' ? JSON.parse(stored) : stored
+  if (!Array.isArray(tuple) || tuple.length !== 4) {
+    throw new Error('A decision state is not [granted, decidedAt, policySeq, objectedAt]')
+  }
+  const [granted, decidedAt, policySeq, objectedAt] = tuple as [
+    number | null,
+    string | null,
+    number | null,
+    string | null,
+  ]
+  if (granted === null && decidedAt === null && objectedAt === null) return null
+  return { granted: granted === null ? null : granted === 1, decidedAt, policySeq, objectedAt }
 }
 
 export function stateOf(row: ConsentStatesTable): StoredPurposeState {

@@ -20,6 +20,7 @@ import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.l
 import { applyEntry, type LedgerEntry, type Standing } from './ledger.logic.js'
 import {
   auditEventOf,
+  decisionStatesOf,
   emptySubjectRow,
   eventRow,
   flagColumns,
@@ -226,6 +227,7 @@ export async function persistEntries(
     await insertEvents(trx, rows)
     await updateSubject(trx, workspaceId, subject.id, {
       ...flagColumns(standing.flags),
+      decision_states: decisionStatesOf(standing.purposes),
       event_seq: subject.event_seq + rows.length,
       updated_at: at,
     })

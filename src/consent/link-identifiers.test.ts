@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { sql } from 'kysely'
+import { Migrator, sql } from 'kysely'
+import { migrations } from '../storage/migrations/index.js'
+import type { Database, Storage } from '../storage/database.js'
 import { describeEachDialect } from '../storage/testing/dialects.js'
 import type { Workspace } from '../workspaces/workspaces.service.js'
 import { selectSubject } from './consent.repository.js'
 import { eraseConsentSubject } from './erase-subject.js'
 import type { SubjectIdentifier } from './identifiers.logic.js'
 import { linkIdentifiers } from './link-identifiers.js'
+import { createPurpose } from './purposes.service.js'
 import { mayProcess, mayProcessMany } from './may-process.js'
 import { readConsents } from './read-consents.js'
 import { recordConsent } from './record-consent.js'
@@ -262,6 +265,49 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     )
     assert.equal(await countSubjectKeys(harness, workspace.id), keysBefore + 1)
   })
+
+  // Runs last: the rows left by every test above (grants, withdrawals, restriction, age,
+  // links, erasure) are what it checks.
+  test('each subject row holds the decision states of its consent_states rows, and migration 0009 rebuilds them', async () => {
+    // Names a JSON path or a JavaScript object could trip on: a hyphen, a digit, an
+    // underscore; a name every object inherits.
+    for (const name of ['ad-tracking_2', 'constructor']) {
+      await createPurpose(harness.deps, {
+        workspaceId: workspace.id,
+        name,
+        lawfulBasis: 'consent',
+        description: 'Ads measured across sites',
+        actor: system,
+      })
+      await record({ anonymousId: 'anon-states' }, name, true)
+    }
+    await record({ anonymousId: 'anon-states' }, 'constructor', false)
+    assert.equal(await decide({ anonymousId: 'anon-states' }, 'ad-tracking_2'), 'consent_given')
+    assert.equal(await decide({ anonymousId: 'anon-states' }, 'constructor'), 'consent_withdrawn')
+    const db = harness.deps.db
+    const expected = await statesFromTable(db, workspace.id)
+    const withStates = Object.values(expected).filter((states) => Object.keys(states).length > 0)
+    assert.ok(withStates.length >= 5, 'the tests above left subjects with states')
+    assert.deepEqual(await storedDecisionStates(db, workspace.id), expected)
+
+    const storage: Storage = context.storage()
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
+    })
+    const down = await migrator.migrateDown()
+    assert.equal(down.error, undefined)
+    assert.deepEqual(
+      down.results?.map((result) => result.migrationName),
+      ['0009_decision_states'],
+    )
+    assert.equal((await migrator.migrateToLatest()).error, undefined)
+    assert.deepEqual(await storedDecisionStates(db, workspace.id), expected)
+    assert.equal(await decide({ externalId: 'user-link-2' }, 'analytics'), 'restricted')
+    assert.equal(await decide({ anonymousId: 'anon-states' }, 'ad-tracking_2'), 'consent_given')
+    assert.equal(await decide({ anonymousId: 'anon-states' }, 'constructor'), 'consent_withdrawn')
+  })
 })
 
 async function sealedProofs(harness: ConsentHarness, subjectId: string): Promise<string[]> {
@@ -281,4 +327,43 @@ async function countSubjectKeys(harness: ConsentHarness, workspaceId: string): P
   const result = await sql<{ count: number | string }>`select count(distinct subject_id) as count
     from subject_keys where workspace_id = ${workspaceId}`.execute(harness.deps.db)
   return Number(result.rows[0]?.count ?? 0)
+}
+
+type DecisionStates = Record<string, Record<string, unknown[]>>
+
+/** What each subject's decision states must be: its consent_states rows, as tuples. */
+async function statesFromTable(db: Database, workspaceId: string): Promise<DecisionStates> {
+  const subjects = await db
+    .selectFrom('consent_subjects')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .execute()
+  const states = await db
+    .selectFrom('consent_states')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .execute()
+  const bySubject: DecisionStates = Object.fromEntries(subjects.map((row) => [row.id, {}]))
+  for (const row of states) {
+    const subject = bySubject[row.subject_id]
+    assert.ok(subject, `state of an unknown subject ${row.subject_id}`)
+    subject[row.purpose] = [row.granted, row.decided_at, row.policy_seq, row.objected_at]
+  }
+  return bySubject
+}
+
+/** Each subject's decision_states as stored (null, as a linked-away subject has, is none). */
+async function storedDecisionStates(db: Database, workspaceId: string): Promise<DecisionStates> {
+  const rows = await db
+    .selectFrom('consent_subjects')
+    .select(['id', 'decision_states'])
+    .where('workspace_id', '=', workspaceId)
+    .execute()
+  return Object.fromEntries(
+    rows.map((row) => {
+      const stored = row.decision_states
+      const parsed: unknown = typeof stored === 'string' ? JSON.parse(stored) : (stored ?? {})
+      return [row.id, parsed as Record<string, unknown[]>]
+    }),
+  )
 }

@@ -9,7 +9,6 @@ import {
   type DenyReason,
   type LawfulBasis,
   type PurposeRule,
-  type PurposeState,
 } from './consent.logic.js'
 import {
   type DecisionRow,
@@ -18,7 +17,7 @@ import {
   selectDecisionRowsByIndexes,
   selectDecisionRowsBySubjects,
 } from './decision.repository.js'
-import { flagsOf } from './ledger.rows.js'
+import { decisionStateOf, flagsOf } from './ledger.rows.js'
 import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
 import {
   builtInPurpose,
@@ -166,7 +165,7 @@ function decisionOf(
   const decision = decide({
     purpose: rule,
     subject: known === undefined ? null : flagsOf(known),
-    state: known === undefined ? null : stateOfRow(known),
+    state: known === undefined ? null : decisionStateOf(known.purpose_state),
     ageOfDigitalConsent: request.workspace.settings.ageOfDigitalConsent,
     now: request.now,
   })
@@ -176,16 +175,6 @@ function decisionOf(
     purpose: request.purpose,
     lawfulBasis: rule?.lawfulBasis ?? null,
     subjectId: row?.subject_id ?? null,
-  }
-}
-
-function stateOfRow(row: DecisionRow): PurposeState | null {
-  if (row.granted === null && row.objected_at === null && row.decided_at === null) return null
-  return {
-    granted: row.granted === null ? null : row.granted === 1,
-    decidedAt: row.decided_at,
-    policySeq: row.policy_seq,
-    objectedAt: row.objected_at,
   }
 }
 

@@ -5,7 +5,7 @@ import type {
   ConsentPurposesTable,
   ConsentStatesTable,
   ConsentSubjectIdentifiersTable,
-  ConsentSubjectsTable,
+  ConsentSubjectsStored,
 } from '../consent/consent.table.js'
 import type {
   BlindIndexKeysTable,
@@ -54,7 +54,7 @@ export interface DB {
   login_failures: LoginFailuresTable
   consent_purposes: ConsentPurposesTable
   consent_policies: ConsentPoliciesTable
-  consent_subjects: ConsentSubjectsTable
+  consent_subjects: ConsentSubjectsStored
   consent_subject_identifiers: ConsentSubjectIdentifiersTable
   consent_states: ConsentStatesTable
   consent_events: ConsentEventsTable

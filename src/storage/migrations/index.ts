@@ -7,6 +7,7 @@ import * as contacts from './0006_contacts.js'
 import * as consent from './0005_consent.js'
 import * as tracking from './0007_tracking.js'
 import * as shredEpoch from './0008_shred_epoch.js'
+import * as decisionStates from './0009_decision_states.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0006_contacts': contacts,
   '0007_tracking': tracking,
   '0008_shred_epoch': shredEpoch,
+  '0009_decision_states': decisionStates,
 }
