@@ -4,6 +4,7 @@ import { isAppError } from '../errors.js'
 import { ManualClock } from '../clock.js'
 import { describeEachDialect, openSecondHandle } from '../storage/testing/dialects.js'
 import type { CellRef } from './envelope.js'
+import { selectShredEpoch } from './subject-keys.js'
 import { openTestKeyring, testMasterKey } from './testing/keyring.js'
 
 function cellOf(workspaceId: string, subjectId: string, column = 'email'): CellRef {
@@ -109,6 +110,22 @@ describeEachDialect('keyring', (context) => {
       await other.close()
       await keyring.close()
     }
+  })
+
+  test('a shred counts in the shred epoch only when it destroyed a key', async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const db = context.storage().db
+    await keyring.seal(cellOf('ws_epoch', 'c_sealed'), 'someone@example.com')
+    const before = await selectShredEpoch(db)
+    assert.deepEqual(await keyring.shredSubject('ws_epoch', 'c_never_sealed'), {
+      keysDestroyed: 0,
+    })
+    assert.equal(await selectShredEpoch(db), before, 'nothing destroyed, nothing to drop')
+    assert.deepEqual(await keyring.shredSubject('ws_epoch', 'c_sealed'), { keysDestroyed: 1 })
+    assert.equal(await selectShredEpoch(db), before + 1)
+    assert.deepEqual(await keyring.shredSubject('ws_epoch', 'c_sealed'), { keysDestroyed: 0 })
+    assert.equal(await selectShredEpoch(db), before + 1, 'a second shred destroys nothing')
+    await keyring.close()
   })
 
   test('sealers made inside a transaction that rolls back leave no key behind', async () => {

@@ -16,7 +16,7 @@ import {
   type SealedColumns,
   sealedColumnsOfAllModules,
 } from './sealed-columns.js'
-import { bumpShredEpoch, deleteSubjectKeys } from './subject-keys.js'
+import { bumpShredEpoch, deleteSubjectKeys, unbumpShredEpoch } from './subject-keys.js'
 import { type JsonValue, SubjectSealer } from './subject-sealer.js'
 
 export interface KeyringOptions {
@@ -229,7 +229,10 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
           // The counter first: on PostgreSQL its row lock then comes before any key row's,
           // in the same order for every shred.
           await bumpShredEpoch(scope.db)
-          return deleteSubjectKeys(scope.db, workspaceId, subjectId)
+          const destroyed = await deleteSubjectKeys(scope.db, workspaceId, subjectId)
+          // A subject that had no keys (never sealed, or shredded before) changes nothing.
+          if (destroyed === 0) await unbumpShredEpoch(scope.db)
+          return destroyed
         },
       )
       // Again after the delete: a lookup that raced it must not leave the key cached.

@@ -110,6 +110,19 @@ export async function bumpShredEpoch(db: Database): Promise<void> {
     .execute()
 }
 
+/**
+ * Takes back a count made in this transaction, for a shred that destroyed nothing: the
+ * epoch then commits unchanged, so no process drops its cached keys for it, while the
+ * row stays locked in the order every shred takes.
+ */
+export async function unbumpShredEpoch(db: Database): Promise<void> {
+  await db
+    .updateTable('shred_epoch')
+    .set((eb) => ({ epoch: eb('epoch', '-', 1) }))
+    .where('slot', '=', 'this')
+    .execute()
+}
+
 /** Crypto-shredding: every version of the subject's key, gone. Returns how many. */
 export async function deleteSubjectKeys(
   db: Database,
