@@ -53,7 +53,7 @@ export async function startServer(
         'TLS is not configured: serve only on a private interface and terminate TLS in front (set --tls-cert and --tls-key to serve HTTPS here)',
       )
     }
-    const keyring = await openKeyring({ storage, config, logger, clock })
+    const keyring = await openKeyring({ storage, config, logger, clock, listenForShreds: true })
     const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
     let url = ''
     const app = await buildApp({

@@ -175,7 +175,9 @@ export class KeyStore {
    * is dropped (shreds are rare; keys reload on demand). On SQLite the epoch is read
    * only after another connection has committed (data_version moved), so a shred
    * elsewhere takes effect here at the next look-up; on PostgreSQL it is read at most
-   * once a second, so within a second. The cache's time limit remains the backstop.
+   * once a second, so within a second, and a server also hears each shred as it
+   * commits (`dropSubjectKeysAfterShred`, through LISTEN). The cache's time limit
+   * remains the backstop.
    */
   async #dropKeysShreddedElsewhere(scope: KeyScope): Promise<void> {
     const dataVersion = sqliteDataVersion(this.db)
@@ -195,6 +197,15 @@ export class KeyStore {
       this.#subjects.clear()
     }
     this.#seenShreds = { epoch, dataVersion, at: now }
+  }
+
+  /**
+   * A shred committed somewhere (a signal from another process): drops every cached
+   * subject key at once, and keeps loads under way from caching what they read.
+   */
+  dropSubjectKeysAfterShred(): void {
+    this.#shredEpoch += 1
+    this.#subjects.clear()
   }
 
   /** After a shred: drops the subject's keys, and keeps loads under way from caching them. */

@@ -112,6 +112,48 @@ describeEachDialect('keyring', (context) => {
     }
   })
 
+  test('a listening keyring drops a key shredded elsewhere as the shred commits, with no clock tick', async () => {
+    // The clock never moves, so PostgreSQL's once-a-second check never runs: only the
+    // signal can drop the key there (SQLite needs none: data_version moves at the commit).
+    const { keyring } = await openTestKeyring(context.storage(), { listenForShreds: true })
+    const other = openSecondHandle(context.storage())
+    const elsewhere = await openTestKeyring(other)
+    try {
+      const erasedCell = cellOf('ws_listen', 'c_heard')
+      const keptCell = cellOf('ws_listen', 'c_kept')
+      const erasedValue = await keyring.seal(erasedCell, 'heard@example.com')
+      const keptValue = await keyring.seal(keptCell, 'kept@example.com')
+      assert.equal(await keyring.openText(erasedCell, erasedValue), 'heard@example.com')
+      // A shred that destroys nothing, and one that rolls back, say nothing.
+      await elsewhere.keyring.shredSubject('ws_listen', 'c_never_sealed')
+      await assert.rejects(
+        other.db.transaction().execute(async (trx) => {
+          await elsewhere.keyring.shredSubject('ws_listen', 'c_heard', { db: trx })
+          throw new Error('roll back')
+        }),
+        /roll back/,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal(await keyring.openText(erasedCell, erasedValue), 'heard@example.com')
+      await elsewhere.keyring.shredSubject('ws_listen', 'c_heard')
+      const deadline = Date.now() + 5000
+      let refused = false
+      while (!refused && Date.now() < deadline) {
+        refused = await keyring.open(erasedCell, erasedValue).then(
+          () => false,
+          (error: unknown) => isAppError(error) && error.code === 'subject_erased',
+        )
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      assert.ok(refused, 'the shred was heard within 5 s')
+      assert.equal(await keyring.openText(keptCell, keptValue), 'kept@example.com')
+    } finally {
+      await elsewhere.keyring.close()
+      await other.close()
+      await keyring.close()
+    }
+  })
+
   test('a shred counts in the shred epoch only when it destroyed a key', async () => {
     const { keyring } = await openTestKeyring(context.storage())
     const db = context.storage().db

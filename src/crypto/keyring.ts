@@ -2,7 +2,9 @@ import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { Database, Storage } from '../storage/database.js'
+import { dialectOf } from '../storage/column-types.js'
+import type { Database, Listening, Storage } from '../storage/database.js'
+import { signal } from '../storage/postgres.js'
 import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
 import { type CellRef, readEnvelopeHeader } from './envelope.js'
 import { hasKeyCheck, verifyKeyCheck } from './key-check.js'
@@ -16,7 +18,12 @@ import {
   type SealedColumns,
   sealedColumnsOfAllModules,
 } from './sealed-columns.js'
-import { bumpShredEpoch, deleteSubjectKeys, unbumpShredEpoch } from './subject-keys.js'
+import {
+  bumpShredEpoch,
+  deleteSubjectKeys,
+  shredChannel,
+  unbumpShredEpoch,
+} from './subject-keys.js'
 import { type JsonValue, SubjectSealer } from './subject-sealer.js'
 
 export interface KeyringOptions {
@@ -29,6 +36,12 @@ export interface KeyringOptions {
   /** Sealed columns the reseal job walks; every module's declarations when absent. */
   sealedColumns?: readonly SealedColumns[]
   cache?: { subjects?: number; workspaces?: number; subjectTtlMs?: number }
+  /**
+   * On PostgreSQL, hear every crypto-shred as it commits, in any process, and drop the
+   * cached subject keys at once instead of within the second the periodic check takes:
+   * for long-running processes (`serve`). Holds one database connection of its own.
+   */
+  listenForShreds?: boolean
 }
 
 /** Options of calls that may read or make keys: `db` runs them in a caller's transaction. */
@@ -135,13 +148,24 @@ export async function openKeyring(options: KeyringOptions): Promise<Keyring> {
     workspaceCacheSize: options.cache?.workspaces ?? defaults.workspaces,
     subjectCacheTtlMs: options.cache?.subjectTtlMs ?? defaults.subjectTtlMs,
   })
+  const listening =
+    options.listenForShreds === true && storage.listen !== undefined
+      ? await storage.listen(shredChannel, () => {
+          store.dropSubjectKeysAfterShred()
+        })
+      : undefined
   return createKeyring(
     store,
     new SealedColumnRegistry(options.sealedColumns ?? sealedColumnsOfAllModules),
+    listening,
   )
 }
 
-function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Keyring {
+function createKeyring(
+  store: KeyStore,
+  sealedColumns: SealedColumnRegistry,
+  listening: Listening | undefined,
+): Keyring {
   let closed = false
   const live = (): KeyStore => {
     if (closed) throw new AppError('unavailable', 'The keyring is closed')
@@ -232,6 +256,8 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
           const destroyed = await deleteSubjectKeys(scope.db, workspaceId, subjectId)
           // A subject that had no keys (never sealed, or shredded before) changes nothing.
           if (destroyed === 0) await unbumpShredEpoch(scope.db)
+          // Heard by listening servers when this commits, and not at all if it rolls back.
+          else if (dialectOf(scope.db) === 'postgres') await signal(scope.db, shredChannel)
           return destroyed
         },
       )
@@ -243,6 +269,7 @@ function createKeyring(store: KeyStore, sealedColumns: SealedColumnRegistry): Ke
     async close() {
       closed = true
       store.clear()
+      await listening?.close()
     },
   })
 }

@@ -123,6 +123,9 @@ export async function unbumpShredEpoch(db: Database): Promise<void> {
     .execute()
 }
 
+/** The LISTEN channel a shred is announced on (PostgreSQL), for servers to drop keys at once. */
+export const shredChannel = 'custodian_shred'
+
 /** Crypto-shredding: every version of the subject's key, gone. Returns how many. */
 export async function deleteSubjectKeys(
   db: Database,

@@ -12,5 +12,16 @@ export interface Storage {
   readonly location: string
   /** The PostgreSQL schema in use when it is not the default one. */
   readonly schema?: string
+  /**
+   * PostgreSQL only: calls `onSignal` when a transaction on this database and schema
+   * that ran `signal(db, channel)` commits, from any process, over a connection of its
+   * own (LISTEN). Also called when that connection fails, as a signal may then be lost.
+   */
+  listen?(channel: string, onSignal: () => void): Promise<Listening>
+  close(): Promise<void>
+}
+
+/** A subscription made by `Storage.listen`; `close` ends it and its connection. */
+export interface Listening {
   close(): Promise<void>
 }

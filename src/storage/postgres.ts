@@ -1,6 +1,6 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
-import type { Storage } from './database.js'
+import type { Database, Listening, Storage } from './database.js'
 import type { DB } from './schema.js'
 
 export interface PostgresOptions {
@@ -16,12 +16,12 @@ export function openPostgres(options: PostgresOptions): Storage {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error('PostgreSQL schema names must be lower-case identifiers')
   }
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  })
+  }
+  const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10 })
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {})
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
@@ -30,8 +30,56 @@ export function openPostgres(options: PostgresOptions): Storage {
     dialect: 'postgres',
     location: describePostgresUrl(options.connectionString),
     ...(schema ? { schema } : {}),
+    listen: (channel, onSignal) => listenOn(connection, channelName(channel, schema), onSignal),
     async close() {
       await db.destroy()
+    },
+  }
+}
+
+/**
+ * Sends `channel`'s signal when the caller's transaction commits (at once outside one);
+ * `Storage.listen` on the same database and schema hears it, in every process.
+ */
+export async function signal(db: Database, channel: string): Promise<void> {
+  // Namespaced by schema in SQL, as the listener is: tests share a database, one schema each.
+  await sql`select pg_notify(${channel} || '_' || current_schema(), '')`.execute(db)
+}
+
+function channelName(channel: string, schema: string | undefined): string {
+  const name = `${channel}_${schema ?? 'public'}`
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Not a channel name: ${name}`)
+  return name
+}
+
+async function listenOn(
+  connection: pg.ClientConfig,
+  channel: string,
+  onSignal: () => void,
+): Promise<Listening> {
+  const client = new pg.Client(connection)
+  let open = true
+  // A lost connection may have lost a signal: say so once; the caller's own fallback
+  // (a periodic check) then carries on alone.
+  client.on('error', () => {
+    if (open) onSignal()
+    open = false
+  })
+  client.on('notification', (message) => {
+    if (message.channel === channel) onSignal()
+  })
+  await client.connect()
+  try {
+    await client.query(`listen "${channel}"`)
+  } catch (error) {
+    await client.end()
+    throw error
+  }
+  return {
+    async close() {
+      open = false
+      // A connection already lost has nothing left to end.
+      await client.end().catch(() => {})
     },
   }
 }

@@ -15,6 +15,7 @@ export interface TestKeyringOptions {
   clock?: Clock
   sealedColumns?: readonly SealedColumns[]
   cache?: { subjects?: number; subjectTtlMs?: number }
+  listenForShreds?: boolean
 }
 
 /** A real keyring on a test store, with the master key given as configuration. */
@@ -30,6 +31,7 @@ export async function openTestKeyring(
     clock: options.clock ?? new ManualClock(),
     ...(options.sealedColumns ? { sealedColumns: options.sealedColumns } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.listenForShreds === undefined ? {} : { listenForShreds: options.listenForShreds }),
   })
   return { keyring, logs }
 }
