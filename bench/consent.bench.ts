@@ -180,6 +180,7 @@ function buildSubject(
     ...emptySubjectRow(workspaceId, id, at),
     ...flagColumns(standing.flags),
     decision_states: decisionStatesOf(standing.purposes),
+    decision_states_seq: count,
     event_seq: count,
   }
   return { subject, events: rows, states }

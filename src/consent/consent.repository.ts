@@ -43,7 +43,11 @@ export async function selectSubject(
 }
 
 export async function insertSubject(db: Database, row: ConsentSubjectsTable): Promise<void> {
-  await db.insertInto('consent_subjects').values(row).execute()
+  // No states yet, and the decision may trust that: they are current at its event_seq.
+  await db
+    .insertInto('consent_subjects')
+    .values({ ...row, decision_states: null, decision_states_seq: row.event_seq })
+    .execute()
 }
 
 export async function deleteSubjectRow(
@@ -64,6 +68,7 @@ export async function updateSubject(
   subjectId: string,
   changes: Partial<Omit<ConsentSubjectsTable, 'id' | 'workspace_id' | 'created_at'>> & {
     decision_states?: string
+    decision_states_seq?: number
   },
 ): Promise<void> {
   await db

@@ -78,6 +78,11 @@ export interface ConsentSubjectsTable {
  */
 export interface ConsentSubjectsStored extends ConsentSubjectsTable {
   decision_states: ColumnType<unknown, string | null | undefined, string | null>
+  /**
+   * The `event_seq` the decision states were written at. Behind `event_seq` when code
+   * from before them appended (migration 0009): the decision then reads consent_states.
+   */
+  decision_states_seq: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 /** A subject's flags as stored: what the decision and the ledger fold read of a subject. */

@@ -18,6 +18,9 @@ import type { SubjectFlagColumns } from './consent.table.js'
 export interface DecisionRow extends SubjectFlagColumns {
   subject_id: string | null
   purpose_state: unknown
+  /** The subject's event_seq, and the one its decision states were written at. */
+  event_seq: number | null
+  states_seq: number | null
 }
 
 export interface KeyedDecisionRow extends DecisionRow {
@@ -31,7 +34,8 @@ export interface KeyedDecisionRow extends DecisionRow {
  */
 const decisionColumns = (purpose: string) => sql`s.id as subject_id, s.restricted_at,
   s.automated_opt_out_at, s.gpc_at, s.declared_age, s.age_declared_at, s.parental_consent_at,
-  s.decision_states -> cast(${purpose} as text) as purpose_state`
+  s.decision_states -> cast(${purpose} as text) as purpose_state,
+  s.event_seq, s.decision_states_seq as states_seq`
 
 /** The purpose's stored rule beside the subject's row; null columns when either is absent. */
 export interface SingleDecisionRow extends DecisionRow {
@@ -84,7 +88,7 @@ export async function selectDecisionRow(
     'subjectId' in subject
       ? await decisionBySubjectId.execute(db, workspaceId, purpose, subject.subjectId)
       : await decisionByBlindIndex.execute(db, workspaceId, purpose, subject.blindIndex)
-  const row = rows[0]
+  const row = (await withCurrentStates(db, workspaceId, purpose, rows))[0]
   if (row === undefined) throw new Error('The decision anchor returned no row')
   return row
 }
@@ -105,8 +109,13 @@ export function selectDecisionRowsByIndexes(
   blindIndexes: readonly Buffer[],
 ): Promise<KeyedDecisionRow[]> {
   // An empty digest matches no identifier (every blind index is 32 bytes).
-  return inPaddedChunks(blindIndexes, noBlindIndex, (chunk) =>
-    decisionsByIndexes.execute(db, workspaceId, purpose, ...chunk),
+  return inPaddedChunks(blindIndexes, noBlindIndex, async (chunk) =>
+    withCurrentStates(
+      db,
+      workspaceId,
+      purpose,
+      await decisionsByIndexes.execute(db, workspaceId, purpose, ...chunk),
+    ),
   )
 }
 
@@ -131,8 +140,48 @@ export function selectDecisionRowsBySubjects(
   subjectIds: readonly string[],
 ): Promise<RequestedDecisionRow[]> {
   // The empty id names no subject.
-  return inPaddedChunks(subjectIds, '', (chunk) =>
-    decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk),
+  return inPaddedChunks(subjectIds, '', async (chunk) =>
+    withCurrentStates(
+      db,
+      workspaceId,
+      purpose,
+      await decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk),
+    ),
+  )
+}
+
+/**
+ * The rows with each subject's state for the purpose as of its latest ledger event: a
+ * subject whose decision states are behind its event_seq (code from before them
+ * appended, see migration 0009) has it read from consent_states instead.
+ */
+async function withCurrentStates<Row extends DecisionRow>(
+  db: Database,
+  workspaceId: string,
+  purpose: string,
+  rows: Row[],
+): Promise<Row[]> {
+  const behind = rows.flatMap((row) =>
+    row.subject_id !== null && row.states_seq !== row.event_seq ? [row.subject_id] : [],
+  )
+  if (behind.length === 0) return rows
+  const states = await db
+    .selectFrom('consent_states')
+    .select(['subject_id', 'granted', 'decided_at', 'policy_seq', 'objected_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('purpose', '=', purpose)
+    .where('subject_id', 'in', [...new Set(behind)])
+    .execute()
+  const bySubject = new Map(
+    states.map((state) => [
+      state.subject_id,
+      [state.granted, state.decided_at, state.policy_seq, state.objected_at],
+    ]),
+  )
+  return rows.map((row) =>
+    row.subject_id !== null && row.states_seq !== row.event_seq
+      ? { ...row, purpose_state: bySubject.get(row.subject_id) ?? null }
+      : row,
   )
 }
 

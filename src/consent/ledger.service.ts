@@ -228,6 +228,7 @@ export async function persistEntries(
     await updateSubject(trx, workspaceId, subject.id, {
       ...flagColumns(standing.flags),
       decision_states: decisionStatesOf(standing.purposes),
+      decision_states_seq: subject.event_seq + rows.length,
       event_seq: subject.event_seq + rows.length,
       updated_at: at,
     })

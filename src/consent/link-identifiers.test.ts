@@ -308,6 +308,51 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     assert.equal(await decide({ anonymousId: 'anon-states' }, 'ad-tracking_2'), 'consent_given')
     assert.equal(await decide({ anonymousId: 'anon-states' }, 'constructor'), 'consent_withdrawn')
   })
+
+  test('a withdrawal appended by code from before the decision states still counts at once', async () => {
+    const granted = await record({ anonymousId: 'anon-old-server' }, 'analytics', true)
+    const subjectId = granted.subjectId
+    // What a server still on the code before migration 0009 writes for a withdrawal:
+    // the state row and the subject's event_seq, not the decision states.
+    const db = harness.deps.db
+    await db
+      .updateTable('consent_states')
+      .set({ granted: 0, decided_at: '2026-03-01T10:00:00.000Z' })
+      .where('subject_id', '=', subjectId)
+      .where('purpose', '=', 'analytics')
+      .execute()
+    await db
+      .updateTable('consent_subjects')
+      .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
+      .where('id', '=', subjectId)
+      .execute()
+    const now = harness.clock.now()
+    const reasons = [
+      ...(await Promise.all(
+        [{ anonymousId: 'anon-old-server' }, { subjectId }].map(async (subject) => [
+          (await mayProcess(harness.deps, { workspace, subject, purpose: 'analytics', now }))
+            .reason,
+          ...(
+            await mayProcessMany(harness.deps, {
+              workspace,
+              subjects: [subject, { anonymousId: 'anon-link-1' }],
+              purpose: 'analytics',
+              now,
+            })
+          ).map((decision) => decision.reason),
+        ]),
+      )),
+    ]
+    assert.deepEqual(reasons, [
+      ['consent_withdrawn', 'consent_withdrawn', 'consent_given'],
+      ['consent_withdrawn', 'consent_withdrawn', 'consent_given'],
+    ])
+    // The subject's next append writes its decision states again, withdrawal included.
+    await record({ anonymousId: 'anon-old-server' }, 'marketing', true)
+    const stored = await storedDecisionStates(db, workspace.id)
+    assert.equal(stored[subjectId]?.analytics?.[0], 0)
+    assert.equal(await decide({ anonymousId: 'anon-old-server' }, 'analytics'), 'consent_withdrawn')
+  })
 })
 
 async function sealedProofs(harness: ConsentHarness, subjectId: string): Promise<string[]> {
