@@ -410,7 +410,9 @@ async function measureLongHistory(
     await insertChunked(trx, 'consent_events', rows)
     await trx
       .updateTable('consent_subjects')
-      .set({ event_seq: current.event_seq + extra })
+      // Stamped as the ledger's append stamps them: the last of these events grants
+      // marketing, as the subject had already, so its stored states stay right.
+      .set({ event_seq: current.event_seq + extra, decision_states_seq: current.event_seq + extra })
       .where('id', '=', long)
       .execute()
   })
