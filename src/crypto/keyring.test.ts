@@ -2,10 +2,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isAppError } from '../errors.js'
 import { ManualClock } from '../clock.js'
+import { newId } from '../ids.js'
+import type { Storage } from '../storage/database.js'
 import { describeEachDialect, openSecondHandle } from '../storage/testing/dialects.js'
 import type { CellRef } from './envelope.js'
+import type { Keyring } from './keyring.js'
 import { selectShredEpoch } from './subject-keys.js'
-import { openTestKeyring, testMasterKey } from './testing/keyring.js'
+import { openTestKeyring, type TestKeyringOptions, testMasterKey } from './testing/keyring.js'
 
 function cellOf(workspaceId: string, subjectId: string, column = 'email'): CellRef {
   return { workspaceId, subjectId, table: 'contacts', column, rowId: subjectId }
@@ -88,70 +91,78 @@ describeEachDialect('keyring', (context) => {
     await fresh.keyring.close()
   })
 
-  test('a subject shredded by another process stops opening here too, other keys reload', async () => {
-    const clock = new ManualClock('2026-03-01T09:00:00Z')
-    const { keyring } = await openTestKeyring(context.storage(), { clock })
+  /**
+   * Two processes on one database: a keyring here that has sealed (and cached) one value
+   * that will be shredded and one that stays, and a keyring on a second handle.
+   */
+  async function withAnotherProcess(
+    options: TestKeyringOptions,
+    work: (scene: {
+      keyring: Keyring
+      elsewhere: Keyring
+      other: Storage
+      erased: { cell: CellRef; value: Buffer }
+      kept: { cell: CellRef; value: Buffer }
+    }) => Promise<void>,
+  ): Promise<void> {
+    const { keyring } = await openTestKeyring(context.storage(), options)
     const other = openSecondHandle(context.storage())
     const elsewhere = await openTestKeyring(other)
     try {
-      const erasedCell = cellOf('ws_x', 'c_erased_elsewhere')
-      const keptCell = cellOf('ws_x', 'c_kept_here')
-      const erasedValue = await keyring.seal(erasedCell, 'gone@example.com')
-      const keptValue = await keyring.seal(keptCell, 'stays@example.com')
+      const erasedCell = cellOf('ws_x', `c_erased_${newId()}`)
+      const keptCell = cellOf('ws_x', `c_kept_${newId()}`)
+      const erased = { cell: erasedCell, value: await keyring.seal(erasedCell, 'gone@example.com') }
+      const kept = { cell: keptCell, value: await keyring.seal(keptCell, 'stays@example.com') }
       // Both keys are cached here now.
-      assert.equal(await keyring.openText(erasedCell, erasedValue), 'gone@example.com')
-      await elsewhere.keyring.shredSubject('ws_x', 'c_erased_elsewhere')
-      // SQLite sees the other connection's commit at once; PostgreSQL looks once a second.
-      if (context.dialect === 'postgres') clock.advance(1000)
-      await rejectsWith(keyring.open(erasedCell, erasedValue), 'subject_erased')
-      assert.equal(await keyring.openText(keptCell, keptValue), 'stays@example.com')
+      assert.equal(await keyring.openText(erased.cell, erased.value), 'gone@example.com')
+      await work({ keyring, elsewhere: elsewhere.keyring, other, erased, kept })
+      assert.equal(await keyring.openText(kept.cell, kept.value), 'stays@example.com')
     } finally {
       await elsewhere.keyring.close()
       await other.close()
       await keyring.close()
     }
+  }
+
+  test('a subject shredded by another process stops opening here too, other keys reload', async () => {
+    const clock = new ManualClock('2026-03-01T09:00:00Z')
+    await withAnotherProcess({ clock }, async ({ keyring, elsewhere, erased }) => {
+      await elsewhere.shredSubject('ws_x', erased.cell.subjectId)
+      // SQLite sees the other connection's commit at once; PostgreSQL looks once a second.
+      if (context.dialect === 'postgres') clock.advance(1000)
+      await rejectsWith(keyring.open(erased.cell, erased.value), 'subject_erased')
+    })
   })
 
   test('a listening keyring drops a key shredded elsewhere as the shred commits, with no clock tick', async () => {
     // The clock never moves, so PostgreSQL's once-a-second check never runs: only the
     // signal can drop the key there (SQLite needs none: data_version moves at the commit).
-    const { keyring } = await openTestKeyring(context.storage(), { listenForShreds: true })
-    const other = openSecondHandle(context.storage())
-    const elsewhere = await openTestKeyring(other)
-    try {
-      const erasedCell = cellOf('ws_listen', 'c_heard')
-      const keptCell = cellOf('ws_listen', 'c_kept')
-      const erasedValue = await keyring.seal(erasedCell, 'heard@example.com')
-      const keptValue = await keyring.seal(keptCell, 'kept@example.com')
-      assert.equal(await keyring.openText(erasedCell, erasedValue), 'heard@example.com')
+    const options = { listenForShreds: true }
+    await withAnotherProcess(options, async ({ keyring, elsewhere, other, erased }) => {
+      const subjectId = erased.cell.subjectId
       // A shred that destroys nothing, and one that rolls back, say nothing.
-      await elsewhere.keyring.shredSubject('ws_listen', 'c_never_sealed')
+      await elsewhere.shredSubject('ws_x', 'c_never_sealed')
       await assert.rejects(
         other.db.transaction().execute(async (trx) => {
-          await elsewhere.keyring.shredSubject('ws_listen', 'c_heard', { db: trx })
+          await elsewhere.shredSubject('ws_x', subjectId, { db: trx })
           throw new Error('roll back')
         }),
         /roll back/,
       )
       await new Promise((resolve) => setTimeout(resolve, 200))
-      assert.equal(await keyring.openText(erasedCell, erasedValue), 'heard@example.com')
-      await elsewhere.keyring.shredSubject('ws_listen', 'c_heard')
+      assert.equal(await keyring.openText(erased.cell, erased.value), 'gone@example.com')
+      await elsewhere.shredSubject('ws_x', subjectId)
       const deadline = Date.now() + 5000
       let refused = false
       while (!refused && Date.now() < deadline) {
-        refused = await keyring.open(erasedCell, erasedValue).then(
+        refused = await keyring.open(erased.cell, erased.value).then(
           () => false,
           (error: unknown) => isAppError(error) && error.code === 'subject_erased',
         )
         if (!refused) await new Promise((resolve) => setTimeout(resolve, 20))
       }
       assert.ok(refused, 'the shred was heard within 5 s')
-      assert.equal(await keyring.openText(keptCell, keptValue), 'kept@example.com')
-    } finally {
-      await elsewhere.keyring.close()
-      await other.close()
-      await keyring.close()
-    }
+    })
   })
 
   test('a shred counts in the shred epoch only when it destroyed a key', async () => {
