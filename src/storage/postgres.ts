@@ -30,7 +30,7 @@ export function openPostgres(options: PostgresOptions): Storage {
     dialect: 'postgres',
     location: describePostgresUrl(options.connectionString),
     ...(schema ? { schema } : {}),
-    listen: (channel, onSignal) => listenOn(connection, channelName(channel, schema), onSignal),
+    listen: (channel, onSignal) => listenOn(connection, channel, onSignal),
     async close() {
       await db.destroy()
     },
@@ -42,15 +42,19 @@ export function openPostgres(options: PostgresOptions): Storage {
  * `Storage.listen` on the same database and schema hears it, in every process.
  */
 export async function signal(db: Database, channel: string): Promise<void> {
-  // Namespaced by schema in SQL, as the listener is: tests share a database, one schema each.
-  await sql`select pg_notify(${channel} || '_' || current_schema(), '')`.execute(db)
+  await sql`select pg_notify(${channelInSchema(channel)}, '')`.execute(db)
 }
 
-function channelName(channel: string, schema: string | undefined): string {
-  const name = `${channel}_${schema ?? 'public'}`
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Not a channel name: ${name}`)
-  return name
-}
+/*
+ * Channels are per database, so each is namespaced by the schema in use (tests share a
+ * database, one schema each). Both ends ask their own connection which schema that is,
+ * so they agree whatever the search_path; its MD5 keeps the name within PostgreSQL's
+ * 63 bytes whatever the schema's length.
+ */
+const channelInSchema = (channel: string) =>
+  sql<string>`${channel} || '_' || md5(coalesce(current_schema(), ''))`
+// The same expression, for the listener's own pg client.
+const channelInSchemaText = `select $1::text || '_' || md5(coalesce(current_schema(), '')) as name`
 
 async function listenOn(
   connection: pg.ClientConfig,
@@ -59,6 +63,7 @@ async function listenOn(
 ): Promise<Listening> {
   const client = new pg.Client(connection)
   let open = true
+  let name: string | undefined
   // A lost connection may have lost a signal: say so once; the caller's own fallback
   // (a periodic check) then carries on alone.
   client.on('error', () => {
@@ -66,13 +71,17 @@ async function listenOn(
     open = false
   })
   client.on('notification', (message) => {
-    if (message.channel === channel) onSignal()
+    if (message.channel === name) onSignal()
   })
   await client.connect()
   try {
-    await client.query(`listen "${channel}"`)
+    const result = await client.query<{ name: string }>(channelInSchemaText, [channel])
+    name = result.rows[0]?.name
+    if (name === undefined) throw new Error('PostgreSQL named no channel')
+    await client.query(`listen ${client.escapeIdentifier(name)}`)
   } catch (error) {
-    await client.end()
+    open = false
+    await client.end().catch(() => {})
     throw error
   }
   return {
