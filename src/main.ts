@@ -37,6 +37,9 @@ export async function startServer(
   const logger = options.logger ?? createLogger({ level: config.logLevel })
   const clock = options.clock ?? systemClock
   const storage = openStorage(config)
+  // Whatever start-up opened is closed again if a later step fails: the keyring may hold
+  // a connection of its own (the shred listener), which would keep the process alive.
+  let openedKeyring: Keyring | undefined
   try {
     const migrations = await migrateToLatest(storage)
     if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'migrated')
@@ -54,6 +57,7 @@ export async function startServer(
       )
     }
     const keyring = await openKeyring({ storage, config, logger, clock, listenForShreds: true })
+    openedKeyring = keyring
     const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
     let url = ''
     const app = await buildApp({
@@ -89,6 +93,7 @@ export async function startServer(
       },
     }
   } catch (error) {
+    await openedKeyring?.close().catch(() => {})
     await storage.close().catch(() => {})
     throw error
   }

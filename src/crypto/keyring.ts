@@ -150,9 +150,18 @@ export async function openKeyring(options: KeyringOptions): Promise<Keyring> {
   })
   const listening =
     options.listenForShreds === true && storage.listen !== undefined
-      ? await storage.listen(shredChannel, () => {
-          store.dropSubjectKeysAfterShred()
-        })
+      ? await storage.listen(
+          shredChannel,
+          () => {
+            store.dropSubjectKeysAfterShred()
+          },
+          (error) => {
+            options.logger.warn(
+              { err: error },
+              'the shred listener lost its database connection and is reconnecting; meanwhile shreds made elsewhere take effect here within a second',
+            )
+          },
+        )
       : undefined
   return createKeyring(
     store,

@@ -15,9 +15,14 @@ export interface Storage {
   /**
    * PostgreSQL only: calls `onSignal` when a transaction on this database and schema
    * that ran `signal(db, channel)` commits, from any process, over a connection of its
-   * own (LISTEN). Also called when that connection fails, as a signal may then be lost.
+   * own (LISTEN). When that connection fails, `onSignal` is called too (a signal may
+   * have been missed), `onLost` says why, and it reconnects by itself.
    */
-  listen?(channel: string, onSignal: () => void): Promise<Listening>
+  readonly listen?: (
+    channel: string,
+    onSignal: () => void,
+    onLost: (error: unknown) => void,
+  ) => Promise<Listening>
   close(): Promise<void>
 }
 

@@ -30,7 +30,7 @@ export function openPostgres(options: PostgresOptions): Storage {
     dialect: 'postgres',
     location: describePostgresUrl(options.connectionString),
     ...(schema ? { schema } : {}),
-    listen: (channel, onSignal) => listenOn(connection, channel, onSignal),
+    listen: (channel, onSignal, onLost) => listenOn(connection, channel, onSignal, onLost),
     async close() {
       await db.destroy()
     },
@@ -45,50 +45,109 @@ export async function signal(db: Database, channel: string): Promise<void> {
   await sql`select pg_notify(${channelInSchema(channel)}, '')`.execute(db)
 }
 
+/** The channel `signal(db, channel)` sends on from `db`'s schema (for tests and tools). */
+export async function channelNameIn(db: Database, channel: string): Promise<string> {
+  const result = await sql<{ name: string }>`select ${channelInSchema(channel)} as name`.execute(db)
+  const name = result.rows[0]?.name
+  if (name === undefined) throw new Error('PostgreSQL named no channel')
+  return name
+}
+
 /*
  * Channels are per database, so each is namespaced by the schema in use (tests share a
  * database, one schema each). Both ends ask their own connection which schema that is,
- * so they agree whatever the search_path; its MD5 keeps the name within PostgreSQL's
- * 63 bytes whatever the schema's length.
+ * so they agree whatever the search_path. A hash of it keeps the name within
+ * PostgreSQL's 63 bytes whatever the schema's length: SHA-256, which FIPS builds allow
+ * (md5() fails there, and with it would fail every shred).
  */
-const channelInSchema = (channel: string) =>
-  sql<string>`${channel} || '_' || md5(coalesce(current_schema(), ''))`
+const schemaTag =
+  "left(encode(sha256(convert_to(coalesce(current_schema(), ''), 'UTF8')), 'hex'), 32)"
+const channelInSchema = (channel: string) => sql<string>`${channel} || '_' || ${sql.raw(schemaTag)}`
 // The same expression, for the listener's own pg client.
-const channelInSchemaText = `select $1::text || '_' || md5(coalesce(current_schema(), '')) as name`
+const channelInSchemaText = `select $1::text || '_' || ${schemaTag} as name`
 
+const firstRetryMs = 1000
+const lastRetryMs = 30_000
+
+/*
+ * One connection that LISTENs. When it is lost, `onSignal` is called (a signal may have
+ * gone unheard), `onLost` says why, and it reconnects with a growing delay; on
+ * reconnecting, `onSignal` again, for what was sent while nobody listened. TCP
+ * keep-alive makes a silently dropped connection fail instead of waiting forever.
+ */
 async function listenOn(
   connection: pg.ClientConfig,
   channel: string,
   onSignal: () => void,
+  onLost: (error: unknown) => void,
 ): Promise<Listening> {
-  const client = new pg.Client(connection)
-  let open = true
-  let name: string | undefined
-  // A lost connection may have lost a signal: say so once; the caller's own fallback
-  // (a periodic check) then carries on alone.
-  client.on('error', () => {
-    if (open) onSignal()
-    open = false
-  })
-  client.on('notification', (message) => {
-    if (message.channel === name) onSignal()
-  })
-  await client.connect()
-  try {
-    const result = await client.query<{ name: string }>(channelInSchemaText, [channel])
-    name = result.rows[0]?.name
-    if (name === undefined) throw new Error('PostgreSQL named no channel')
-    await client.query(`listen ${client.escapeIdentifier(name)}`)
-  } catch (error) {
-    open = false
-    await client.end().catch(() => {})
-    throw error
+  let closed = false
+  let current: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  let delay = firstRetryMs
+
+  const lost = (client: pg.Client, error: unknown) => {
+    if (closed || client !== current) return
+    current = undefined
+    void client.end().catch(() => {})
+    onSignal()
+    onLost(error)
+    reconnectLater()
   }
+  const connect = async (): Promise<void> => {
+    const client = new pg.Client({ ...connection, keepAlive: true })
+    let name: string | undefined
+    client.on('error', (error) => {
+      lost(client, error)
+    })
+    client.on('notification', (message) => {
+      if (message.channel === name) onSignal()
+    })
+    try {
+      await client.connect()
+      const result = await client.query<{ name: string }>(channelInSchemaText, [channel])
+      name = result.rows[0]?.name
+      if (name === undefined) throw new Error('PostgreSQL named no channel')
+      await client.query(`listen ${client.escapeIdentifier(name)}`)
+    } catch (error) {
+      await client.end().catch(() => {})
+      throw error
+    }
+    if (closed) {
+      await client.end().catch(() => {})
+      return
+    }
+    current = client
+    delay = firstRetryMs
+  }
+  const reconnectLater = () => {
+    retry = setTimeout(() => {
+      retry = undefined
+      connect().then(
+        () => {
+          onSignal()
+        },
+        (error: unknown) => {
+          if (closed) return
+          onLost(error)
+          delay = Math.min(delay * 2, lastRetryMs)
+          reconnectLater()
+        },
+      )
+    }, delay)
+    // Waiting to reconnect never keeps the process alive by itself.
+    retry.unref()
+  }
+
+  await connect()
   return {
     async close() {
-      open = false
+      closed = true
+      if (retry !== undefined) clearTimeout(retry)
+      const client = current
+      current = undefined
       // A connection already lost has nothing left to end.
-      await client.end().catch(() => {})
+      await client?.end().catch(() => {})
     },
   }
 }
