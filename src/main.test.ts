@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { test } from 'node:test'
 import { sql } from 'kysely'
 import { loadConfig } from './config.js'
 import { shredChannel } from './crypto/subject-keys.js'
 import { testMasterKey } from './crypto/testing/keyring.js'
 import { createLogger } from './logger.js'
 import { startServer } from './main.js'
-import type { Storage } from './storage/database.js'
 import { channelNameIn } from './storage/postgres.js'
-import { dialectSkip, openTestStorage, testDatabaseUrl } from './storage/testing/dialects.js'
+import { describePostgres, testDatabaseUrl } from './storage/testing/dialects.js'
 
-void describe('startServer on PostgreSQL', { skip: dialectSkip('postgres') }, () => {
-  let storage: Storage
-  let cleanup: () => Promise<void>
-  before(async () => {
-    ;({ storage, cleanup } = await openTestStorage('postgres'))
-  })
-  after(async () => cleanup())
-
+describePostgres('startServer on PostgreSQL', (context) => {
   test('a server that fails to start closes what it opened, its shred listener too', async () => {
     // The port is taken, so start-up fails after the keyring (and its listener) opened.
     const blocker = createServer()
@@ -26,7 +18,7 @@ void describe('startServer on PostgreSQL', { skip: dialectSkip('postgres') }, ()
     const address = blocker.address()
     assert.ok(address !== null && typeof address === 'object')
     const url = new URL(testDatabaseUrl)
-    url.searchParams.set('options', `-c search_path=${storage.schema ?? 'public'}`)
+    url.searchParams.set('options', `-c search_path=${context.storage().schema ?? 'public'}`)
     const config = loadConfig({
       env: {
         DATABASE_URL: url.toString(),
@@ -35,10 +27,10 @@ void describe('startServer on PostgreSQL', { skip: dialectSkip('postgres') }, ()
         PORT: String(address.port),
       },
     })
-    const name = await channelNameIn(storage.db, shredChannel)
+    const name = await channelNameIn(context.storage().db, shredChannel)
     const listening = async () => {
       const result = await sql<{ count: string | number }>`select count(*) as count
-        from pg_stat_activity where query = ${`listen "${name}"`}`.execute(storage.db)
+        from pg_stat_activity where query = ${`listen "${name}"`}`.execute(context.storage().db)
       return Number(result.rows[0]?.count ?? 0)
     }
     try {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { test } from 'node:test'
 import { sql } from 'kysely'
-import type { Listening, Storage } from './database.js'
+import type { Listening } from './database.js'
 import { channelNameIn, signal } from './postgres.js'
-import { dialectSkip, openTestStorage } from './testing/dialects.js'
+import { describePostgres } from './testing/dialects.js'
 
 /** Resolves once `check` holds, polling every 20 ms; fails after `ms`. */
 async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
@@ -14,26 +14,23 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): P
   }
 }
 
-void describe('PostgreSQL signals (LISTEN)', { skip: dialectSkip('postgres') }, () => {
-  let storage: Storage
-  let cleanup: () => Promise<void>
-  before(async () => {
-    ;({ storage, cleanup } = await openTestStorage('postgres'))
-  })
-  after(async () => cleanup())
-
+describePostgres('PostgreSQL signals (LISTEN)', (context) => {
   /** Backends of this database now listening on `name`. */
   const listeners = async (name: string) => {
     const result = await sql<{ pid: number }>`select pid from pg_stat_activity
-      where datname = current_database() and query = ${`listen "${name}"`}`.execute(storage.db)
+      where datname = current_database() and query = ${`listen "${name}"`}`.execute(
+      context.storage().db,
+    )
     return result.rows.map((row) => row.pid)
   }
 
   test('a committed signal is heard, a rolled-back one is not, and a lost connection comes back', async () => {
-    assert.ok(storage.listen, 'PostgreSQL storage can listen')
+    const storage = context.storage()
+    const listen = storage.listen
+    assert.ok(listen, 'PostgreSQL storage can listen')
     let heard = 0
     const lost: unknown[] = []
-    const listening: Listening = await storage.listen(
+    const listening: Listening = await listen(
       'custodian_test',
       () => {
         heard += 1
@@ -43,16 +40,19 @@ void describe('PostgreSQL signals (LISTEN)', { skip: dialectSkip('postgres') }, 
     try {
       const name = await channelNameIn(storage.db, 'custodian_test')
       assert.ok(name.length <= 63, name)
-      await signal(storage.db, 'custodian_test')
+      await signal(context.storage().db, 'custodian_test')
       await eventually(() => heard === 1)
       await assert.rejects(
-        storage.db.transaction().execute(async (trx) => {
-          await signal(trx, 'custodian_test')
-          throw new Error('roll back')
-        }),
+        context
+          .storage()
+          .db.transaction()
+          .execute(async (trx) => {
+            await signal(trx, 'custodian_test')
+            throw new Error('roll back')
+          }),
         /roll back/,
       )
-      await signal(storage.db, 'another_channel')
+      await signal(context.storage().db, 'another_channel')
       await new Promise((resolve) => setTimeout(resolve, 200))
       assert.equal(heard, 1, 'neither a rolled-back signal nor another channel is heard')
 
@@ -60,17 +60,18 @@ void describe('PostgreSQL signals (LISTEN)', { skip: dialectSkip('postgres') }, 
       // (one may have been missed), and listens again by itself.
       const [pid] = await listeners(name)
       assert.ok(pid !== undefined, 'one connection listens')
-      await sql`select pg_terminate_backend(${pid})`.execute(storage.db)
+      await sql`select pg_terminate_backend(${pid})`.execute(context.storage().db)
       await eventually(() => lost.length === 1 && heard >= 2)
       await eventually(async () => (await listeners(name)).some((other) => other !== pid))
       const before = heard
-      await signal(storage.db, 'custodian_test')
+      await signal(context.storage().db, 'custodian_test')
       await eventually(() => heard > before)
     } finally {
       await listening.close()
     }
     await eventually(
-      async () => (await listeners(await channelNameIn(storage.db, 'custodian_test'))).length === 0,
+      async () =>
+        (await listeners(await channelNameIn(context.storage().db, 'custodian_test'))).length === 0,
     )
   })
 })

@@ -41,28 +41,38 @@ export function describeEachDialect(
   title: string,
   define: (context: DialectContext) => void,
 ): void {
-  for (const dialect of testDialects) {
-    const skip = dialectSkip(dialect)
-    void describe(`${title} [${dialect}]`, { skip }, () => {
-      let open: Storage | undefined
-      let cleanup = async (): Promise<void> => {}
-      before(async () => {
-        const made = await openTestStorage(dialect)
-        open = made.storage
-        cleanup = made.cleanup
-      })
-      after(async () => {
-        await cleanup()
-      })
-      define({
-        dialect,
-        storage() {
-          if (open === undefined) throw new Error('storage is not open yet')
-          return open
-        },
-      })
+  for (const dialect of testDialects) describeOn(dialect, `${title} [${dialect}]`, define)
+}
+
+/** Tests of what only PostgreSQL has (LISTEN, say), with the same store and rules. */
+export function describePostgres(title: string, define: (context: DialectContext) => void): void {
+  describeOn('postgres', title, define)
+}
+
+function describeOn(
+  dialect: DialectName,
+  title: string,
+  define: (context: DialectContext) => void,
+): void {
+  void describe(title, { skip: dialectSkip(dialect) }, () => {
+    let open: Storage | undefined
+    let cleanup = async (): Promise<void> => {}
+    before(async () => {
+      const made = await openTestStorage(dialect)
+      open = made.storage
+      cleanup = made.cleanup
     })
-  }
+    after(async () => {
+      await cleanup()
+    })
+    define({
+      dialect,
+      storage() {
+        if (open === undefined) throw new Error('storage is not open yet')
+        return open
+      },
+    })
+  })
 }
 
 /** A fresh, migrated store of the given dialect and a function that removes it again. */
