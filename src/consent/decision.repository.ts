@@ -3,6 +3,7 @@ import type { Database } from '../storage/database.js'
 import { reusableQuery } from '../storage/reusable-query.js'
 import { sqlChunkSize } from './consent.repository.js'
 import type { SubjectFlagColumns } from './consent.table.js'
+import { decisionTupleOf, stateOf } from './ledger.rows.js'
 
 /**
  * SQL for the decision's reads: one statement of primary-key look-ups per decision (or
@@ -167,16 +168,13 @@ async function withCurrentStates<Row extends DecisionRow>(
   if (behind.length === 0) return rows
   const states = await db
     .selectFrom('consent_states')
-    .select(['subject_id', 'granted', 'decided_at', 'policy_seq', 'objected_at'])
+    .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('purpose', '=', purpose)
     .where('subject_id', 'in', [...new Set(behind)])
     .execute()
   const bySubject = new Map(
-    states.map((state) => [
-      state.subject_id,
-      [state.granted, state.decided_at, state.policy_seq, state.objected_at],
-    ]),
+    states.map((state) => [state.subject_id, decisionTupleOf(stateOf(state))]),
   )
   return rows.map((row) =>
     row.subject_id !== null && row.states_seq !== row.event_seq

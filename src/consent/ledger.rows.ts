@@ -130,13 +130,13 @@ export function flagColumns(flags: SubjectFlags): SubjectFlagColumns {
 export function decisionStatesOf(purposes: Standing['purposes']): string {
   // fromEntries defines own properties, so even a purpose named __proto__ is kept.
   return JSON.stringify(
-    Object.fromEntries(
-      [...purposes].map(([purpose, state]) => [
-        purpose,
-        [toFlag(state.granted), state.decidedAt, state.policySeq, state.objectedAt],
-      ]),
-    ),
+    Object.fromEntries([...purposes].map(([purpose, state]) => [purpose, decisionTupleOf(state)])),
   )
+}
+
+/** One purpose's entry of `decision_states`, which `decisionStateOf` reads back. */
+export function decisionTupleOf(state: PurposeState): unknown[] {
+  return [toFlag(state.granted), state.decidedAt, state.policySeq, state.objectedAt]
 }
 
 /**
