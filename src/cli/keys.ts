@@ -8,7 +8,7 @@ import type { RotationProgress, WorkspaceRotation } from '../crypto/rotate.js'
 import { type Config, ConfigError } from '../config.js'
 import { createLocalKeyProvider } from '../crypto/local-key-provider.js'
 import {
-  readMasterKeyFile,
+  readKeyFile,
   resolveMasterKey,
   stageDataDirKeyFile,
   usesDataDirKeyFile,
@@ -163,7 +163,7 @@ async function changeMasterKeyCommand(
   const current = createLocalKeyProvider(
     resolveMasterKey({ config, logger, databaseHasKeys: true }),
   )
-  const newKey = readMasterKeyFile(newKeyFile, '--new-master-key-file', logger)
+  const newKey = readKeyFile(newKeyFile, '--new-master-key-file', logger)
   // The embedded default's master.key gets the new key: staged (written and synced)
   // before the database switches, renamed into place after.
   const staged = usesDataDirKeyFile(config)

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js'
 import type { Database } from '../storage/database.js'
 import type { KeyProvider } from './key-provider.js'
 import { assertKeyCheckCurrent } from './key-check.js'
-import { KeyUnwrapError, unwrapKey, wrapKey } from './key-wrap.js'
+import { KeyUnwrapError, unwrapKey, type WrapContext, wrapKey } from './key-wrap.js'
 import type { SubjectKeysTable } from './keys.table.js'
 import { LruCache } from '../lru.js'
 import {
@@ -181,7 +181,9 @@ export class KeyStore {
    */
   async #dropKeysShreddedElsewhere(scope: KeyScope): Promise<void> {
     const dataVersion = sqliteDataVersion(this.db)
-    const now = this.clock.now().getTime()
+    // SQLite's data_version says whether another connection committed; only PostgreSQL,
+    // which has no such thing, needs the clock (this runs on every key look-up).
+    const now = dataVersion === undefined ? this.clock.now().getTime() : 0
     const seen = this.#seenShreds
     if (seen !== undefined) {
       const unchanged =
@@ -192,10 +194,7 @@ export class KeyStore {
     }
     const epoch = await selectShredEpoch(scope.db)
     // The first check clears too: a load racing it may have read a key since shredded.
-    if (seen === undefined || epoch !== seen.epoch) {
-      this.#shredEpoch += 1
-      this.#subjects.clear()
-    }
+    if (seen === undefined || epoch !== seen.epoch) this.dropSubjectKeysAfterShred()
     this.#seenShreds = { epoch, dataVersion, at: now }
   }
 
@@ -472,13 +471,10 @@ export class KeyStore {
     version: number,
   ): Promise<boolean> {
     return this.inTransaction(scope, async (inner) => {
-      await assertKeyCheckCurrent(inner.db, this.provider)
-      const clear = randomBytes(keyLength)
-      const wrappedKey = await this.provider.wrapKey(
-        clear,
+      const wrappedKey = await this.#newKeyUnderMasterKey(
+        inner.db,
         workspaceKeyContext(workspaceId, version),
       )
-      clear.fill(0)
       return insertWorkspaceKey(inner.db, {
         workspaceId,
         version,
@@ -486,6 +482,18 @@ export class KeyStore {
         createdAt: this.clock.now().toISOString(),
       })
     })
+  }
+
+  /**
+   * A new random key, wrapped under the master key, in the write transaction `trx` that
+   * will store it: checked first to be the key the database is still keyed to.
+   */
+  async #newKeyUnderMasterKey(trx: Database, context: WrapContext): Promise<Buffer> {
+    await assertKeyCheckCurrent(trx, this.provider)
+    const clear = randomBytes(keyLength)
+    const wrappedKey = await this.provider.wrapKey(clear, context)
+    clear.fill(0)
+    return wrappedKey
   }
 
   // ---- blind-index keys ----
@@ -497,10 +505,7 @@ export class KeyStore {
     let row = await this.#selectIndexKey(scope.db, workspaceId)
     if (row === undefined) {
       await this.inTransaction(scope, async (inner) => {
-        await assertKeyCheckCurrent(inner.db, this.provider)
-        const clear = randomBytes(keyLength)
-        const wrappedKey = await this.provider.wrapKey(clear, context)
-        clear.fill(0)
+        const wrappedKey = await this.#newKeyUnderMasterKey(inner.db, context)
         await inner.db
           .insertInto('blind_index_keys')
           .values({

@@ -63,11 +63,6 @@ export function resolveMasterKey(source: MasterKeySource): Buffer {
   return key
 }
 
-/** A key file named on the command line (`keys rotate --new-master-key-file`). */
-export function readMasterKeyFile(path: string, setting: string, logger: Logger): Buffer {
-  return readKeyFile(path, setting, logger)
-}
-
 /** Whether the master key comes from `master.key` in the data directory (the embedded default). */
 export function usesDataDirKeyFile(
   config: Pick<Config, 'masterKey' | 'masterKeyFile' | 'databaseUrl'>,
@@ -80,7 +75,7 @@ export function usesDataDirKeyFile(
 }
 
 /** A new `master.key`, written and synced beside the old one, not yet in its place. */
-export interface StagedKeyFile {
+interface StagedKeyFile {
   readonly path: string
   /** Renames it over `master.key` and syncs the directory: readers see old or new, whole. */
   install(): void
@@ -95,17 +90,7 @@ export interface StagedKeyFile {
  */
 export function stageDataDirKeyFile(dataDir: string, key: Buffer): StagedKeyFile {
   const path = join(dataDir, masterKeyFileName)
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  const descriptor = openSync(temporary, 'wx', 0o600)
-  try {
-    writeSync(descriptor, `${encodeMasterKey(key)}\n`)
-    fsyncSync(descriptor)
-  } catch (error) {
-    closeSync(descriptor)
-    unlinkSync(temporary)
-    throw error
-  }
-  closeSync(descriptor)
+  const temporary = writePrivateTemporary(path, key)
   return {
     path,
     install() {
@@ -132,7 +117,7 @@ function parseKey(text: string, setting: string): Buffer {
   return Buffer.from(trimmed, 'base64')
 }
 
-function readKeyFile(path: string, setting: string, logger: Logger): Buffer {
+export function readKeyFile(path: string, setting: string, logger: Logger): Buffer {
   let bytes: Buffer
   try {
     bytes = readFileSync(path)
@@ -147,6 +132,25 @@ function readKeyFile(path: string, setting: string, logger: Logger): Buffer {
   const key = parseKey(bytes.toString('latin1'), setting)
   bytes.fill(0)
   return key
+}
+
+/**
+ * Writes `key` to a new temporary file beside `path`, readable by this user only, and
+ * syncs it; returns its name. Nothing is left behind if the write fails.
+ */
+function writePrivateTemporary(path: string, key: Buffer): string {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  const descriptor = openSync(temporary, 'wx', 0o600)
+  try {
+    writeSync(descriptor, `${encodeMasterKey(key)}\n`)
+    fsyncSync(descriptor)
+  } catch (error) {
+    closeSync(descriptor)
+    unlinkSync(temporary)
+    throw error
+  }
+  closeSync(descriptor)
+  return temporary
 }
 
 function warnIfShared(path: string, logger: Logger): void {
@@ -165,14 +169,7 @@ function warnIfShared(path: string, logger: Logger): void {
 function createKeyFile(path: string, dataDir: string): Buffer {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const key = randomBytes(masterKeyLength)
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  const descriptor = openSync(temporary, 'wx', 0o600)
-  try {
-    writeSync(descriptor, `${encodeMasterKey(key)}\n`)
-    fsyncSync(descriptor)
-  } finally {
-    closeSync(descriptor)
-  }
+  const temporary = writePrivateTemporary(path, key)
   try {
     linkSync(temporary, path)
   } catch (error) {
