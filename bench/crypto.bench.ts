@@ -73,10 +73,14 @@ type BenchTables = {
  * email index then takes inserts all over its B-tree, as in production and as a blind
  * index does, instead of the sorted appends `person.0`, `person.1`, … would give it.
  */
-function person(i: number) {
+function emailOf(i: number): string {
   const name = (i * 7919 + 104_729) % 1_048_576
+  return `person.${name.toString(36)}.${String(i)}@example-company.com`
+}
+
+function person(i: number) {
   return {
-    email: `person.${name.toString(36)}.${i}@example-company.com`,
+    email: emailOf(i),
     name: `Firstname${i} Lastname${i}`,
     ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
     message: `Hello, I would like to know more about plan ${i % 7} for a team of ${i % 50} people.`,
@@ -331,7 +335,7 @@ async function benchLookup(db: Database, keyring: Keyring): Promise<void> {
           const rows: LookupContacts[] = []
           for (let i = from; i < Math.min(from + chunk, lookupRows); i += 1) {
             const id = `c${i}`
-            const email = person(i).email
+            const email = emailOf(i)
             rows.push({
               id,
               workspace_id: workspaceId,
@@ -363,7 +367,7 @@ async function benchLookup(db: Database, keyring: Keyring): Promise<void> {
         .selectFrom('lookup_contacts')
         .select(['id', 'email'])
         .where('workspace_id', '=', workspaceId)
-        .where('email_index', '=', indexer.index('email', ` ${person(i).email.toUpperCase()}`))
+        .where('email_index', '=', indexer.index('email', ` ${emailOf(i).toUpperCase()}`))
         .executeTakeFirst()
       if (row !== undefined) {
         filler.open({ table: 'lookup_contacts', column: 'email', rowId: row.id }, row.email)

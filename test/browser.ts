@@ -21,7 +21,7 @@ export const chromiumArgs: readonly string[] = [
 
 export function browserSkip(): string | false {
   if (existsSync(chromiumPath)) return false
-  if (process.env.CI === 'true') return false
+  if (process.env.CI === 'true' || process.env.CI === '1') return false
   return `Chromium not found at ${chromiumPath} (apt-get install chromium)`
 }
 

@@ -1,13 +1,19 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** Helpers for end-to-end tests that run the real `custodian` command as a user would. */
-// Compiled for the benchmarks (npm run bench) this module sits in .bench-build/test/.
-const repositoryRoot = new URL(
-  import.meta.url.includes('/.bench-build/') ? '../../' : '../',
-  import.meta.url,
-)
+// The nearest folder with a package.json: the repository, whether this module runs from
+// test/ or compiled into another folder (.bench-build/test/ for the benchmarks).
+const repositoryRoot = nearestPackageRoot(new URL('./', import.meta.url))
+
+function nearestPackageRoot(folder: URL): URL {
+  if (existsSync(new URL('package.json', folder))) return folder
+  const parent = new URL('../', folder)
+  if (parent.href === folder.href) throw new Error('No package.json above the test helpers')
+  return nearestPackageRoot(parent)
+}
 export const binPath = fileURLToPath(new URL('bin/custodian.js', repositoryRoot))
 
 export interface ServeProcess {

@@ -13,6 +13,7 @@ import {
   sealEntries,
   type StampedEvent,
   newSubjectRefCache,
+  type SubjectRefCache,
 } from './seal-entries.js'
 
 /** Where a recorded event landed in the chain. */
@@ -29,6 +30,8 @@ export interface AppenderDeps {
   logger?: Logger
   /** Most entries one transaction takes; a single `recordMany` may exceed it. */
   maxBatch?: number
+  /** Subject refs already computed, shared with the log's other sealing path. */
+  subjectRefs?: SubjectRefCache
 }
 
 /**
@@ -62,7 +65,7 @@ const defaultMaxBatch = 2000
 
 export function createAppender(deps: AppenderDeps): Appender {
   const maxBatch = deps.maxBatch ?? defaultMaxBatch
-  const subjectRefs = newSubjectRefCache()
+  const subjectRefs = deps.subjectRefs ?? newSubjectRefCache()
   const queue: Pending[] = []
   let draining: Promise<void> | undefined
   let closed = false

@@ -75,12 +75,13 @@ export interface AuditLog extends Appender {
 }
 
 export function createAuditLog(deps: AuditLogDeps): AuditLog {
-  const appender = createAppender(deps)
+  // One cache of subject refs for both ways in: queued records and prepared entries.
+  const subjectRefs = newSubjectRefCache()
+  const appender = createAppender({ ...deps, subjectRefs })
   const { db, keyring } = deps
 
   // A prepared batch goes into the chain once: a second append would duplicate its ids.
   const used = new WeakSet<PreparedEntries>()
-  const subjectRefs = newSubjectRefCache()
 
   const prepare = async (events: readonly AuditEvent[]): Promise<PreparedEntries> => {
     const stamped = events.map((event) => stampEvent(deps.clock, event))

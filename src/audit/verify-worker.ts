@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import SqliteDatabase from 'better-sqlite3'
+import { sqliteMmapBytes } from '../storage/sqlite-settings.js'
 import { canonicalRowsText, chainRowsText } from './chain-queries.js'
 import type { CanonicalRow, StoredRow } from './chain.logic.js'
 import { type RangeWalk, walkRange } from './verify-walk.js'
@@ -25,8 +26,7 @@ async function run(port: NonNullable<typeof parentPort>, data: VerifyWorkerData)
   const connection = new SqliteDatabase(data.path, { readonly: true, fileMustExist: true })
   try {
     connection.pragma('busy_timeout = 5000')
-    // As the server's connection reads it (sqlite.ts): memory-mapped, sparing a copy per page.
-    connection.pragma('mmap_size = 1073741824')
+    connection.pragma(`mmap_size = ${String(sqliteMmapBytes)}`)
     const rows = connection.prepare(chainRowsText.sqlite).raw(true)
     const canonical = connection.prepare(canonicalRowsText).raw(true)
     const report = await walkRange(

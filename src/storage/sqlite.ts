@@ -5,11 +5,11 @@ import { Kysely, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase } fr
 import { LruCache } from '../lru.js'
 import type { Database, Storage } from './database.js'
 import type { DB } from './schema.js'
+import { sqliteMmapBytes } from './sqlite-settings.js'
 
 export const sqliteFileName = 'custodian.sqlite'
 
 const pageCacheKibibytes = 64 * 1024
-const mmapBytes = 1024 * 1024 * 1024
 
 // The better-sqlite3 handle behind each store's Kysely instance (see withSqliteConnection).
 const connections = new WeakMap<
@@ -41,7 +41,7 @@ export function openSqlite(dataDir: string, fileName = sqliteFileName): Storage 
   // SQLite's 2 MiB, and the file read through memory mapping (up to 1 GiB), which
   // spares a copy per page read (the WAL is still read the usual way).
   connection.pragma(`cache_size = -${String(pageCacheKibibytes)}`)
-  connection.pragma(`mmap_size = ${String(mmapBytes)}`)
+  connection.pragma(`mmap_size = ${String(sqliteMmapBytes)}`)
   const cached = withPreparedStatementCache(connection)
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) })
   connections.set(db, { connection, cached })
