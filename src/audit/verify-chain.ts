@@ -2,7 +2,7 @@ import type { Keyring } from '../crypto/keyring.js'
 import type { Database } from '../storage/database.js'
 import { isHeadSealValid } from './append-entries.js'
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { withSqliteConnection } from '../storage/sqlite.js'
 import {
   selectCanonicalRows,
@@ -11,6 +11,7 @@ import {
   selectHead,
 } from './audit.repository.js'
 import type { VerifyWorkerData, VerifyWorkerMessage } from './verify-worker.js'
+import { startModuleWorker } from '../workers.js'
 import { type RangeReport, type RangeWalk, walkRange } from './verify-walk.js'
 import { type ChainBreak, type ChainCursor, checkHead, genesisHashHex } from './chain.logic.js'
 
@@ -179,18 +180,8 @@ async function cursorBefore(db: Database, from: number): Promise<ChainCursor> {
     : { seq: from, hashHex: '', id: null }
 }
 
-// Under tsx (tests, benchmarks) this module is TypeScript, and a worker must register
-// tsx before it can load the TypeScript worker (Node 20 workers do not inherit the
-// loader); built, the worker is plain JavaScript.
-const fromSource = import.meta.url.endsWith('.ts')
-
 function startWorker(data: VerifyWorkerData): Worker {
-  const url = new URL(`./verify-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
-  if (!fromSource) return new Worker(url, { workerData: data })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const code = `import(${JSON.stringify(tsx)})
-    .then((api) => { api.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(code, { eval: true, workerData: data })
+  return startModuleWorker(import.meta.url, 'verify-worker', { workerData: data })
 }
 
 function walkInWorker(

@@ -23,5 +23,12 @@ export { createLocalKeyProvider, masterKeyLength } from './local-key-provider.js
 export { masterKeyFileName } from './master-key.js'
 export type { ResealReport } from './reseal.js'
 export type { RotateOptions, RotationPhase, RotationProgress, WorkspaceRotation } from './rotate.js'
+export type {
+  PreparedSealing,
+  PrepareSealingOptions,
+  SealedRequest,
+  SealingCell,
+  SealingRequest,
+} from './prepared-sealing.js'
 export { SealedColumnRegistry, type SealedColumns } from './sealed-columns.js'
 export { type FieldRef, type JsonValue, SubjectSealer } from './subject-sealer.js'

@@ -89,6 +89,9 @@ export class KeyStore {
   // Shreds by other processes: the database's shred epoch as last read, the SQLite
   // data_version it was read at, and when (see dropKeysShreddedElsewhere).
   #seenShreds: { epoch: number; dataVersion: number | undefined; at: number } | undefined
+  // The active workspace key version each workspace had when last read: only a hint for
+  // work prepared ahead of its transaction, which checks it again there.
+  readonly #activeVersions: LruCache<string, number>
 
   constructor(options: KeyStoreOptions) {
     this.db = options.db
@@ -98,6 +101,7 @@ export class KeyStore {
     this.#subjects = new LruCache(options.subjectCacheSize)
     this.#workspaceKeys = new LruCache(options.workspaceCacheSize)
     this.#indexKeys = new LruCache(options.workspaceCacheSize)
+    this.#activeVersions = new LruCache(options.workspaceCacheSize)
   }
 
   /** The scope for a lookup on `db`: the store's own connection, or a caller's transaction. */
@@ -196,6 +200,15 @@ export class KeyStore {
     // The first check clears too: a load racing it may have read a key since shredded.
     if (seen === undefined || epoch !== seen.epoch) this.dropSubjectKeysAfterShred()
     this.#seenShreds = { epoch, dataVersion, at: now }
+  }
+
+  /**
+   * The database's shred epoch as this store last read it, to which every cached subject
+   * key is current (undefined before the first look-up): work prepared with cached keys
+   * is still right if the epoch has not moved since.
+   */
+  get shredEpochSeen(): number | undefined {
+    return this.#seenShreds?.epoch
   }
 
   /**
@@ -452,6 +465,7 @@ export class KeyStore {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const row = await selectActiveWorkspaceKey(scope.db, workspaceId, 'share')
       if (row !== undefined && row.wrapped_key !== null) {
+        this.#activeVersions.set(workspaceId, row.version)
         return {
           version: row.version,
           key: await this.workspaceKey(scope, workspaceId, row.version),
@@ -462,6 +476,27 @@ export class KeyStore {
       await this.createWorkspaceKey(scope, workspaceId, 1)
     }
     throw new AppError('unavailable', `No active key for workspace ${workspaceId}; retry`)
+  }
+
+  /**
+   * The active workspace key as last read, without asking the database when it was read
+   * before: for work prepared outside the transaction that stores it, which must check
+   * the version again inside (a rotation may have finished in between).
+   */
+  async lastActiveWorkspaceKey(
+    scope: KeyScope,
+    workspaceId: string,
+  ): Promise<{ version: number; key: KeyObject }> {
+    const version = this.#activeVersions.get(workspaceId)
+    if (version !== undefined) {
+      try {
+        return { version, key: await this.workspaceKey(scope, workspaceId, version) }
+      } catch {
+        // Destroyed by a rotation since, or read in a transaction that rolled back.
+        this.#activeVersions.delete(workspaceId)
+      }
+    }
+    return this.activeWorkspaceKey(scope, workspaceId)
   }
 
   /** Makes and stores a new workspace key version as active; false if it already existed. */
@@ -540,6 +575,7 @@ export class KeyStore {
 
   /** Drops every clear key this process holds. */
   clear(): void {
+    this.#activeVersions.clear()
     this.#subjects.clear()
     this.#workspaceKeys.clear()
     this.#indexKeys.clear()

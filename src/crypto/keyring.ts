@@ -25,6 +25,13 @@ import {
   unbumpShredEpoch,
 } from './subject-keys.js'
 import { type JsonValue, SubjectSealer } from './subject-sealer.js'
+import { BackgroundSealer } from './background-sealer.js'
+import {
+  type PreparedSealing,
+  type PrepareSealingOptions,
+  prepareSealing,
+  type SealingRequest,
+} from './prepared-sealing.js'
 
 export interface KeyringOptions {
   storage: Storage
@@ -95,6 +102,20 @@ export interface Keyring {
     subjectId: string,
     options?: SealersOptions,
   ): Promise<SubjectSealer>
+  /**
+   * Seals a batch on a worker thread, so this one can write the previous batch
+   * meanwhile: keys for subjects without one are made there too. The returned batch's
+   * `commit(trx)` stores those keys in the transaction that stores the rows. Resolves
+   * once the batch is with the worker; on SQLite, never await it inside a transaction
+   * (its key look-ups need the connection the transaction holds). For bulk
+   * writes of many new subjects (a contacts import), where the cryptography would
+   * otherwise cost as much as the writing.
+   */
+  prepareSealing(
+    workspaceId: string,
+    requests: readonly SealingRequest[],
+    options?: PrepareSealingOptions,
+  ): Promise<PreparedSealing>
   /** HMAC-SHA256 of the normalised value under the workspace's index key: 32 bytes. */
   blindIndex(
     workspaceId: string,
@@ -176,6 +197,7 @@ function createKeyring(
   listening: Listening | undefined,
 ): Keyring {
   let closed = false
+  const background = new BackgroundSealer()
   const live = (): KeyStore => {
     if (closed) throw new AppError('unavailable', 'The keyring is closed')
     return store
@@ -232,6 +254,11 @@ function createKeyring(
       (await openerFor(cell, sealed, access)).openJson(cell, sealed),
     sealersFor,
     sealerFor,
+    prepareSealing: (
+      workspaceId: string,
+      requests: readonly SealingRequest[],
+      options?: PrepareSealingOptions,
+    ) => prepareSealing(live(), background, workspaceId, requests, options),
     blindIndex: async (
       workspaceId: string,
       kind: BlindIndexKind,
@@ -278,6 +305,7 @@ function createKeyring(
     async close() {
       closed = true
       store.clear()
+      await background.close()
       await listening?.close()
     },
   })

@@ -1,0 +1,228 @@
+import type { Database } from '../storage/database.js'
+import type { BackgroundSealer } from './background-sealer.js'
+import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
+import type { KeyStore, SubjectKeys } from './key-store.js'
+import type { SubjectKeysTable } from './keys.table.js'
+import type { SealingJob, SealingJobItem } from './sealing-job.js'
+import { insertSubjectKeys, selectShredEpoch } from './subject-keys.js'
+import { type FieldRef, type JsonValue, SubjectSealer } from './subject-sealer.js'
+import { selectActiveWorkspaceKey } from './workspace-keys.js'
+
+/** A value to seal into one cell: a JSON document (one envelope) or a field's text or bytes. */
+export type SealingCell =
+  | { readonly field: FieldRef; readonly json: JsonValue }
+  | { readonly field: FieldRef; readonly value: string | Uint8Array }
+
+/** What one row needs sealed under its subject's key, and what it needs indexed. */
+export interface SealingRequest {
+  readonly subjectId: string
+  readonly cells: readonly SealingCell[]
+  readonly indexes?: readonly { readonly kind: BlindIndexKind; readonly value: string }[]
+}
+
+/** A request's sealed cells and blind indexes, in the order they were asked for. */
+export interface SealedRequest {
+  sealed: Buffer[]
+  indexes: Buffer[]
+}
+
+export interface PrepareSealingOptions {
+  /**
+   * The caller made these subject ids just now (a new contact's id): no key can exist,
+   * so none is looked up. Should one exist after all, `commit` finds it and seals with it.
+   */
+  newSubjects?: boolean
+}
+
+/** Sealing under way on the worker thread; `commit` stores its keys and hands the values. */
+export interface PreparedSealing {
+  /**
+   * Inserts the keys made for this batch in `trx` (the transaction that stores the
+   * sealed rows, so both commit or neither does) and returns the sealed values. When
+   * something changed since the batch was prepared — a rotation, a shred, another
+   * process making one of the keys — the batch is sealed again here, in `trx`, with the
+   * keys as they now are.
+   */
+  commit(trx: Database): Promise<SealedRequest[]>
+}
+
+interface Prepared {
+  output: { bytes: ArrayBuffer; lengths: number[] }
+  /** The workspace key version new subject keys were wrapped under, if any were made. */
+  wrappingVersion: number | null
+  made: string[]
+  /** Whether keys that existed were used, and the shred epoch they were current to. */
+  usedExisting: boolean
+  shredEpoch: number | undefined
+}
+
+/**
+ * Seals a batch on the worker thread while this thread does other work — typically
+ * writing the previous batch. Resolves once the batch is handed to the worker. The key
+ * look-ups before that run on the store's own connection (none for cached keys), so on
+ * SQLite it must not be awaited inside a transaction, which holds the one connection.
+ * `commit` then waits only for the worker, and checks inside its transaction that what
+ * the worker used is still right.
+ *
+ * @example
+ *   let next = prepareSealing(store, sealer, workspaceId, batches[0], { newSubjects: true })
+ *   for (let b = 0; b < batches.length; b += 1) {
+ *     const current = await next
+ *     if (b + 1 < batches.length) next = prepareSealing(store, sealer, workspaceId, batches[b + 1], …)
+ *     await inWriteTransaction(db, async (trx) => insertRows(trx, await current.commit(trx)))
+ *   }
+ */
+export async function prepareSealing(
+  store: KeyStore,
+  sealer: BackgroundSealer,
+  workspaceId: string,
+  requests: readonly SealingRequest[],
+  options: PrepareSealingOptions = {},
+): Promise<PreparedSealing> {
+  const subjectIds = [...new Set(requests.map((request) => request.subjectId))]
+  const scope = store.scopeFor(undefined)
+  const existing =
+    options.newSubjects === true
+      ? new Map<string, SubjectKeys>()
+      : await store.subjectKeys(scope, workspaceId, subjectIds, false)
+  const shredEpoch = store.shredEpochSeen
+  const made = subjectIds.filter((subjectId) => !existing.has(subjectId))
+  const wrapping = made.length > 0 ? await store.lastActiveWorkspaceKey(scope, workspaceId) : null
+  const indexKey = requests.some((request) => (request.indexes?.length ?? 0) > 0)
+    ? await store.indexKey(scope, workspaceId)
+    : null
+  const sealed = sealer.run(jobOf(workspaceId, subjectIds, existing, requests, wrapping, indexKey))
+  // A batch whose commit never comes must not crash the process with its failure.
+  sealed.catch(() => undefined)
+  return {
+    async commit(trx: Database): Promise<SealedRequest[]> {
+      const prepared: Prepared = {
+        output: await sealed,
+        wrappingVersion: wrapping?.version ?? null,
+        made,
+        usedExisting: existing.size > 0,
+        shredEpoch,
+      }
+      if (await stillRight(store, trx, workspaceId, prepared)) return unpack(prepared, requests)
+      return sealHere(store, trx, workspaceId, subjectIds, requests)
+    },
+  }
+}
+
+function jobOf(
+  workspaceId: string,
+  subjectIds: readonly string[],
+  existing: ReadonlyMap<string, SubjectKeys>,
+  requests: readonly SealingRequest[],
+  wrapping: SealingJob['wrapping'],
+  indexKey: SealingJob['indexKey'],
+): SealingJob {
+  const position = new Map(subjectIds.map((subjectId, at) => [subjectId, at]))
+  return {
+    workspaceId,
+    wrapping,
+    indexKey,
+    subjects: subjectIds.map((subjectId) => {
+      const keys = existing.get(subjectId)
+      return keys === undefined
+        ? { subjectId, key: null, version: 1 }
+        : { subjectId, key: keys.current.key, version: keys.current.version }
+    }),
+    items: requests.map(
+      (request): SealingJobItem => ({
+        subject: position.get(request.subjectId) ?? -1,
+        cells: request.cells.map((cell) => ({
+          ...cell.field,
+          ...('json' in cell
+            ? { kind: 'json' as const, plaintext: JSON.stringify(cell.json) }
+            : { kind: 'field' as const, plaintext: cell.value }),
+        })),
+        indexes: request.indexes ?? [],
+      }),
+    ),
+  }
+}
+
+/** Whether the prepared batch may be stored as it is; stores the keys it made if so. */
+async function stillRight(
+  store: KeyStore,
+  trx: Database,
+  workspaceId: string,
+  prepared: Prepared,
+): Promise<boolean> {
+  if (prepared.usedExisting) {
+    // A shred since the cached keys were known current may have destroyed one of them.
+    if ((await selectShredEpoch(trx)) !== prepared.shredEpoch) return false
+  }
+  if (prepared.made.length === 0) return true
+  // Locked FOR SHARE on PostgreSQL, so a rotation cannot retire it before this commits.
+  const active = await selectActiveWorkspaceKey(trx, workspaceId, 'share')
+  if (active?.version !== prepared.wrappingVersion) return false
+  const createdAt = store.clock.now().toISOString()
+  const lengths = prepared.output.lengths
+  const bytes = Buffer.from(prepared.output.bytes)
+  let at = 0
+  const rows = prepared.made.map((subjectId, index): SubjectKeysTable => {
+    const length = lengths[index] ?? 0
+    const wrapped = bytes.subarray(at, at + length)
+    at += length
+    return {
+      workspace_id: workspaceId,
+      subject_id: subjectId,
+      version: 1,
+      wrapped_key: wrapped,
+      workspace_key_version: active.version,
+      status: 'active',
+      created_at: createdAt,
+    }
+  })
+  // Fewer inserted means another process made some of these keys first: theirs seal.
+  return (await insertSubjectKeys(trx, rows)) === rows.length
+}
+
+/** The worker's output cut into each request's values (views, not copies). */
+function unpack(prepared: Prepared, requests: readonly SealingRequest[]): SealedRequest[] {
+  const bytes = Buffer.from(prepared.output.bytes)
+  const lengths = prepared.output.lengths
+  let part = prepared.made.length
+  let at = lengths.slice(0, part).reduce((sum, length) => sum + length, 0)
+  const take = () => {
+    const length = lengths[part] ?? 0
+    part += 1
+    const value = bytes.subarray(at, at + length)
+    at += length
+    return value
+  }
+  return requests.map((request) => ({
+    sealed: request.cells.map(take),
+    indexes: (request.indexes ?? []).map(take),
+  }))
+}
+
+/** The whole batch sealed on this thread, in `trx`, with the keys as they are now. */
+async function sealHere(
+  store: KeyStore,
+  trx: Database,
+  workspaceId: string,
+  subjectIds: readonly string[],
+  requests: readonly SealingRequest[],
+): Promise<SealedRequest[]> {
+  const scope = store.scopeFor(trx)
+  const keys = await store.subjectKeys(scope, workspaceId, subjectIds, true)
+  const indexed = requests.some((request) => (request.indexes?.length ?? 0) > 0)
+  const indexKey = indexed ? await store.indexKey(scope, workspaceId) : undefined
+  return requests.map((request) => {
+    const subjectKeys = keys.get(request.subjectId)
+    if (subjectKeys === undefined) throw new Error('a subject key was neither found nor made')
+    const sealer = new SubjectSealer(subjectKeys)
+    return {
+      sealed: request.cells.map((cell) =>
+        'json' in cell ? sealer.sealJson(cell.field, cell.json) : sealer.seal(cell.field, cell.value),
+      ),
+      indexes: (request.indexes ?? []).map((index) => {
+        if (indexKey === undefined) throw new Error('no index key for an indexed request')
+        return computeBlindIndex(indexKey, index.kind, index.value)
+      }),
+    }
+  })
+}
