@@ -283,7 +283,13 @@ async function insertPipelined(db: Database, keyring: Keyring, ids: string[]): P
         const profile = values?.sealed[0]
         const emailIndex = values?.indexes[0]
         if (profile === undefined || emailIndex === undefined) throw new Error('not sealed')
-        return { id, workspace_id: workspaceId, email_index: emailIndex, profile, created_at: createdAt }
+        return {
+          id,
+          workspace_id: workspaceId,
+          email_index: emailIndex,
+          profile,
+          created_at: createdAt,
+        }
       })
       await trx.withTables<BenchTables>().insertInto('envelope_contacts').values(rows).execute()
     })

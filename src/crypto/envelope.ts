@@ -44,8 +44,9 @@ export interface EnvelopeHeader {
 const aadLabel = Buffer.from('custodian/seal/v1\0', 'latin1')
 const maxPartBytes = 1024
 
+/** `key` is a KeyObject, or for a key made this moment the clear bytes, spared a KeyObject. */
 export function sealPayload(
-  key: KeyObject,
+  key: KeyObject | Buffer,
   keyVersion: number,
   kind: PayloadKind,
   cell: CellRef,

@@ -254,7 +254,7 @@ function createKeyring(
       (await openerFor(cell, sealed, access)).openJson(cell, sealed),
     sealersFor,
     sealerFor,
-    prepareSealing: (
+    prepareSealing: async (
       workspaceId: string,
       requests: readonly SealingRequest[],
       options?: PrepareSealingOptions,

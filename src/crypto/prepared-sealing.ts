@@ -128,18 +128,16 @@ function jobOf(
         ? { subjectId, key: null, version: 1 }
         : { subjectId, key: keys.current.key, version: keys.current.version }
     }),
-    items: requests.map(
-      (request): SealingJobItem => ({
-        subject: position.get(request.subjectId) ?? -1,
-        cells: request.cells.map((cell) => ({
-          ...cell.field,
-          ...('json' in cell
-            ? { kind: 'json' as const, plaintext: JSON.stringify(cell.json) }
-            : { kind: 'field' as const, plaintext: cell.value }),
-        })),
-        indexes: request.indexes ?? [],
-      }),
-    ),
+    items: requests.map((request): SealingJobItem => ({
+      subject: position.get(request.subjectId) ?? -1,
+      cells: request.cells.map((cell) => ({
+        ...cell.field,
+        ...('json' in cell
+          ? { kind: 'json' as const, plaintext: JSON.stringify(cell.json) }
+          : { kind: 'field' as const, plaintext: cell.value }),
+      })),
+      indexes: request.indexes ?? [],
+    })),
   }
 }
 
@@ -217,7 +215,9 @@ async function sealHere(
     const sealer = new SubjectSealer(subjectKeys)
     return {
       sealed: request.cells.map((cell) =>
-        'json' in cell ? sealer.sealJson(cell.field, cell.json) : sealer.seal(cell.field, cell.value),
+        'json' in cell
+          ? sealer.sealJson(cell.field, cell.json)
+          : sealer.seal(cell.field, cell.value),
       ),
       indexes: (request.indexes ?? []).map((index) => {
         if (indexKey === undefined) throw new Error('no index key for an indexed request')

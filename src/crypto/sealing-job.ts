@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject, randomFillSync } from 'node:crypto'
+import { type KeyObject, randomFillSync } from 'node:crypto'
 import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
 import { type PayloadKind, sealPayload } from './envelope.js'
 import { wrapKey } from './key-wrap.js'
@@ -54,43 +54,52 @@ export function runSealingJob(job: SealingJob): SealingJobOutput {
     throw new Error('a sealing job makes subject keys without a wrapping key')
   }
   const material = randomFillSync(Buffer.allocUnsafe(keyLength * made.length))
-  const keys = new Map<number, { key: KeyObject; version: number }>()
-  let next = 0
-  job.subjects.forEach((subject, position) => {
-    if (subject.key !== null) {
-      keys.set(position, { key: subject.key, version: subject.version })
-      return
+  try {
+    // A made key seals as its clear bytes (wiped below): a KeyObject would cost as much
+    // as the sealing, for a key used once here and loaded from its wrapping afterwards.
+    const keys = new Map<number, { key: KeyObject | Buffer; version: number }>()
+    let next = 0
+    job.subjects.forEach((subject, position) => {
+      if (subject.key !== null) {
+        keys.set(position, { key: subject.key, version: subject.version })
+        return
+      }
+      const wrapping = job.wrapping
+      if (wrapping === null) return
+      const clear = material.subarray(next * keyLength, (next + 1) * keyLength)
+      next += 1
+      const context = subjectKeyContext(job.workspaceId, subject.subjectId, 1, wrapping.version)
+      parts.push(wrapKey(wrapping.key, subjectKeyLabel, context, clear))
+      keys.set(position, { key: clear, version: 1 })
+    })
+    for (const item of job.items) {
+      const subject = job.subjects[item.subject]
+      const key = keys.get(item.subject)
+      if (subject === undefined || key === undefined) {
+        throw new Error('a sealing job item names no subject of the job')
+      }
+      for (const cell of item.cells) {
+        const plaintext =
+          typeof cell.plaintext === 'string'
+            ? Buffer.from(cell.plaintext, 'utf8')
+            : Buffer.from(cell.plaintext)
+        const ref = { ...cell, workspaceId: job.workspaceId, subjectId: subject.subjectId }
+        parts.push(sealPayload(key.key, key.version, cell.kind, ref, plaintext))
+        plaintext.fill(0)
+      }
+      for (const index of item.indexes) {
+        if (job.indexKey === null) throw new Error('a sealing job indexes without an index key')
+        parts.push(computeBlindIndex(job.indexKey, index.kind, index.value))
+      }
     }
-    const wrapping = job.wrapping
-    if (wrapping === null) return
-    const clear = material.subarray(next * keyLength, (next + 1) * keyLength)
-    next += 1
-    const context = subjectKeyContext(job.workspaceId, subject.subjectId, 1, wrapping.version)
-    parts.push(wrapKey(wrapping.key, subjectKeyLabel, context, clear))
-    keys.set(position, { key: createSecretKey(clear), version: 1 })
-  })
-  material.fill(0)
-  for (const item of job.items) {
-    const subject = job.subjects[item.subject]
-    const key = keys.get(item.subject)
-    if (subject === undefined || key === undefined) {
-      throw new Error('a sealing job item names no subject of the job')
-    }
-    for (const cell of item.cells) {
-      const plaintext =
-        typeof cell.plaintext === 'string'
-          ? Buffer.from(cell.plaintext, 'utf8')
-          : Buffer.from(cell.plaintext)
-      const ref = { ...cell, workspaceId: job.workspaceId, subjectId: subject.subjectId }
-      parts.push(sealPayload(key.key, key.version, cell.kind, ref, plaintext))
-      plaintext.fill(0)
-    }
-    for (const index of item.indexes) {
-      if (job.indexKey === null) throw new Error('a sealing job indexes without an index key')
-      parts.push(computeBlindIndex(job.indexKey, index.kind, index.value))
-    }
+  } finally {
+    material.fill(0)
   }
   const joined = Buffer.concat(parts)
-  const bytes = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length)
+  // Moved to the main thread whole: a view on a shared pool would be copied out first.
+  const whole = joined.byteOffset === 0 && joined.length === joined.buffer.byteLength
+  const bytes = whole
+    ? joined.buffer
+    : joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length)
   return { bytes, lengths: parts.map((part) => part.length) }
 }

@@ -3,8 +3,7 @@ import { runSealingJob, type SealingJob } from './sealing-job.js'
 
 /** The sealing worker's messages: a job's output, or why it failed. */
 export type SealingWorkerReply =
-  | { id: number; output: ReturnType<typeof runSealingJob> }
-  | { id: number; failed: string }
+  { id: number; output: ReturnType<typeof runSealingJob> } | { id: number; failed: string }
 
 /** Runs sealing jobs (sealing-job.ts) one after another, for background-sealer.ts. */
 const port = parentPort
