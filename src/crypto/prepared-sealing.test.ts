@@ -68,7 +68,7 @@ describeEachDialect('sealing on the worker thread', (context) => {
     const sealed = await inWriteTransaction(storage.db, (trx) => prepared.commit(trx))
     for (const [index, subjectId] of subjects.entries()) {
       const values = sealed[index]
-      assert.ok(values !== undefined)
+      assert.ok(values)
       await assertOpens(keyring, 'ws_w1', subjectId, emails[index] ?? '', values)
     }
     // The known subject kept its one key; each new one got version 1.
@@ -121,7 +121,7 @@ describeEachDialect('sealing on the worker thread', (context) => {
     const [rotation] = await keyring.rotate({ workspaceId: 'ws_w3' })
     assert.ok(rotation !== undefined)
     const [values] = await inWriteTransaction(storage.db, (trx) => prepared.commit(trx))
-    assert.ok(values !== undefined)
+    assert.ok(values)
     await assertOpens(keyring, 'ws_w3', subject, 'rotated@example.com', values)
     const [row] = await keyRowsOf(storage.db, 'ws_w3', [subject])
     assert.equal(row?.workspace_key_version, rotation.toVersion)
@@ -150,7 +150,7 @@ describeEachDialect('sealing on the worker thread', (context) => {
     )
     await theirs.keyring.close()
     const [racingValues] = await inWriteTransaction(storage.db, (trx) => declaredNew.commit(trx))
-    assert.ok(racingValues !== undefined)
+    assert.ok(racingValues)
     await assertOpens(keyring, 'ws_w4', racing, 'racing@example.com', racingValues)
     assert.equal((await keyRowsOf(storage.db, 'ws_w4', [racing])).length, 1)
 
@@ -162,8 +162,43 @@ describeEachDialect('sealing on the worker thread', (context) => {
     const [shreddedValues] = await inWriteTransaction(storage.db, (trx) =>
       withCachedKey.commit(trx),
     )
-    assert.ok(shreddedValues !== undefined)
+    assert.ok(shreddedValues)
     await assertOpens(keyring, 'ws_w4', shredded, 'new@example.com', shreddedValues)
+    await keyring.close()
+  })
+
+  test('requests keep drops get no values and their subjects no key, on the worker and when sealed again', async () => {
+    const storage = context.storage()
+    const { keyring } = await openTestKeyring(storage)
+    await keyring.seal(
+      { workspaceId: 'ws_w6', subjectId: 'c_first', table, column: 'email', rowId: 'c_first' },
+      'first@example.com',
+    )
+    const dropTaken = async (indexes: readonly (readonly Buffer[])[]) => {
+      const taken = await keyring.blindIndex('ws_w6', 'email', 'taken@example.com')
+      return indexes.map(([email]) => email?.equals(taken) !== true)
+    }
+    for (const rotateFirst of [false, true]) {
+      const subjects = [newId(), newId()]
+      const emails = ['kept@example.com', 'taken@example.com']
+      const prepared = await keyring.prepareSealing(
+        'ws_w6',
+        subjects.map((subjectId, at) => requestFor(subjectId, emails[at] ?? '')),
+        { newSubjects: true },
+      )
+      if (rotateFirst) await keyring.rotate({ workspaceId: 'ws_w6' })
+      const [kept, dropped] = await inWriteTransaction(storage.db, (trx) =>
+        prepared.commit(trx, { keep: dropTaken }),
+      )
+      assert.equal(dropped, null)
+      assert.ok(kept)
+      await assertOpens(keyring, 'ws_w6', subjects[0] ?? '', 'kept@example.com', kept)
+      const rows = await keyRowsOf(storage.db, 'ws_w6', subjects)
+      assert.deepEqual(
+        rows.map((row) => row.subject_id),
+        [subjects[0]],
+      )
+    }
     await keyring.close()
   })
 
@@ -180,7 +215,7 @@ describeEachDialect('sealing on the worker thread', (context) => {
     )
     const good = await keyring.prepareSealing('ws_w5', [requestFor(subject, 'ok@example.com')])
     const [values] = await inWriteTransaction(storage.db, (trx) => good.commit(trx))
-    assert.ok(values !== undefined)
+    assert.ok(values)
     await assertOpens(keyring, 'ws_w5', subject, 'ok@example.com', values)
     await keyring.close()
     await assert.rejects(

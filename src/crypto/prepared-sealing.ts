@@ -34,16 +34,25 @@ export interface PrepareSealingOptions {
   newSubjects?: boolean
 }
 
+export interface CommitOptions {
+  /**
+   * Which requests to store, decided from their blind indexes (e.g. not those whose
+   * email another row has): a dropped request gets no values, and a subject none of
+   * whose requests is kept gets no key. Runs in the commit's transaction.
+   */
+  keep?: (indexes: readonly (readonly Buffer[])[]) => Promise<readonly boolean[]>
+}
+
 /** Sealing under way on the worker thread; `commit` stores its keys and hands the values. */
 export interface PreparedSealing {
   /**
    * Inserts the keys made for this batch in `trx` (the transaction that stores the
-   * sealed rows, so both commit or neither does) and returns the sealed values. When
-   * something changed since the batch was prepared — a rotation, a shred, another
-   * process making one of the keys — the batch is sealed again here, in `trx`, with the
-   * keys as they now are.
+   * sealed rows, so both commit or neither does) and returns each request's sealed
+   * values, or null for a request `keep` dropped. When something changed since the
+   * batch was prepared — a rotation, a shred, another process making one of the keys —
+   * the batch is sealed again here, in `trx`, with the keys as they now are.
    */
-  commit(trx: Database): Promise<SealedRequest[]>
+  commit(trx: Database, options?: CommitOptions): Promise<(SealedRequest | null)[]>
 }
 
 interface Prepared {
@@ -95,7 +104,7 @@ export async function prepareSealing(
   // A batch whose commit never comes must not crash the process with its failure.
   sealed.catch(() => undefined)
   return {
-    async commit(trx: Database): Promise<SealedRequest[]> {
+    async commit(trx: Database, options: CommitOptions = {}) {
       const prepared: Prepared = {
         output: await sealed,
         wrappingVersion: wrapping?.version ?? null,
@@ -103,8 +112,16 @@ export async function prepareSealing(
         usedExisting: existing.size > 0,
         shredEpoch,
       }
-      if (await stillRight(store, trx, workspaceId, prepared)) return unpack(prepared, requests)
-      return sealHere(store, trx, workspaceId, subjectIds, requests)
+      const values = unpack(prepared, requests)
+      const kept = await keptOf(
+        options,
+        values.map((value) => value.indexes),
+      )
+      const keptSubjects = new Set(requests.flatMap((r, at) => (kept[at] ? [r.subjectId] : [])))
+      if (await stillRight(store, trx, workspaceId, prepared, keptSubjects)) {
+        return values.map((value, at) => (kept[at] ? value : null))
+      }
+      return sealHere(store, trx, workspaceId, [...keptSubjects], requests, kept)
     },
   }
 }
@@ -147,6 +164,7 @@ async function stillRight(
   trx: Database,
   workspaceId: string,
   prepared: Prepared,
+  keptSubjects: ReadonlySet<string>,
 ): Promise<boolean> {
   if (prepared.usedExisting) {
     // A shred since the cached keys were known current may have destroyed one of them.
@@ -160,11 +178,13 @@ async function stillRight(
   const lengths = prepared.output.lengths
   const bytes = Buffer.from(prepared.output.bytes)
   let at = 0
-  const rows = prepared.made.map((subjectId, index): SubjectKeysTable => {
+  const rows: SubjectKeysTable[] = []
+  prepared.made.forEach((subjectId, index) => {
     const length = lengths[index] ?? 0
     const wrapped = bytes.subarray(at, at + length)
     at += length
-    return {
+    if (!keptSubjects.has(subjectId)) return
+    rows.push({
       workspace_id: workspaceId,
       subject_id: subjectId,
       version: 1,
@@ -172,7 +192,7 @@ async function stillRight(
       workspace_key_version: active.version,
       status: 'active',
       created_at: createdAt,
-    }
+    })
   })
   // Fewer inserted means another process made some of these keys first: theirs seal.
   return (await insertSubjectKeys(trx, rows)) === rows.length
@@ -197,19 +217,31 @@ function unpack(prepared: Prepared, requests: readonly SealingRequest[]): Sealed
   }))
 }
 
-/** The whole batch sealed on this thread, in `trx`, with the keys as they are now. */
+async function keptOf(
+  options: CommitOptions,
+  indexes: readonly (readonly Buffer[])[],
+): Promise<readonly boolean[]> {
+  if (options.keep === undefined) return indexes.map(() => true)
+  const kept = await options.keep(indexes)
+  if (kept.length !== indexes.length) throw new Error('keep must answer for every request')
+  return kept
+}
+
+/** The kept requests sealed on this thread, in `trx`, with the keys as they are now. */
 async function sealHere(
   store: KeyStore,
   trx: Database,
   workspaceId: string,
-  subjectIds: readonly string[],
+  keptSubjects: readonly string[],
   requests: readonly SealingRequest[],
-): Promise<SealedRequest[]> {
+  kept: readonly boolean[],
+): Promise<(SealedRequest | null)[]> {
   const scope = store.scopeFor(trx)
-  const keys = await store.subjectKeys(scope, workspaceId, subjectIds, true)
+  const keys = await store.subjectKeys(scope, workspaceId, keptSubjects, true)
   const indexed = requests.some((request) => (request.indexes?.length ?? 0) > 0)
   const indexKey = indexed ? await store.indexKey(scope, workspaceId) : undefined
-  return requests.map((request) => {
+  return requests.map((request, at) => {
+    if (kept[at] !== true) return null
     const subjectKeys = keys.get(request.subjectId)
     if (subjectKeys === undefined) throw new Error('a subject key was neither found nor made')
     const sealer = new SubjectSealer(subjectKeys)
