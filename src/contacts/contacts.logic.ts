@@ -74,3 +74,19 @@ export function mergeAttributes(current: Attributes, change: Attributes): Attrib
 export function emptyProfile(): Profile {
   return { externalId: null, email: null, name: null, attributes: {}, enrichment: {} }
 }
+
+/** A new contact's profile from what the API was given (the email trimmed). */
+export function newProfileOf(input: {
+  externalId?: string | null
+  email?: string | null
+  name?: string | null
+  attributes?: Attributes
+}): Profile {
+  return {
+    ...emptyProfile(),
+    externalId: input.externalId ?? null,
+    email: input.email?.trim() ?? null,
+    name: input.name ?? null,
+    attributes: mergeAttributes({}, input.attributes ?? {}),
+  }
+}

@@ -7,6 +7,42 @@ export async function insertContact(db: Database, row: ContactsTable): Promise<v
   await db.insertInto('contacts').values(row).execute()
 }
 
+/** Many new contacts, in statements of at most 500 rows. */
+export async function insertContacts(db: Database, rows: readonly ContactsTable[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    await db
+      .insertInto('contacts')
+      .values(rows.slice(start, start + chunkSize))
+      .execute()
+  }
+}
+
+/** Which of these blind indexes a stored contact already has, as latin1 keys. */
+export async function selectTakenIndexes(
+  db: Database,
+  workspaceId: string,
+  column: 'email_index' | 'external_id_index',
+  indexes: readonly Buffer[],
+): Promise<Set<string>> {
+  const taken = new Set<string>()
+  for (let start = 0; start < indexes.length; start += chunkSize) {
+    const rows = await db
+      .selectFrom('contacts')
+      .select(column)
+      .where('workspace_id', '=', workspaceId)
+      .where(column, 'in', indexes.slice(start, start + chunkSize))
+      .execute()
+    for (const row of rows) {
+      const index = row[column]
+      if (index !== null) taken.add(index.toString('latin1'))
+    }
+  }
+  return taken
+}
+
+// Rows or values per statement, well under both databases' bound-parameter limits.
+const chunkSize = 500
+
 export async function findContact(
   db: Database,
   workspaceId: string,

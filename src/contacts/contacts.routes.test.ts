@@ -185,6 +185,76 @@ for (const dialect of testDialects) {
       )
     })
 
+    test('a batch makes every valid contact and rejects the rest by index, each with its problem', async () => {
+      await call('POST', '/v1/contacts', { email: 'stored@example.com', attributes: { tier: 3 } })
+      const response = await call('POST', '/v1/contacts/batch', {
+        contacts: [
+          { email: 'Batch.One@Example.com', name: 'One', attributes: { tier: 1 } },
+          { name: 'Nobody' },
+          { email: 'stored@example.com' },
+          { externalId: 'batch-ext', attributes: { tier: 'gold' } },
+          { email: 'BATCH.ONE@example.com' },
+          { externalId: 'batch-ext', attributes: { signed_up_at: '2026-03-01' } },
+        ],
+      })
+      assert.equal(response.statusCode, 200)
+      const body = response.json<{
+        created: { index: number; id: string }[]
+        rejected: { index: number; problem: { code: string; status: number; detail: string } }[]
+      }>()
+      assert.deepEqual(
+        body.created.map((made) => made.index),
+        [0, 5],
+      )
+      assert.deepEqual(
+        body.rejected.map((item) => [item.index, item.problem.code]),
+        [
+          [1, 'invalid_request'],
+          [2, 'conflict'],
+          [3, 'invalid_request'],
+          [4, 'conflict'],
+        ],
+      )
+      assert.match(body.rejected[0]?.problem.detail ?? '', /^Contact 1 needs an email/)
+      const [first, last] = body.created
+      assert.ok(first && last)
+      const one = (await call('GET', `/v1/contacts/${first.id}`)).json()
+      assert.equal(one.email, 'Batch.One@Example.com')
+      assert.deepEqual(one.attributes, { tier: 1 })
+      const found = await call('GET', '/v1/contacts?externalId=batch-ext')
+      assert.equal(found.json().data[0].id, last.id)
+      // The batch registered the new attribute's type as createContact would.
+      const typed = await call('POST', '/v1/contacts', {
+        email: 'typed@example.com',
+        attributes: { signed_up_at: 12 },
+      })
+      assert.equal(typed.statusCode, 400)
+      const log = await harness.audit.listEntries(tenant.workspaceId, { limit: 200 })
+      for (const made of body.created) {
+        assert.ok(
+          log.entries.some(
+            (entry) => entry.action === 'contact.created' && entry.resource?.id === made.id,
+          ),
+        )
+      }
+    })
+
+    test('a malformed or oversized batch is a 400 problem and makes nothing', async () => {
+      const before = (await call('GET', '/v1/contacts?limit=200')).json().data.length
+      const malformed = await call('POST', '/v1/contacts/batch', {
+        contacts: [{ email: 'fine@example.com' }, { email: 'not an email' }],
+      })
+      assert.equal(malformed.statusCode, 400)
+      assert.match(malformed.headers['content-type'] ?? '', /application\/problem\+json/)
+      const tooMany = await call('POST', '/v1/contacts/batch', {
+        contacts: Array.from({ length: 501 }, (_, i) => ({ externalId: `too-many-${i}` })),
+      })
+      assert.equal(tooMany.statusCode, 400)
+      const empty = await call('POST', '/v1/contacts/batch', { contacts: [] })
+      assert.equal(empty.statusCode, 400)
+      assert.equal((await call('GET', '/v1/contacts?limit=200')).json().data.length, before)
+    })
+
     test('every read is audited with the subject as a blind index only', async () => {
       const { id } = (await call('POST', '/v1/contacts', { email: 'audited@example.com' })).json<{
         id: string

@@ -8,9 +8,11 @@ import { IdParams } from '../identity/identity.schemas.js'
 import { actorOf } from '../identity/principal.js'
 import { isId } from '../ids.js'
 import {
+  ContactBatchSchema,
   ContactPageSchema,
   ContactSchema,
   CreateContactBody,
+  CreateContactsBody,
   EnrichContactBody,
   ListContactsQuery,
   UpdateContactBody,
@@ -25,6 +27,7 @@ import {
   updateContact,
 } from './contacts.service.js'
 import { enrichContact } from './enrich-contact.js'
+import { createContacts } from './import-contacts.js'
 
 const tags = ['contacts']
 
@@ -61,6 +64,22 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
       )
       return reply.code(201).header('location', `/v1/contacts/${contact.id}`).send(contact)
     },
+  )
+
+  app.post(
+    '/v1/contacts/batch',
+    {
+      preHandler: authorize('personal-data:write'),
+      schema: {
+        tags,
+        summary:
+          'Create up to 500 contacts at once (an import); each is accepted or rejected on its own',
+        body: CreateContactsBody,
+        response: { 200: ContactBatchSchema },
+      },
+    },
+    async (request) =>
+      createContacts(deps, who(request), request.body.contacts, requestContext(request)),
   )
 
   app.get(

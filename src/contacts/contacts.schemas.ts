@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { ItemProblemSchema } from '../http/problem-schema.js'
 
 // Request and response schemas of the contacts API (validation, types, OpenAPI).
 
@@ -37,6 +38,26 @@ export const ContactFields = {
 }
 
 export const CreateContactBody = Type.Object(ContactFields, { additionalProperties: false })
+export const CreateContactsBody = Type.Object(
+  {
+    contacts: Type.Array(CreateContactBody, {
+      minItems: 1,
+      maxItems: 500,
+      description: 'Up to 500 contacts, each as for POST /v1/contacts',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export const ContactBatchSchema = Type.Object({
+  created: Type.Array(Type.Object({ index: Type.Integer(), id: Type.String() }), {
+    description: 'The contacts made, by their position in the batch',
+  }),
+  rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ItemProblemSchema }), {
+    description: 'The contacts not made (no email or externalId, taken, attribute types)',
+  }),
+})
+
 export const UpdateContactBody = Type.Object(ContactFields, { additionalProperties: false })
 export type ContactInput = Static<typeof CreateContactBody>
 

@@ -12,8 +12,8 @@ import { inWriteTransaction } from '../storage/write-transaction.js'
 import {
   type Attributes,
   checkAttributeTypes,
-  emptyProfile,
   mergeAttributes,
+  newProfileOf,
   type Profile,
 } from './contacts.logic.js'
 import {
@@ -33,7 +33,7 @@ import type { ContactsTable } from './contacts.table.js'
 export interface ContactDeps {
   db: Database
   keyring: Keyring
-  audit: Pick<AuditLog, 'record'>
+  audit: Pick<AuditLog, 'record' | 'recordMany'>
   clock: Clock
 }
 
@@ -47,13 +47,13 @@ export interface ContactView extends Profile {
 // The contact is the data subject: its profile is sealed under its own key, so
 // erasing it is destroying one key. The cell names this table and column exactly as
 // declared for key rotation in crypto/sealed-columns.ts.
-const profileCell = (contactId: string) => ({
+export const profileCell = (contactId: string) => ({
   table: 'contacts',
   column: 'profile',
   rowId: contactId,
 })
 
-interface Who {
+export interface Who {
   workspaceId: string
   actor: Actor
 }
@@ -70,13 +70,7 @@ export async function createContact(
   }
   const now = deps.clock.now().toISOString()
   const id = newId(deps.clock.now())
-  const profile: Profile = {
-    ...emptyProfile(),
-    externalId: input.externalId ?? null,
-    email: input.email?.trim() ?? null,
-    name: input.name ?? null,
-    attributes: mergeAttributes({}, input.attributes ?? {}),
-  }
+  const profile = newProfileOf(input)
   const row = await inWriteTransaction(deps.db, async (trx) => {
     await assertAttributeTypes(trx, input.workspaceId, profile.attributes, now)
     const indexes = await indexesOf(deps.keyring, trx, input.workspaceId, profile)
@@ -300,7 +294,7 @@ async function assertAttributeTypes(
   )
 }
 
-function changedFields(input: ContactInput): string[] {
+export function changedFields(input: ContactInput): string[] {
   return (['externalId', 'email', 'name', 'attributes'] as const).filter(
     (field) => input[field] !== undefined,
   )

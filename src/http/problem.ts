@@ -19,6 +19,30 @@ export interface ProblemDocument {
 
 export const problemContentType = 'application/problem+json; charset=utf-8'
 
+/**
+ * RFC 9457 problem details of one item of a batch (an event, a contact) that was
+ * rejected while the rest landed: no `instance`, as the item has no URL of its own.
+ */
+export interface ItemProblem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: ErrorCode
+  errors?: FieldError[]
+}
+
+export function itemProblem(code: ErrorCode, detail: string, errors?: FieldError[]): ItemProblem {
+  return {
+    type: problemTypeUri(code),
+    title: problemCatalogue[code].title,
+    status: problemCatalogue[code].status,
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  }
+}
+
 export function problemTypeUri(code: ErrorCode): string {
   return `/problems/${code}`
 }

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net'
 import { Compile } from 'typebox/compile'
 import type { JsonValue } from '../crypto/subject-sealer.js'
-import { type ErrorCode, type FieldError, problemCatalogue } from '../errors.js'
-import { problemTypeUri } from '../http/problem.js'
+import type { FieldError } from '../errors.js'
+import { type ItemProblem, itemProblem } from '../http/problem.js'
 import { type EventInput, EventSchema } from './tracking.schemas.js'
 import type { EventType } from './tracking.table.js'
 
@@ -11,15 +11,8 @@ import type { EventType } from './tracking.table.js'
  * down, and building the sealed payload. No I/O; the service calls these per event.
  */
 
-/** RFC 9457 problem details of one rejected event (no `instance`: it has no URL). */
-export interface EventProblem {
-  type: string
-  title: string
-  status: number
-  detail: string
-  code: ErrorCode
-  errors?: FieldError[]
-}
+/** RFC 9457 problem details of one rejected event. */
+export type EventProblem = ItemProblem
 
 export interface RejectedEvent {
   index: number
@@ -38,16 +31,7 @@ export interface CheckedEvent {
   input: EventInput
 }
 
-export function eventProblem(code: ErrorCode, detail: string, errors?: FieldError[]): EventProblem {
-  return {
-    type: problemTypeUri(code),
-    title: problemCatalogue[code].title,
-    status: problemCatalogue[code].status,
-    detail,
-    code,
-    ...(errors && errors.length > 0 ? { errors } : {}),
-  }
-}
+export const eventProblem = itemProblem
 
 const validator = Compile(EventSchema)
 

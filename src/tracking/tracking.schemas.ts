@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox'
+import { ItemProblemSchema } from '../http/problem-schema.js'
 import { deviceTypes, eventTypes } from './tracking.table.js'
 
 // Request and response schemas of the tracking routes. The route's body schema checks
@@ -106,24 +107,10 @@ export const IngestBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String(),
-    code: Type.String(),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ in: Type.String(), field: Type.String(), message: Type.String() })),
-    ),
-  },
-  { description: 'RFC 9457 problem details of one event' },
-)
-
 export const IngestResultSchema = Type.Object({
   accepted: Type.Integer({ description: 'Events stored now or already stored (a replayed id)' }),
   duplicates: Type.Integer({ description: 'Accepted events whose id was already stored' }),
-  rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ProblemSchema })),
+  rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ItemProblemSchema })),
 })
 
 export const EventsQuery = Type.Object(

@@ -1,0 +1,292 @@
+import type { AuditEvent } from '../audit/audit.logic.js'
+import type { BlindIndexKind } from '../crypto/blind-index.js'
+import type { SealingRequest } from '../crypto/prepared-sealing.js'
+import { AppError, type ErrorCode, type FieldError } from '../errors.js'
+import { type ItemProblem, itemProblem } from '../http/problem.js'
+import type { RequestContext } from '../identity/identity.deps.js'
+import { newId } from '../ids.js'
+import type { Database } from '../storage/database.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
+import {
+  type Attributes,
+  checkAttributeTypes,
+  newProfileOf,
+  type Profile,
+} from './contacts.logic.js'
+import {
+  attributeTypes,
+  insertAttributeTypes,
+  insertContacts,
+  selectTakenIndexes,
+} from './contacts.repository.js'
+import type { ContactInput } from './contacts.schemas.js'
+import { type ContactDeps, changedFields, profileCell, type Who } from './contacts.service.js'
+import type { AttributeType, ContactsTable } from './contacts.table.js'
+
+/** Contacts per batch: one sealing job on the keyring's worker, one transaction. */
+export const maxContactsPerBatch = 500
+
+export interface ContactBatchResult {
+  /** The contacts made, with their position in the batch. */
+  created: { index: number; id: string }[]
+  /** The contacts not made, each with the RFC 9457 problem that says why. */
+  rejected: { index: number; problem: ItemProblem }[]
+}
+
+/** A batch whose profiles are being sealed; `store` writes what passes its checks. */
+export interface PreparedContactBatch {
+  store(): Promise<ContactBatchResult>
+}
+
+interface Candidate {
+  index: number
+  id: string
+  profile: Profile
+  input: ContactInput
+  /** Where the email's and the external id's blind indexes are among the request's. */
+  emailAt: number | null
+  externalIdAt: number | null
+}
+
+/**
+ * Creates many contacts at once, as an import does: `createContact`'s rules for each
+ * (an email or an external id; both unique in the workspace, within the batch too;
+ * attribute types kept), but a contact that breaks one is rejected with its index
+ * while the others are made. Each profile is sealed under the contact's own new key
+ * like `createContact`'s, only on the keyring's worker thread, so that a caller with
+ * several batches writes one while the next is sealed (`prepareContactBatch`).
+ */
+export async function createContacts(
+  deps: ContactDeps,
+  who: Who,
+  inputs: readonly ContactInput[],
+  context: RequestContext = {},
+): Promise<ContactBatchResult> {
+  return (await prepareContactBatch(deps, who, inputs, context)).store()
+}
+
+/**
+ * The first half of `createContacts`: checks what needs no database and hands the
+ * profiles to the sealing worker. On SQLite, call it outside any transaction.
+ */
+export async function prepareContactBatch(
+  deps: ContactDeps,
+  who: Who,
+  inputs: readonly ContactInput[],
+  context: RequestContext = {},
+): Promise<PreparedContactBatch> {
+  if (inputs.length > maxContactsPerBatch) {
+    throw new AppError(
+      'invalid_request',
+      `A batch holds at most ${maxContactsPerBatch} contacts, not ${inputs.length}`,
+    )
+  }
+  const now = deps.clock.now()
+  const rejected: ContactBatchResult['rejected'] = []
+  const candidates: Candidate[] = []
+  inputs.forEach((input, index) => {
+    const profile = newProfileOf(input)
+    if (!profile.email && !profile.externalId) {
+      rejected.push(
+        rejection(index, 'invalid_request', 'needs an email or an externalId', [
+          { in: 'body', field: 'email', message: 'or externalId is required' },
+        ]),
+      )
+      return
+    }
+    const emailAt = profile.email ? 0 : null
+    const externalIdAt = profile.externalId ? (emailAt ?? -1) + 1 : null
+    candidates.push({ index, id: newId(now), profile, input, emailAt, externalIdAt })
+  })
+  const prepared = await deps.keyring.prepareSealing(who.workspaceId, candidates.map(requestOf), {
+    newSubjects: true,
+  })
+  return {
+    async store() {
+      const createdAt = deps.clock.now().toISOString()
+      const created = await inWriteTransaction(deps.db, async (trx) => {
+        const check = await checkCandidates(trx, who.workspaceId, candidates, createdAt)
+        const sealed = await prepared.commit(trx, { keep: check.keep })
+        rejected.push(...check.rejected)
+        const rows: ContactsTable[] = []
+        candidates.forEach((candidate, at) => {
+          const values = sealed[at]
+          const profile = values?.sealed[0]
+          if (values === null || values === undefined || profile === undefined) return
+          rows.push({
+            id: candidate.id,
+            workspace_id: who.workspaceId,
+            email_index: indexAt(values.indexes, candidate.emailAt),
+            external_id_index: indexAt(values.indexes, candidate.externalIdAt),
+            profile,
+            last_activity_at: null,
+            created_at: createdAt,
+            updated_at: createdAt,
+          })
+        })
+        await insertAttributeTypes(trx, check.newTypes())
+        await insertContacts(trx, rows)
+        return candidates.filter((_, at) => sealed[at] !== null)
+      })
+      if (created.length > 0) {
+        await deps.audit.recordMany(
+          created.map((candidate) => createdEvent(who, candidate, context)),
+        )
+      }
+      rejected.sort((a, b) => a.index - b.index)
+      return {
+        created: created.map((candidate) => ({ index: candidate.index, id: candidate.id })),
+        rejected,
+      }
+    },
+  }
+}
+
+function requestOf(candidate: Candidate): SealingRequest {
+  const indexes: { kind: BlindIndexKind; value: string }[] = []
+  if (candidate.profile.email) indexes.push({ kind: 'email', value: candidate.profile.email })
+  if (candidate.profile.externalId) {
+    indexes.push({ kind: 'external_id', value: candidate.profile.externalId })
+  }
+  return {
+    subjectId: candidate.id,
+    cells: [{ field: profileCell(candidate.id), json: candidate.profile }],
+    indexes,
+  }
+}
+
+function indexAt(indexes: readonly Buffer[], at: number | null): Buffer | null {
+  return at === null ? null : (indexes[at] ?? null)
+}
+
+/**
+ * The checks that need the database and the blind indexes, run in the batch's
+ * transaction as `keep`: attribute types (as stored, then as earlier contacts of the
+ * batch set them) and uniqueness (against stored contacts, then within the batch).
+ */
+async function checkCandidates(
+  trx: Database,
+  workspaceId: string,
+  candidates: readonly Candidate[],
+  createdAt: string,
+) {
+  const types = new Map(await attributeTypes(trx, workspaceId))
+  const added = new Map<string, AttributeType>()
+  const rejected: ContactBatchResult['rejected'] = []
+  const keep = async (indexes: readonly (readonly Buffer[])[]): Promise<boolean[]> => {
+    const emails = candidates.map((candidate, at) => indexAt(indexes[at] ?? [], candidate.emailAt))
+    const externalIds = candidates.map((candidate, at) =>
+      indexAt(indexes[at] ?? [], candidate.externalIdAt),
+    )
+    const taken = {
+      email: await selectTakenIndexes(trx, workspaceId, 'email_index', nonNull(emails)),
+      externalId: await selectTakenIndexes(
+        trx,
+        workspaceId,
+        'external_id_index',
+        nonNull(externalIds),
+      ),
+    }
+    return candidates.map((candidate, at) => {
+      const problem =
+        attributeProblem(candidate.input.attributes ?? {}, types) ??
+        uniquenessProblem(taken.email, emails[at] ?? null, 'email') ??
+        uniquenessProblem(taken.externalId, externalIds[at] ?? null, 'externalId')
+      if (problem !== undefined) {
+        rejected.push({ index: candidate.index, problem: problemAt(candidate.index, problem) })
+        return false
+      }
+      // Taken from now on: a later contact of the batch with the same email is refused.
+      for (const [set, index] of [
+        [taken.email, emails[at]],
+        [taken.externalId, externalIds[at]],
+      ] as const) {
+        if (index) set.add(index.toString('latin1'))
+      }
+      for (const [name, type] of Object.entries(
+        checkAttributeTypes(candidate.input.attributes ?? {}, types).newTypes,
+      )) {
+        types.set(name, type)
+        added.set(name, type)
+      }
+      return true
+    })
+  }
+  return {
+    keep,
+    rejected,
+    newTypes: () =>
+      [...added].map(([name, type]) => ({
+        workspace_id: workspaceId,
+        name,
+        type,
+        created_at: createdAt,
+      })),
+  }
+}
+
+interface Problem {
+  code: ErrorCode
+  message: string
+  errors: FieldError[]
+}
+
+function attributeProblem(
+  attributes: Attributes,
+  types: ReadonlyMap<string, AttributeType>,
+): Problem | undefined {
+  const { mismatches } = checkAttributeTypes(attributes, types)
+  if (mismatches.length === 0) return undefined
+  return {
+    code: 'invalid_request',
+    message: 'has attribute values of another type than the attribute has',
+    errors: mismatches.map((mismatch) => ({
+      in: 'body',
+      field: `attributes.${mismatch.name}`,
+      message: `must be a ${mismatch.expected}, not a ${mismatch.got}`,
+    })),
+  }
+}
+
+function uniquenessProblem(
+  taken: ReadonlySet<string>,
+  index: Buffer | null,
+  field: 'email' | 'externalId',
+): Problem | undefined {
+  if (index === null || !taken.has(index.toString('latin1'))) return undefined
+  return {
+    code: 'conflict',
+    message: `has the ${field} of another contact`,
+    errors: [{ in: 'body', field, message: 'is already used by another contact' }],
+  }
+}
+
+function problemAt(index: number, problem: Problem): ItemProblem {
+  return itemProblem(problem.code, `Contact ${index} ${problem.message}`, problem.errors)
+}
+
+function rejection(
+  index: number,
+  code: ErrorCode,
+  message: string,
+  errors: FieldError[],
+): ContactBatchResult['rejected'][number] {
+  return { index, problem: problemAt(index, { code, message, errors }) }
+}
+
+function nonNull(indexes: readonly (Buffer | null)[]): Buffer[] {
+  return indexes.filter((index) => index !== null)
+}
+
+function createdEvent(who: Who, candidate: Candidate, context: RequestContext): AuditEvent {
+  return {
+    workspaceId: who.workspaceId,
+    actor: who.actor,
+    action: 'contact.created',
+    outcome: 'succeeded',
+    resource: { type: 'contact', id: candidate.id },
+    subjectId: candidate.id,
+    details: { fields: changedFields(candidate.input).join(','), via: 'batch' },
+    ...context,
+  }
+}
