@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js'
 import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
 import { registerAuditCommand } from './audit.js'
+import { registerContactsCommand } from './contacts.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program)
   registerWorkspaceCommand(program)
   registerOperatorCommand(program)
+  registerContactsCommand(program)
   registerAuditCommand(program)
   return program
 }

@@ -245,7 +245,7 @@ for (const dialect of testDialects) {
         contacts: [{ email: 'fine@example.com' }, { email: 'not an email' }],
       })
       assert.equal(malformed.statusCode, 400)
-      assert.match(malformed.headers['content-type'] ?? '', /application\/problem\+json/)
+      assert.match(String(malformed.headers['content-type']), /application\/problem\+json/)
       const tooMany = await call('POST', '/v1/contacts/batch', {
         contacts: Array.from({ length: 501 }, (_, i) => ({ externalId: `too-many-${i}` })),
       })

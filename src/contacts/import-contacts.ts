@@ -62,7 +62,7 @@ export async function createContacts(
   inputs: readonly ContactInput[],
   context: RequestContext = {},
 ): Promise<ContactBatchResult> {
-  return (await prepareContactBatch(deps, who, inputs, context)).store()
+  return (await prepareContactBatch(deps, who, inputs, { context })).store()
 }
 
 /**
@@ -73,8 +73,14 @@ export async function prepareContactBatch(
   deps: ContactDeps,
   who: Who,
   inputs: readonly ContactInput[],
-  context: RequestContext = {},
+  options: {
+    context?: RequestContext
+    /** How problems name the contact at `index` (`Contact 3` by default; a file says its line). */
+    nameOf?: (index: number) => string
+  } = {},
 ): Promise<PreparedContactBatch> {
+  const context = options.context ?? {}
+  const nameOf = options.nameOf ?? ((index: number) => `Contact ${index}`)
   if (inputs.length > maxContactsPerBatch) {
     throw new AppError(
       'invalid_request',
@@ -87,11 +93,14 @@ export async function prepareContactBatch(
   inputs.forEach((input, index) => {
     const profile = newProfileOf(input)
     if (!profile.email && !profile.externalId) {
-      rejected.push(
-        rejection(index, 'invalid_request', 'needs an email or an externalId', [
-          { in: 'body', field: 'email', message: 'or externalId is required' },
-        ]),
-      )
+      rejected.push({
+        index,
+        problem: problemOf(nameOf(index), {
+          code: 'invalid_request',
+          message: 'needs an email or an externalId',
+          errors: [{ in: 'body', field: 'email', message: 'or externalId is required' }],
+        }),
+      })
       return
     }
     const emailAt = profile.email ? 0 : null
@@ -105,7 +114,7 @@ export async function prepareContactBatch(
     async store() {
       const createdAt = deps.clock.now().toISOString()
       const created = await inWriteTransaction(deps.db, async (trx) => {
-        const check = await checkCandidates(trx, who.workspaceId, candidates, createdAt)
+        const check = await checkCandidates(trx, who.workspaceId, candidates, createdAt, nameOf)
         const sealed = await prepared.commit(trx, { keep: check.keep })
         rejected.push(...check.rejected)
         const rows: ContactsTable[] = []
@@ -169,6 +178,7 @@ async function checkCandidates(
   workspaceId: string,
   candidates: readonly Candidate[],
   createdAt: string,
+  nameOf: (index: number) => string,
 ) {
   const types = new Map(await attributeTypes(trx, workspaceId))
   const added = new Map<string, AttributeType>()
@@ -193,7 +203,10 @@ async function checkCandidates(
         uniquenessProblem(taken.email, emails[at] ?? null, 'email') ??
         uniquenessProblem(taken.externalId, externalIds[at] ?? null, 'externalId')
       if (problem !== undefined) {
-        rejected.push({ index: candidate.index, problem: problemAt(candidate.index, problem) })
+        rejected.push({
+          index: candidate.index,
+          problem: problemOf(nameOf(candidate.index), problem),
+        })
         return false
       }
       // Taken from now on: a later contact of the batch with the same email is refused.
@@ -261,17 +274,8 @@ function uniquenessProblem(
   }
 }
 
-function problemAt(index: number, problem: Problem): ItemProblem {
-  return itemProblem(problem.code, `Contact ${index} ${problem.message}`, problem.errors)
-}
-
-function rejection(
-  index: number,
-  code: ErrorCode,
-  message: string,
-  errors: FieldError[],
-): ContactBatchResult['rejected'][number] {
-  return { index, problem: problemAt(index, { code, message, errors }) }
+function problemOf(name: string, problem: Problem): ItemProblem {
+  return itemProblem(problem.code, `${name} ${problem.message}`, problem.errors)
 }
 
 function nonNull(indexes: readonly (Buffer | null)[]): Buffer[] {

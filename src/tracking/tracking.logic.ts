@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile'
 import type { JsonValue } from '../crypto/subject-sealer.js'
 import type { FieldError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/problem.js'
+import { schemaFieldErrors } from '../http/schema-errors.js'
 import { type EventInput, EventSchema } from './tracking.schemas.js'
 import type { EventType } from './tracking.table.js'
 
@@ -57,7 +58,7 @@ export function checkEvent(
   options: CheckOptions,
 ): CheckedEvent | RejectedEvent {
   if (!validator.Check(raw)) {
-    return reject(index, schemaErrorsOf(raw))
+    return reject(index, schemaFieldErrors(validator, raw))
   }
   const event = raw
   const errors: FieldError[] = []
@@ -114,45 +115,6 @@ function reject(index: number, errors: FieldError[]): RejectedEvent {
     ? `Event ${index}: ${first.field || 'the event'} ${first.message}`
     : `Event ${index} is not valid`
   return { index, problem: eventProblem('invalid_request', detail, errors) }
-}
-
-/** The schema's complaints, one per field and message, without the noise of internals. */
-function schemaErrorsOf(raw: unknown): FieldError[] {
-  const seen = new Map<string, FieldError>()
-  for (const error of validator.Errors(raw)) {
-    // `additionalProperties: false` also reports the property's own `false` schema.
-    if (error.keyword === 'boolean') continue
-    const fieldError = fieldErrorOf(error)
-    seen.set(`${fieldError.field}\n${fieldError.message}`, fieldError)
-  }
-  return [...seen.values()].slice(0, 10)
-}
-
-interface TypeBoxError {
-  keyword: string
-  instancePath: string
-  params: object
-  message: string
-}
-
-function fieldErrorOf(error: TypeBoxError): FieldError {
-  const path = error.instancePath.split('/').filter(Boolean)
-  const params = error.params as { requiredProperties?: unknown; additionalProperties?: unknown }
-  if (error.keyword === 'required' && Array.isArray(params.requiredProperties)) {
-    return {
-      in: 'body',
-      field: [...path, String(params.requiredProperties[0])].join('.'),
-      message: 'is required',
-    }
-  }
-  if (error.keyword === 'additionalProperties' && Array.isArray(params.additionalProperties)) {
-    return {
-      in: 'body',
-      field: [...path, String(params.additionalProperties[0])].join('.'),
-      message: 'is not a known field',
-    }
-  }
-  return { in: 'body', field: path.join('.'), message: error.message }
 }
 
 function isWebUrl(value: string): boolean {
