@@ -3,7 +3,7 @@ import type { BackgroundSealer } from './background-sealer.js'
 import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
 import type { KeyStore, SubjectKeys } from './key-store.js'
 import type { SubjectKeysTable } from './keys.table.js'
-import type { SealingJob, SealingJobItem } from './sealing-job.js'
+import type { SealingJob } from './sealing-job.js'
 import { insertSubjectKeys, selectShredEpoch } from './subject-keys.js'
 import { type FieldRef, type JsonValue, SubjectSealer } from './subject-sealer.js'
 import { selectActiveWorkspaceKey } from './workspace-keys.js'
@@ -135,27 +135,47 @@ function jobOf(
   indexKey: SealingJob['indexKey'],
 ): SealingJob {
   const position = new Map(subjectIds.map((subjectId, at) => [subjectId, at]))
-  return {
+  const job: SealingJob = {
     workspaceId,
     wrapping,
     indexKey,
-    subjects: subjectIds.map((subjectId) => {
-      const keys = existing.get(subjectId)
-      return keys === undefined
-        ? { subjectId, key: null, version: 1 }
-        : { subjectId, key: keys.current.key, version: keys.current.version }
-    }),
-    items: requests.map((request): SealingJobItem => ({
-      subject: position.get(request.subjectId) ?? -1,
-      cells: request.cells.map((cell) => ({
-        ...cell.field,
-        ...('json' in cell
-          ? { kind: 'json' as const, plaintext: JSON.stringify(cell.json) }
-          : { kind: 'field' as const, plaintext: cell.value }),
-      })),
-      indexes: request.indexes ?? [],
-    })),
+    subjectIds: [...subjectIds],
+    subjectKeys: subjectIds.map((subjectId) => existing.get(subjectId)?.current.key ?? null),
+    subjectVersions: subjectIds.map((subjectId) => existing.get(subjectId)?.current.version ?? 1),
+    requestSubjects: [],
+    cellCounts: [],
+    indexCounts: [],
+    cellTables: [],
+    cellColumns: [],
+    cellRowIds: [],
+    cellKinds: [],
+    cellPlaintexts: [],
+    indexKinds: [],
+    indexValues: [],
   }
+  for (const request of requests) {
+    job.requestSubjects.push(position.get(request.subjectId) ?? -1)
+    job.cellCounts.push(request.cells.length)
+    for (const cell of request.cells) {
+      job.cellTables.push(cell.field.table)
+      job.cellColumns.push(cell.field.column)
+      job.cellRowIds.push(cell.field.rowId)
+      if ('json' in cell) {
+        job.cellKinds.push('json')
+        job.cellPlaintexts.push(JSON.stringify(cell.json))
+      } else {
+        job.cellKinds.push('field')
+        job.cellPlaintexts.push(cell.value)
+      }
+    }
+    const indexes = request.indexes ?? []
+    job.indexCounts.push(indexes.length)
+    for (const index of indexes) {
+      job.indexKinds.push(index.kind)
+      job.indexValues.push(index.value)
+    }
+  }
+  return job
 }
 
 /** Whether the prepared batch may be stored as it is; stores the keys it made if so. */
