@@ -62,6 +62,11 @@ export class AppError extends Error {
   }
 }
 
+/** Whether `code` is one of the catalogue's codes, e.g. in a message from a worker thread. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(problemCatalogue, code)
+}
+
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError
 }

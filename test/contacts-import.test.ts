@@ -41,7 +41,8 @@ test('contacts import makes every good line a sealed contact and reports each ba
   lines[900] = JSON.stringify({ email: 'Customer.2@Import.example', name: 'Again' })
   lines[901] = JSON.stringify({ externalId: 'crm-901', attributes: { seats: 'many' } })
   const file = join(dataDir, 'customers.jsonl')
-  writeFileSync(file, `${lines.join('\n')}\n`)
+  // As some spreadsheet exports write it: a byte-order mark first, and CRLF line ends.
+  writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`)
 
   const run = runCli([
     'contacts',

@@ -239,19 +239,37 @@ for (const dialect of testDialects) {
       }
     })
 
-    test('a malformed or oversized batch is a 400 problem and makes nothing', async () => {
-      const before = (await call('GET', '/v1/contacts?limit=200')).json().data.length
-      const malformed = await call('POST', '/v1/contacts/batch', {
-        contacts: [{ email: 'fine@example.com' }, { email: 'not an email' }],
+    test('a malformed contact is rejected alone; a batch that is not 1 to 500 contacts is a 400', async () => {
+      const mixed = await call('POST', '/v1/contacts/batch', {
+        contacts: [{ email: 'fine@example.com' }, { email: 'not an email' }, 'not a contact'],
       })
-      assert.equal(malformed.statusCode, 400)
-      assert.match(String(malformed.headers['content-type']), /application\/problem\+json/)
+      assert.equal(mixed.statusCode, 200)
+      const body = mixed.json<{
+        created: { index: number }[]
+        rejected: { index: number; problem: { code: string; detail: string } }[]
+      }>()
+      assert.deepEqual(
+        body.created.map((made) => made.index),
+        [0],
+      )
+      assert.deepEqual(
+        body.rejected.map((item) => [item.index, item.problem.code]),
+        [
+          [1, 'invalid_request'],
+          [2, 'invalid_request'],
+        ],
+      )
+      assert.match(body.rejected[0]?.problem.detail ?? '', /^Contact 1: email /)
+      const before = (await call('GET', '/v1/contacts?limit=200')).json().data.length
       const tooMany = await call('POST', '/v1/contacts/batch', {
         contacts: Array.from({ length: 501 }, (_, i) => ({ externalId: `too-many-${i}` })),
       })
       assert.equal(tooMany.statusCode, 400)
+      assert.match(String(tooMany.headers['content-type']), /application\/problem\+json/)
       const empty = await call('POST', '/v1/contacts/batch', { contacts: [] })
       assert.equal(empty.statusCode, 400)
+      const notAList = await call('POST', '/v1/contacts/batch', { contacts: { email: 'x@y.z' } })
+      assert.equal(notAList.statusCode, 400)
       assert.equal((await call('GET', '/v1/contacts?limit=200')).json().data.length, before)
     })
 

@@ -1,8 +1,11 @@
+import { Compile } from 'typebox/compile'
 import type { AuditEvent } from '../audit/audit.logic.js'
 import type { BlindIndexKind } from '../crypto/blind-index.js'
 import type { SealingRequest } from '../crypto/prepared-sealing.js'
 import { AppError, type ErrorCode, type FieldError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/problem.js'
+import { schemaFieldErrors } from '../http/schema-errors.js'
+import { isUniqueViolation } from '../storage/errors.js'
 import type { RequestContext } from '../identity/identity.deps.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/database.js'
@@ -19,9 +22,11 @@ import {
   insertContacts,
   selectTakenIndexes,
 } from './contacts.repository.js'
-import type { ContactInput } from './contacts.schemas.js'
+import { type ContactInput, CreateContactBody } from './contacts.schemas.js'
 import { type ContactDeps, changedFields, profileCell, type Who } from './contacts.service.js'
 import type { AttributeType, ContactsTable } from './contacts.table.js'
+
+const validator = Compile(CreateContactBody)
 
 /** Contacts per batch: one sealing job on the keyring's worker, one transaction. */
 export const maxContactsPerBatch = 500
@@ -59,7 +64,7 @@ interface Candidate {
 export async function createContacts(
   deps: ContactDeps,
   who: Who,
-  inputs: readonly ContactInput[],
+  inputs: readonly unknown[],
   context: RequestContext = {},
 ): Promise<ContactBatchResult> {
   return (await prepareContactBatch(deps, who, inputs, { context })).store()
@@ -72,7 +77,7 @@ export async function createContacts(
 export async function prepareContactBatch(
   deps: ContactDeps,
   who: Who,
-  inputs: readonly ContactInput[],
+  inputs: readonly unknown[],
   options: {
     context?: RequestContext
     /** How problems name the contact at `index` (`Contact 3` by default; a file says its line). */
@@ -90,7 +95,20 @@ export async function prepareContactBatch(
   const now = deps.clock.now()
   const rejected: ContactBatchResult['rejected'] = []
   const candidates: Candidate[] = []
-  inputs.forEach((input, index) => {
+  inputs.forEach((raw, index) => {
+    if (!validator.Check(raw)) {
+      const errors = schemaFieldErrors(validator, raw)
+      const first = errors[0]
+      const message = first
+        ? `: ${first.field || 'the contact'} ${first.message}`
+        : ' is not a contact'
+      rejected.push({
+        index,
+        problem: itemProblem('invalid_request', `${nameOf(index)}${message}`, errors),
+      })
+      return
+    }
+    const input = raw
     const profile = newProfileOf(input)
     if (!profile.email && !profile.externalId) {
       rejected.push({
@@ -110,33 +128,38 @@ export async function prepareContactBatch(
   const prepared = await deps.keyring.prepareSealing(who.workspaceId, candidates.map(requestOf), {
     newSubjects: true,
   })
+  const attempt = async () => {
+    const createdAt = deps.clock.now().toISOString()
+    return inWriteTransaction(deps.db, async (trx) => {
+      const check = await checkCandidates(trx, who.workspaceId, candidates, createdAt, nameOf)
+      const sealed = await prepared.commit(trx, { keep: check.keep })
+      const rows: ContactsTable[] = []
+      candidates.forEach((candidate, at) => {
+        const values = sealed[at]
+        const profile = values?.sealed[0]
+        if (values === null || values === undefined || profile === undefined) return
+        rows.push({
+          id: candidate.id,
+          workspace_id: who.workspaceId,
+          email_index: indexAt(values.indexes, candidate.emailAt),
+          external_id_index: indexAt(values.indexes, candidate.externalIdAt),
+          profile,
+          last_activity_at: null,
+          created_at: createdAt,
+          updated_at: createdAt,
+        })
+      })
+      await insertAttributeTypes(trx, check.newTypes())
+      await insertContacts(trx, rows)
+      return { created: candidates.filter((_, at) => sealed[at] !== null), check }
+    })
+  }
   return {
     async store() {
-      const createdAt = deps.clock.now().toISOString()
-      const created = await inWriteTransaction(deps.db, async (trx) => {
-        const check = await checkCandidates(trx, who.workspaceId, candidates, createdAt, nameOf)
-        const sealed = await prepared.commit(trx, { keep: check.keep })
-        rejected.push(...check.rejected)
-        const rows: ContactsTable[] = []
-        candidates.forEach((candidate, at) => {
-          const values = sealed[at]
-          const profile = values?.sealed[0]
-          if (values === null || values === undefined || profile === undefined) return
-          rows.push({
-            id: candidate.id,
-            workspace_id: who.workspaceId,
-            email_index: indexAt(values.indexes, candidate.emailAt),
-            external_id_index: indexAt(values.indexes, candidate.externalIdAt),
-            profile,
-            last_activity_at: null,
-            created_at: createdAt,
-            updated_at: createdAt,
-          })
-        })
-        await insertAttributeTypes(trx, check.newTypes())
-        await insertContacts(trx, rows)
-        return candidates.filter((_, at) => sealed[at] !== null)
-      })
+      // Sealed before the transaction: it would hold SQLite's one connection meanwhile.
+      await prepared.sealed()
+      const { created, check } = await retryingUniqueRaces(attempt)
+      rejected.push(...check.rejected)
       if (created.length > 0) {
         await deps.audit.recordMany(
           created.map((candidate) => createdEvent(who, candidate, context)),
@@ -148,6 +171,22 @@ export async function prepareContactBatch(
         rejected,
       }
     },
+  }
+}
+
+/**
+ * Runs the batch's transaction again when a contact made meanwhile by another request
+ * took an email or external id the checks found free (PostgreSQL reads committed rows
+ * only, so the check and the insert can race; on SQLite the write lock serialises them):
+ * the next run's checks see it and reject that contact alone.
+ */
+async function retryingUniqueRaces<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (tries >= 3 || !isUniqueViolation(error)) throw error
+    }
   }
 }
 

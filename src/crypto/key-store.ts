@@ -203,15 +203,6 @@ export class KeyStore {
   }
 
   /**
-   * The database's shred epoch as this store last read it, to which every cached subject
-   * key is current (undefined before the first look-up): work prepared with cached keys
-   * is still right if the epoch has not moved since.
-   */
-  get shredEpochSeen(): number | undefined {
-    return this.#seenShreds?.epoch
-  }
-
-  /**
    * A shred committed somewhere (a signal from another process): drops every cached
    * subject key at once, and keeps loads under way from caching what they read.
    */

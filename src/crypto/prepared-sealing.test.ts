@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { isAppError } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/database.js'
 import { describeEachDialect } from '../storage/testing/dialects.js'
@@ -132,6 +133,7 @@ describeEachDialect('sealing on the worker thread', (context) => {
     const storage = context.storage()
     const { keyring } = await openTestKeyring(storage)
     const racing = newId()
+    const calm = newId()
     const shredded = newId()
     await keyring.seal(
       { workspaceId: 'ws_w4', subjectId: shredded, table, column: 'email', rowId: shredded },
@@ -140,7 +142,7 @@ describeEachDialect('sealing on the worker thread', (context) => {
     // Declared new, yet another writer makes its key before the batch commits.
     const declaredNew = await keyring.prepareSealing(
       'ws_w4',
-      [requestFor(racing, 'racing@example.com')],
+      [requestFor(calm, 'calm@example.com'), requestFor(racing, 'racing@example.com')],
       { newSubjects: true },
     )
     const theirs = await openTestKeyring(storage)
@@ -149,10 +151,13 @@ describeEachDialect('sealing on the worker thread', (context) => {
       'Racing',
     )
     await theirs.keyring.close()
-    const [racingValues] = await inWriteTransaction(storage.db, (trx) => declaredNew.commit(trx))
-    assert.ok(racingValues)
+    const [calmValues, racingValues] = await inWriteTransaction(storage.db, (trx) =>
+      declaredNew.commit(trx),
+    )
+    assert.ok(calmValues && racingValues)
+    await assertOpens(keyring, 'ws_w4', calm, 'calm@example.com', calmValues)
     await assertOpens(keyring, 'ws_w4', racing, 'racing@example.com', racingValues)
-    assert.equal((await keyRowsOf(storage.db, 'ws_w4', [racing])).length, 1)
+    assert.equal((await keyRowsOf(storage.db, 'ws_w4', [calm, racing])).length, 2)
 
     // Prepared with the subject's cached key, which a shred then destroys.
     const withCachedKey = await keyring.prepareSealing('ws_w4', [
@@ -164,6 +169,30 @@ describeEachDialect('sealing on the worker thread', (context) => {
     )
     assert.ok(shreddedValues)
     await assertOpens(keyring, 'ws_w4', shredded, 'new@example.com', shreddedValues)
+    await keyring.close()
+  })
+
+  test('a key shredded by another process after it was cached here is not sealed under', async () => {
+    const storage = context.storage()
+    // The clock never moves: only the commit's own check can notice the shred.
+    const { keyring } = await openTestKeyring(storage)
+    const subject = newId()
+    await keyring.seal(
+      { workspaceId: 'ws_w7', subjectId: subject, table, column: 'email', rowId: subject },
+      'cached@example.com',
+    )
+    const prepared = await keyring.prepareSealing('ws_w7', [
+      requestFor(subject, 'after@example.com'),
+    ])
+    const elsewhere = await openTestKeyring(storage)
+    assert.deepEqual(await elsewhere.keyring.shredSubject('ws_w7', subject), { keysDestroyed: 1 })
+    await elsewhere.keyring.close()
+    await prepared.sealed()
+    const [values] = await inWriteTransaction(storage.db, (trx) => prepared.commit(trx))
+    assert.ok(values)
+    // Sealed under a key that exists: a new one, made in the commit's transaction.
+    await assertOpens(keyring, 'ws_w7', subject, 'after@example.com', values)
+    assert.equal((await keyRowsOf(storage.db, 'ws_w7', [subject])).length, 1)
     await keyring.close()
   })
 
@@ -211,7 +240,12 @@ describeEachDialect('sealing on the worker thread', (context) => {
     ])
     await assert.rejects(
       inWriteTransaction(storage.db, (trx) => bad.commit(trx)),
-      /Sealing failed: Sealed cells need ids/,
+      (error) => {
+        assert.ok(isAppError(error))
+        assert.equal(error.code, 'invalid_request')
+        assert.match(error.message, /Sealing failed: Sealed cells need ids/)
+        return true
+      },
     )
     const good = await keyring.prepareSealing('ws_w5', [requestFor(subject, 'ok@example.com')])
     const [values] = await inWriteTransaction(storage.db, (trx) => good.commit(trx))

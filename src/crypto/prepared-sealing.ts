@@ -4,7 +4,7 @@ import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
 import type { KeyStore, SubjectKeys } from './key-store.js'
 import type { SubjectKeysTable } from './keys.table.js'
 import type { SealingJob } from './sealing-job.js'
-import { insertSubjectKeys, selectShredEpoch } from './subject-keys.js'
+import { insertSubjectKeys, selectSubjectKeyRows } from './subject-keys.js'
 import { type FieldRef, type JsonValue, SubjectSealer } from './subject-sealer.js'
 import { selectActiveWorkspaceKey } from './workspace-keys.js'
 
@@ -53,6 +53,8 @@ export interface PreparedSealing {
    * the batch is sealed again here, in `trx`, with the keys as they now are.
    */
   commit(trx: Database, options?: CommitOptions): Promise<(SealedRequest | null)[]>
+  /** Resolves once the worker is done (rejects if it failed): await it before the transaction. */
+  sealed(): Promise<void>
 }
 
 interface Prepared {
@@ -60,9 +62,8 @@ interface Prepared {
   /** The workspace key version new subject keys were wrapped under, if any were made. */
   wrappingVersion: number | null
   made: string[]
-  /** Whether keys that existed were used, and the shred epoch they were current to. */
-  usedExisting: boolean
-  shredEpoch: number | undefined
+  /** The key version each subject that had keys was sealed under. */
+  used: ReadonlyMap<string, number>
 }
 
 /**
@@ -70,14 +71,17 @@ interface Prepared {
  * writing the previous batch. Resolves once the batch is handed to the worker. The key
  * look-ups before that run on the store's own connection (none for cached keys), so on
  * SQLite it must not be awaited inside a transaction, which holds the one connection.
- * `commit` then waits only for the worker, and checks inside its transaction that what
- * the worker used is still right.
+ * Await `sealed()` before opening the transaction that commits it: on SQLite a
+ * transaction holds the one connection, and every other request would wait on the
+ * worker with it. `commit` checks inside its transaction that what the worker used is
+ * still right.
  *
  * @example
  *   let next = prepareSealing(store, sealer, workspaceId, batches[0], { newSubjects: true })
  *   for (let b = 0; b < batches.length; b += 1) {
  *     const current = await next
  *     if (b + 1 < batches.length) next = prepareSealing(store, sealer, workspaceId, batches[b + 1], …)
+ *     await current.sealed()
  *     await inWriteTransaction(db, async (trx) => insertRows(trx, await current.commit(trx)))
  *   }
  */
@@ -94,7 +98,6 @@ export async function prepareSealing(
     options.newSubjects === true
       ? new Map<string, SubjectKeys>()
       : await store.subjectKeys(scope, workspaceId, subjectIds, false)
-  const shredEpoch = store.shredEpochSeen
   const made = subjectIds.filter((subjectId) => !existing.has(subjectId))
   const wrapping = made.length > 0 ? await store.lastActiveWorkspaceKey(scope, workspaceId) : null
   const indexKey = requests.some((request) => (request.indexes?.length ?? 0) > 0)
@@ -104,13 +107,15 @@ export async function prepareSealing(
   // A batch whose commit never comes must not crash the process with its failure.
   sealed.catch(() => undefined)
   return {
+    async sealed() {
+      await sealed
+    },
     async commit(trx: Database, options: CommitOptions = {}) {
       const prepared: Prepared = {
         output: await sealed,
         wrappingVersion: wrapping?.version ?? null,
         made,
-        usedExisting: existing.size > 0,
-        shredEpoch,
+        used: new Map([...existing].map(([subjectId, keys]) => [subjectId, keys.current.version])),
       }
       const values = unpack(prepared, requests)
       const kept = await keptOf(
@@ -186,9 +191,14 @@ async function stillRight(
   prepared: Prepared,
   keptSubjects: ReadonlySet<string>,
 ): Promise<boolean> {
-  if (prepared.usedExisting) {
-    // A shred since the cached keys were known current may have destroyed one of them.
-    if ((await selectShredEpoch(trx)) !== prepared.shredEpoch) return false
+  if (prepared.used.size > 0) {
+    // Cached keys may since have been shredded, here or in another process: each must
+    // still be stored, or the values sealed under it would never open.
+    const stored = await selectSubjectKeyRows(trx, workspaceId, [...prepared.used.keys()])
+    const still = new Set(stored.map((row) => `${row.subject_id}\n${String(row.version)}`))
+    for (const [subjectId, version] of prepared.used) {
+      if (!still.has(`${subjectId}\n${String(version)}`)) return false
+    }
   }
   if (prepared.made.length === 0) return true
   // Locked FOR SHARE on PostgreSQL, so a rotation cannot retire it before this commits.
@@ -257,6 +267,9 @@ async function sealHere(
   kept: readonly boolean[],
 ): Promise<(SealedRequest | null)[]> {
   const scope = store.scopeFor(trx)
+  // Read afresh in trx: a cached key may be one a shred elsewhere destroyed, which this
+  // process has not heard of yet (on PostgreSQL it checks at most once a second).
+  for (const subjectId of keptSubjects) store.forgetCachedSubject(workspaceId, subjectId)
   const keys = await store.subjectKeys(scope, workspaceId, keptSubjects, true)
   const indexed = requests.some((request) => (request.indexes?.length ?? 0) > 0)
   const indexKey = indexed ? await store.indexKey(scope, workspaceId) : undefined

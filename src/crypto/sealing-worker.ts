@@ -1,9 +1,11 @@
 import { parentPort } from 'node:worker_threads'
+import { isAppError } from '../errors.js'
 import { runSealingJob, type SealingJob } from './sealing-job.js'
 
 /** The sealing worker's messages: a job's output, or why it failed. */
 export type SealingWorkerReply =
-  { id: number; output: ReturnType<typeof runSealingJob> } | { id: number; failed: string }
+  | { id: number; output: ReturnType<typeof runSealingJob> }
+  | { id: number; failed: string; code?: string }
 
 /** Runs sealing jobs (sealing-job.ts) one after another, for background-sealer.ts. */
 const port = parentPort
@@ -15,6 +17,7 @@ port.on('message', ({ id, job }: { id: number; job: SealingJob }) => {
   } catch (error) {
     // Messages of this module's own errors: no key or value is in them.
     const failed = error instanceof Error ? error.message : String(error)
-    port.postMessage({ id, failed } satisfies SealingWorkerReply)
+    const code = isAppError(error) ? error.code : undefined
+    port.postMessage({ id, failed, ...(code ? { code } : {}) } satisfies SealingWorkerReply)
   }
 })
