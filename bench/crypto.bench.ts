@@ -275,6 +275,7 @@ async function insertPipelined(db: Database, keyring: Keyring, ids: string[]): P
     const current = await next
     if (start + batchSize < ids.length) next = prepare(start + batchSize)
     const batch = ids.slice(start, start + batchSize)
+    await current.sealed()
     await db.transaction().execute(async (trx) => {
       const sealed = await current.commit(trx)
       const createdAt = new Date().toISOString()
