@@ -33,6 +33,7 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/api-keys': { kind: 'secret', label: 'probe' },
   'PATCH /v1/workspace': { name: 'Probe' },
   'POST /v1/contacts': { email: 'probe@example.com' },
+  'POST /v1/contacts/batch': { contacts: [{ email: 'probe.batch@example.com' }] },
   'PATCH /v1/contacts/{id}': { name: 'Probe' },
   'POST /v1/contacts/{id}/enrichment': { source: 'probe', fields: { company: 'Probe' } },
   'POST /v1/consents': { anonymousId: 'probe-visitor', purpose: 'analytics', granted: true },
