@@ -53,6 +53,8 @@ export class BackgroundSealer {
       worker: startModuleWorker(import.meta.url, 'sealing-worker'),
       pending: new Map(),
     }
+    // Referenced only while a job is pending (see run), not from its start.
+    running.worker.unref()
     running.worker.on('message', (reply: SealingWorkerReply) => {
       const waiting = running.pending.get(reply.id)
       running.pending.delete(reply.id)
