@@ -103,7 +103,7 @@ test('contacts import makes every good line a sealed contact and reports each ba
   }
 })
 
-test('contacts import names a workspace that does not exist and makes nothing', () => {
+test('contacts import names a workspace or a file that does not exist and makes nothing', () => {
   const file = join(dataDir, 'one.jsonl')
   writeFileSync(file, '{"email":"one@import.example"}\n')
   const run = runCli([
@@ -118,4 +118,16 @@ test('contacts import names a workspace that does not exist and makes nothing', 
   ])
   assert.equal(run.status, 1)
   assert.match(run.stderr, /No such workspace/)
+  const missing = runCli([
+    'contacts',
+    'import',
+    '--workspace',
+    'ws_missing',
+    '--file',
+    join(dataDir, 'absent.jsonl'),
+    '--data',
+    dataDir,
+  ])
+  assert.equal(missing.status, 1)
+  assert.match(missing.stderr, /--file .*absent\.jsonl cannot be read/)
 })

@@ -8,6 +8,7 @@ import {
   type PreparedContactBatch,
   prepareContactBatch,
 } from '../contacts/import-contacts.js'
+import { AppError, isAppError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/problem.js'
 import type { Actor } from '../identity/principal.js'
 import { getWorkspace } from '../workspaces/workspaces.service.js'
@@ -51,6 +52,9 @@ export function registerContactsCommand(program: Command): void {
       .requiredOption('--workspace <id>', 'the workspace id')
       .requiredOption('--file <path>', 'the JSON Lines file (- for standard input)'),
   ).action(async (options: ImportOptions) => {
+    const fromStdin = options.file === '-'
+    // Said before the store is opened: nothing is read or made for a file that is not there.
+    const fileBytes = fromStdin ? undefined : sizeOf(options.file)
     const result = await withCliContext(configFrom(options), async (context) => {
       await getWorkspace(context.storage.db, options.workspace)
       const deps: ContactDeps = {
@@ -59,8 +63,7 @@ export function registerContactsCommand(program: Command): void {
         audit: context.audit,
         clock: context.clock,
       }
-      const fromStdin = options.file === '-'
-      const bar = progressBar(options, fromStdin ? undefined : statSync(options.file).size)
+      const bar = progressBar(options, fileBytes)
       try {
         return await importContacts(
           deps,
@@ -139,6 +142,20 @@ export async function importContacts(
   await write()
   report.rejected.sort((a, b) => a.line - b.line)
   return report
+}
+
+function sizeOf(path: string): number {
+  try {
+    const stats = statSync(path)
+    if (!stats.isFile()) throw new AppError('invalid_request', `--file ${path} is not a file`)
+    return stats.size
+  } catch (error) {
+    if (isAppError(error)) throw error
+    throw new AppError(
+      'invalid_request',
+      `--file ${path} cannot be read: no such file or no access`,
+    )
+  }
 }
 
 function parseLine(
