@@ -1,7 +1,7 @@
 import { Compile } from 'typebox/compile'
 import type { AuditEvent } from '../audit/audit.logic.js'
 import type { BlindIndexKind } from '../crypto/blind-index.js'
-import type { SealingRequest } from '../crypto/prepared-sealing.js'
+import type { PreparedSealing, SealingRequest } from '../crypto/prepared-sealing.js'
 import { AppError, type ErrorCode, type FieldError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/problem.js'
 import { schemaFieldErrors } from '../http/schema-errors.js'
@@ -92,7 +92,36 @@ export async function prepareContactBatch(
       `A batch holds at most ${maxContactsPerBatch} contacts, not ${inputs.length}`,
     )
   }
-  const now = deps.clock.now()
+  const { candidates, rejected } = screen(inputs, nameOf, deps.clock.now())
+  const prepared = await deps.keyring.prepareSealing(who.workspaceId, candidates.map(requestOf), {
+    newSubjects: true,
+  })
+  return {
+    async store() {
+      // Sealed before the transaction: it would hold SQLite's one connection meanwhile.
+      await prepared.sealed()
+      const written = await retryingUniqueRaces(() =>
+        writeBatch(deps, who.workspaceId, candidates, prepared, nameOf),
+      )
+      if (written.created.length > 0) {
+        await deps.audit.recordMany(
+          written.created.map((candidate) => createdEvent(who, candidate, context)),
+        )
+      }
+      return {
+        created: written.created.map((candidate) => ({ index: candidate.index, id: candidate.id })),
+        rejected: [...rejected, ...written.rejected].sort((a, b) => a.index - b.index),
+      }
+    },
+  }
+}
+
+/** The contacts that pass what needs no database (the schema, an identifier), with new ids. */
+function screen(
+  inputs: readonly unknown[],
+  nameOf: (index: number) => string,
+  now: Date,
+): { candidates: Candidate[]; rejected: ContactBatchResult['rejected'] } {
   const rejected: ContactBatchResult['rejected'] = []
   const candidates: Candidate[] = []
   inputs.forEach((raw, index) => {
@@ -108,8 +137,7 @@ export async function prepareContactBatch(
       })
       return
     }
-    const input = raw
-    const profile = newProfileOf(input)
+    const profile = newProfileOf(raw)
     if (!profile.email && !profile.externalId) {
       rejected.push({
         index,
@@ -123,55 +151,48 @@ export async function prepareContactBatch(
     }
     const emailAt = profile.email ? 0 : null
     const externalIdAt = profile.externalId ? (emailAt ?? -1) + 1 : null
-    candidates.push({ index, id: newId(now), profile, input, emailAt, externalIdAt })
+    candidates.push({ index, id: newId(now), profile, input: raw, emailAt, externalIdAt })
   })
-  const prepared = await deps.keyring.prepareSealing(who.workspaceId, candidates.map(requestOf), {
-    newSubjects: true,
-  })
-  const attempt = async () => {
-    const createdAt = deps.clock.now().toISOString()
-    return inWriteTransaction(deps.db, async (trx) => {
-      const check = await checkCandidates(trx, who.workspaceId, candidates, createdAt, nameOf)
-      const sealed = await prepared.commit(trx, { keep: check.keep })
-      const rows: ContactsTable[] = []
-      candidates.forEach((candidate, at) => {
-        const values = sealed[at]
-        const profile = values?.sealed[0]
-        if (values === null || values === undefined || profile === undefined) return
-        rows.push({
-          id: candidate.id,
-          workspace_id: who.workspaceId,
-          email_index: indexAt(values.indexes, candidate.emailAt),
-          external_id_index: indexAt(values.indexes, candidate.externalIdAt),
-          profile,
-          last_activity_at: null,
-          created_at: createdAt,
-          updated_at: createdAt,
-        })
+  return { candidates, rejected }
+}
+
+/**
+ * One transaction: the checks that need the database, the keys of the contacts that
+ * pass them, their attribute types and their rows. Returns who was made and who not.
+ */
+async function writeBatch(
+  deps: ContactDeps,
+  workspaceId: string,
+  candidates: readonly Candidate[],
+  prepared: PreparedSealing,
+  nameOf: (index: number) => string,
+): Promise<{ created: Candidate[]; rejected: ContactBatchResult['rejected'] }> {
+  const createdAt = deps.clock.now().toISOString()
+  return inWriteTransaction(deps.db, async (trx) => {
+    const check = await checkCandidates(trx, workspaceId, candidates, createdAt, nameOf)
+    const sealed = await prepared.commit(trx, { keep: check.keep })
+    const created: Candidate[] = []
+    const rows: ContactsTable[] = []
+    candidates.forEach((candidate, at) => {
+      const values = sealed[at]
+      const profile = values?.sealed[0]
+      if (values === null || values === undefined || profile === undefined) return
+      created.push(candidate)
+      rows.push({
+        id: candidate.id,
+        workspace_id: workspaceId,
+        email_index: indexAt(values.indexes, candidate.emailAt),
+        external_id_index: indexAt(values.indexes, candidate.externalIdAt),
+        profile,
+        last_activity_at: null,
+        created_at: createdAt,
+        updated_at: createdAt,
       })
-      await insertAttributeTypes(trx, check.newTypes())
-      await insertContacts(trx, rows)
-      return { created: candidates.filter((_, at) => sealed[at] !== null), check }
     })
-  }
-  return {
-    async store() {
-      // Sealed before the transaction: it would hold SQLite's one connection meanwhile.
-      await prepared.sealed()
-      const { created, check } = await retryingUniqueRaces(attempt)
-      rejected.push(...check.rejected)
-      if (created.length > 0) {
-        await deps.audit.recordMany(
-          created.map((candidate) => createdEvent(who, candidate, context)),
-        )
-      }
-      rejected.sort((a, b) => a.index - b.index)
-      return {
-        created: created.map((candidate) => ({ index: candidate.index, id: candidate.id })),
-        rejected,
-      }
-    },
-  }
+    await insertAttributeTypes(trx, check.newTypes())
+    await insertContacts(trx, rows)
+    return { created, rejected: check.rejected }
+  })
 }
 
 /**

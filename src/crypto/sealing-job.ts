@@ -53,57 +53,10 @@ const keyLength = 32
 export function runSealingJob(job: SealingJob): SealingJobOutput {
   const parts: Buffer[] = []
   const made = job.subjectKeys.filter((key) => key === null).length
-  const wrapping = job.wrapping
-  if (made > 0 && wrapping === null) {
-    throw new Error('a sealing job makes subject keys without a wrapping key')
-  }
   const material = randomFillSync(Buffer.allocUnsafe(keyLength * made))
   try {
-    // A made key seals as its clear bytes (wiped below): a KeyObject would cost as much
-    // as the sealing, for a key used once here and loaded from its wrapping afterwards.
-    const keys: (KeyObject | Buffer)[] = []
-    let next = 0
-    job.subjectIds.forEach((subjectId, position) => {
-      const existing = job.subjectKeys[position]
-      if (existing !== null && existing !== undefined) {
-        keys.push(existing)
-        return
-      }
-      if (wrapping === null) return
-      const clear = material.subarray(next * keyLength, (next + 1) * keyLength)
-      next += 1
-      const context = subjectKeyContext(job.workspaceId, subjectId, 1, wrapping.version)
-      parts.push(wrapKey(wrapping.key, subjectKeyLabel, context, clear))
-      keys.push(clear)
-    })
-    let cell = 0
-    let index = 0
-    job.requestSubjects.forEach((position, request) => {
-      const key = keys[position]
-      const subjectId = job.subjectIds[position]
-      if (key === undefined || subjectId === undefined) {
-        throw new Error('a sealing job request names no subject of the job')
-      }
-      const version = job.subjectKeys[position] === null ? 1 : (job.subjectVersions[position] ?? 1)
-      for (const end = cell + (job.cellCounts[request] ?? 0); cell < end; cell += 1) {
-        const text = job.cellPlaintexts[cell] ?? ''
-        const plaintext = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text)
-        const ref = {
-          workspaceId: job.workspaceId,
-          subjectId,
-          table: job.cellTables[cell] ?? '',
-          column: job.cellColumns[cell] ?? '',
-          rowId: job.cellRowIds[cell] ?? '',
-        }
-        parts.push(sealPayload(key, version, job.cellKinds[cell] ?? 'field', ref, plaintext))
-        plaintext.fill(0)
-      }
-      for (const end = index + (job.indexCounts[request] ?? 0); index < end; index += 1) {
-        if (job.indexKey === null) throw new Error('a sealing job indexes without an index key')
-        const kind = job.indexKinds[index] ?? 'email'
-        parts.push(computeBlindIndex(job.indexKey, kind, job.indexValues[index] ?? ''))
-      }
-    })
+    const keys = subjectKeysOf(job, material, parts)
+    sealRequests(job, keys, parts)
   } finally {
     material.fill(0)
   }
@@ -114,4 +67,66 @@ export function runSealingJob(job: SealingJob): SealingJobOutput {
     ? joined.buffer
     : joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length)
   return { bytes, lengths: parts.map((part) => part.length) }
+}
+
+/**
+ * Each subject's sealing key: its own, or a new one cut from `material` and wrapped
+ * (the wrapping appended to `parts`). A made key seals as its clear bytes, wiped with
+ * `material`: a KeyObject would cost as much as the sealing, for a key used once here
+ * and loaded from its wrapping afterwards.
+ */
+function subjectKeysOf(
+  job: SealingJob,
+  material: Buffer,
+  parts: Buffer[],
+): { key: KeyObject | Buffer; version: number }[] {
+  const wrapping = job.wrapping
+  let next = 0
+  return job.subjectIds.map((subjectId, position) => {
+    const existing = job.subjectKeys[position]
+    if (existing !== null && existing !== undefined) {
+      return { key: existing, version: job.subjectVersions[position] ?? 1 }
+    }
+    if (wrapping === null) throw new Error('a sealing job makes keys without a wrapping key')
+    const clear = material.subarray(next * keyLength, (next + 1) * keyLength)
+    next += 1
+    const context = subjectKeyContext(job.workspaceId, subjectId, 1, wrapping.version)
+    parts.push(wrapKey(wrapping.key, subjectKeyLabel, context, clear))
+    return { key: clear, version: 1 }
+  })
+}
+
+/** Every request's cells sealed, then its values indexed, appended to `parts` in order. */
+function sealRequests(
+  job: SealingJob,
+  keys: readonly { key: KeyObject | Buffer; version: number }[],
+  parts: Buffer[],
+): void {
+  let cell = 0
+  let index = 0
+  job.requestSubjects.forEach((position, request) => {
+    const key = keys[position]
+    const subjectId = job.subjectIds[position]
+    if (key === undefined || subjectId === undefined) {
+      throw new Error('a sealing job request names no subject of the job')
+    }
+    for (const end = cell + (job.cellCounts[request] ?? 0); cell < end; cell += 1) {
+      const text = job.cellPlaintexts[cell] ?? ''
+      const plaintext = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text)
+      const ref = {
+        workspaceId: job.workspaceId,
+        subjectId,
+        table: job.cellTables[cell] ?? '',
+        column: job.cellColumns[cell] ?? '',
+        rowId: job.cellRowIds[cell] ?? '',
+      }
+      parts.push(sealPayload(key.key, key.version, job.cellKinds[cell] ?? 'field', ref, plaintext))
+      plaintext.fill(0)
+    }
+    for (const end = index + (job.indexCounts[request] ?? 0); index < end; index += 1) {
+      if (job.indexKey === null) throw new Error('a sealing job indexes without an index key')
+      const kind = job.indexKinds[index] ?? 'email'
+      parts.push(computeBlindIndex(job.indexKey, kind, job.indexValues[index] ?? ''))
+    }
+  })
 }
