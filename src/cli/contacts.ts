@@ -114,15 +114,15 @@ export async function importContacts(
   }
   const handOver = async () => {
     if (batch.length === 0) return
-    const current = batch
+    const lineOf = batch.map((item) => item.line)
     const next = {
       prepared: await prepareContactBatch(
         deps,
         who,
-        current.map((item) => item.raw),
-        { nameOf: (index) => `Line ${current[index]?.line ?? '?'}` },
+        batch.map((item) => item.raw),
+        { nameOf: (index) => `Line ${lineOf[index] ?? '?'}` },
       ),
-      lineOf: current.map((item) => item.line),
+      lineOf,
     }
     batch = []
     // The previous batch is written while the worker seals this one.

@@ -1,3 +1,4 @@
+import type { FieldError } from '../errors.js'
 import type { AttributeType } from './contacts.table.js'
 
 /**
@@ -59,6 +60,15 @@ export function checkAttributeTypes(
       mismatches.push({ name, expected, got })
   }
   return { newTypes, mismatches }
+}
+
+/** Each mismatch as the field error the API reports, naming the attribute and both types. */
+export function attributeMismatchErrors(mismatches: AttributeCheck['mismatches']): FieldError[] {
+  return mismatches.map((mismatch) => ({
+    in: 'body',
+    field: `attributes.${mismatch.name}`,
+    message: `must be a ${mismatch.expected}, not a ${mismatch.got}`,
+  }))
 }
 
 /** Applies a change: `null` removes an attribute, anything else sets it. */

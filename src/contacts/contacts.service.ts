@@ -1,4 +1,5 @@
 import { Value } from 'typebox/value'
+import type { AuditEvent } from '../audit/audit.logic.js'
 import type { AuditLog } from '../audit/audit.service.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
@@ -11,6 +12,7 @@ import type { Database } from '../storage/database.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
 import {
   type Attributes,
+  attributeMismatchErrors,
   checkAttributeTypes,
   mergeAttributes,
   newProfileOf,
@@ -276,11 +278,7 @@ async function assertAttributeTypes(
   const check = checkAttributeTypes(attributes, await attributeTypes(trx, workspaceId))
   if (check.mismatches.length > 0) {
     throw new AppError('invalid_request', 'Attribute values must keep the type the attribute has', {
-      errors: check.mismatches.map((mismatch) => ({
-        in: 'body',
-        field: `attributes.${mismatch.name}`,
-        message: `must be a ${mismatch.expected}, not a ${mismatch.got}`,
-      })),
+      errors: attributeMismatchErrors(check.mismatches),
     })
   }
   await insertAttributeTypes(
@@ -308,7 +306,18 @@ async function recordEvent(
   context: RequestContext,
   details?: Record<string, string>,
 ): Promise<void> {
-  await deps.audit.record({
+  await deps.audit.record(contactEvent(who, action, contactId, context, details))
+}
+
+/** The audit entry of something done to one contact, the contact as its subject. */
+export function contactEvent(
+  who: Who,
+  action: string,
+  contactId: string,
+  context: RequestContext,
+  details?: Record<string, string>,
+): AuditEvent {
+  return {
     workspaceId: who.workspaceId,
     actor: who.actor,
     action,
@@ -317,7 +326,7 @@ async function recordEvent(
     subjectId: contactId,
     ...(details ? { details } : {}),
     ...context,
-  })
+  }
 }
 
 function toView(row: ContactsTable, profile: Profile): ContactView {

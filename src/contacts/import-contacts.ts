@@ -1,5 +1,4 @@
 import { Compile } from 'typebox/compile'
-import type { AuditEvent } from '../audit/audit.logic.js'
 import type { BlindIndexKind } from '../crypto/blind-index.js'
 import type { PreparedSealing, SealingRequest } from '../crypto/prepared-sealing.js'
 import { AppError, type ErrorCode, type FieldError } from '../errors.js'
@@ -11,7 +10,8 @@ import { newId } from '../ids.js'
 import type { Database } from '../storage/database.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
 import {
-  type Attributes,
+  type AttributeCheck,
+  attributeMismatchErrors,
   checkAttributeTypes,
   newProfileOf,
   type Profile,
@@ -23,7 +23,13 @@ import {
   selectTakenIndexes,
 } from './contacts.repository.js'
 import { type ContactInput, CreateContactBody } from './contacts.schemas.js'
-import { type ContactDeps, changedFields, profileCell, type Who } from './contacts.service.js'
+import {
+  type ContactDeps,
+  changedFields,
+  contactEvent,
+  profileCell,
+  type Who,
+} from './contacts.service.js'
 import type { AttributeType, ContactsTable } from './contacts.table.js'
 
 const validator = Compile(CreateContactBody)
@@ -105,7 +111,12 @@ export async function prepareContactBatch(
       )
       if (written.created.length > 0) {
         await deps.audit.recordMany(
-          written.created.map((candidate) => createdEvent(who, candidate, context)),
+          written.created.map((candidate) =>
+            contactEvent(who, 'contact.created', candidate.id, context, {
+              fields: changedFields(candidate.input).join(','),
+              via: 'batch',
+            }),
+          ),
         )
       }
       return {
@@ -258,8 +269,9 @@ async function checkCandidates(
       ),
     }
     return candidates.map((candidate, at) => {
+      const attributeCheck = checkAttributeTypes(candidate.input.attributes ?? {}, types)
       const problem =
-        attributeProblem(candidate.input.attributes ?? {}, types) ??
+        attributeProblem(attributeCheck) ??
         uniquenessProblem(taken.email, emails[at] ?? null, 'email') ??
         uniquenessProblem(taken.externalId, externalIds[at] ?? null, 'externalId')
       if (problem !== undefined) {
@@ -276,9 +288,7 @@ async function checkCandidates(
       ] as const) {
         if (index) set.add(index.toString('latin1'))
       }
-      for (const [name, type] of Object.entries(
-        checkAttributeTypes(candidate.input.attributes ?? {}, types).newTypes,
-      )) {
+      for (const [name, type] of Object.entries(attributeCheck.newTypes)) {
         types.set(name, type)
         added.set(name, type)
       }
@@ -304,20 +314,12 @@ interface Problem {
   errors: FieldError[]
 }
 
-function attributeProblem(
-  attributes: Attributes,
-  types: ReadonlyMap<string, AttributeType>,
-): Problem | undefined {
-  const { mismatches } = checkAttributeTypes(attributes, types)
+function attributeProblem({ mismatches }: AttributeCheck): Problem | undefined {
   if (mismatches.length === 0) return undefined
   return {
     code: 'invalid_request',
     message: 'has attribute values of another type than the attribute has',
-    errors: mismatches.map((mismatch) => ({
-      in: 'body',
-      field: `attributes.${mismatch.name}`,
-      message: `must be a ${mismatch.expected}, not a ${mismatch.got}`,
-    })),
+    errors: attributeMismatchErrors(mismatches),
   }
 }
 
@@ -340,17 +342,4 @@ function problemOf(name: string, problem: Problem): ItemProblem {
 
 function nonNull(indexes: readonly (Buffer | null)[]): Buffer[] {
   return indexes.filter((index) => index !== null)
-}
-
-function createdEvent(who: Who, candidate: Candidate, context: RequestContext): AuditEvent {
-  return {
-    workspaceId: who.workspaceId,
-    actor: who.actor,
-    action: 'contact.created',
-    outcome: 'succeeded',
-    resource: { type: 'contact', id: candidate.id },
-    subjectId: candidate.id,
-    details: { fields: changedFields(candidate.input).join(','), via: 'batch' },
-    ...context,
-  }
 }

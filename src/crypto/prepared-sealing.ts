@@ -3,7 +3,7 @@ import type { BackgroundSealer } from './background-sealer.js'
 import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
 import type { KeyStore, SubjectKeys } from './key-store.js'
 import type { SubjectKeysTable } from './keys.table.js'
-import type { SealingJob } from './sealing-job.js'
+import type { SealingJob, SealingJobOutput } from './sealing-job.js'
 import { insertSubjectKeys, selectSubjectKeyRows } from './subject-keys.js'
 import { type FieldRef, type JsonValue, SubjectSealer } from './subject-sealer.js'
 import { selectActiveWorkspaceKey } from './workspace-keys.js'
@@ -57,24 +57,24 @@ export interface PreparedSealing {
   sealed(): Promise<void>
 }
 
-interface Prepared {
-  output: { bytes: ArrayBuffer; lengths: number[] }
-  /** The workspace key version new subject keys were wrapped under, if any were made. */
+/** What the worker was given to go on, which `commit` checks is still so. */
+interface Assumed {
+  /** Subjects the worker made keys for, with the wrapped keys, in that order. */
+  made: readonly string[]
+  wrappedKeys: readonly Buffer[]
+  /** The workspace key version those keys were wrapped under. */
   wrappingVersion: number | null
-  made: string[]
   /** The key version each subject that had keys was sealed under. */
   used: ReadonlyMap<string, number>
 }
 
 /**
  * Seals a batch on the worker thread while this thread does other work — typically
- * writing the previous batch. Resolves once the batch is handed to the worker. The key
- * look-ups before that run on the store's own connection (none for cached keys), so on
- * SQLite it must not be awaited inside a transaction, which holds the one connection.
- * Await `sealed()` before opening the transaction that commits it: on SQLite a
- * transaction holds the one connection, and every other request would wait on the
- * worker with it. `commit` checks inside its transaction that what the worker used is
- * still right.
+ * writing the previous batch. Resolves once the batch is handed to the worker. On
+ * SQLite a transaction holds the one connection, so await this (its key look-ups need
+ * the connection, none for cached keys) and `sealed()` (or every other request waits on
+ * the worker) before opening the transaction that commits it. `commit` checks inside
+ * its transaction that what the worker used is still right.
  *
  * @example
  *   let next = prepareSealing(store, sealer, workspaceId, batches[0], { newSubjects: true })
@@ -100,9 +100,8 @@ export async function prepareSealing(
       : await store.subjectKeys(scope, workspaceId, subjectIds, false)
   const made = subjectIds.filter((subjectId) => !existing.has(subjectId))
   const wrapping = made.length > 0 ? await store.lastActiveWorkspaceKey(scope, workspaceId) : null
-  const indexKey = requests.some((request) => (request.indexes?.length ?? 0) > 0)
-    ? await store.indexKey(scope, workspaceId)
-    : null
+  const indexKey = anyIndexed(requests) ? await store.indexKey(scope, workspaceId) : null
+  const used = new Map([...existing].map(([subjectId, keys]) => [subjectId, keys.current.version]))
   const sealed = sealer.run(jobOf(workspaceId, subjectIds, existing, requests, wrapping, indexKey))
   // A batch whose commit never comes must not crash the process with its failure.
   sealed.catch(() => undefined)
@@ -111,24 +110,23 @@ export async function prepareSealing(
       await sealed
     },
     async commit(trx: Database, options: CommitOptions = {}) {
-      const prepared: Prepared = {
-        output: await sealed,
-        wrappingVersion: wrapping?.version ?? null,
-        made,
-        used: new Map([...existing].map(([subjectId, keys]) => [subjectId, keys.current.version])),
-      }
-      const values = unpack(prepared, requests)
+      const { wrappedKeys, values } = unpack(await sealed, made.length, requests)
       const kept = await keptOf(
         options,
         values.map((value) => value.indexes),
       )
       const keptSubjects = new Set(requests.flatMap((r, at) => (kept[at] ? [r.subjectId] : [])))
-      if (await stillRight(store, trx, workspaceId, prepared, keptSubjects)) {
+      const assumed = { made, wrappedKeys, wrappingVersion: wrapping?.version ?? null, used }
+      if (await stillRight(store, trx, workspaceId, assumed, keptSubjects)) {
         return values.map((value, at) => (kept[at] ? value : null))
       }
       return sealHere(store, trx, workspaceId, [...keptSubjects], requests, kept)
     },
   }
+}
+
+function anyIndexed(requests: readonly SealingRequest[]): boolean {
+  return requests.some((request) => (request.indexes?.length ?? 0) > 0)
 }
 
 function jobOf(
@@ -188,32 +186,27 @@ async function stillRight(
   store: KeyStore,
   trx: Database,
   workspaceId: string,
-  prepared: Prepared,
+  assumed: Assumed,
   keptSubjects: ReadonlySet<string>,
 ): Promise<boolean> {
-  if (prepared.used.size > 0) {
+  if (assumed.used.size > 0) {
     // Cached keys may since have been shredded, here or in another process: each must
     // still be stored, or the values sealed under it would never open.
-    const stored = await selectSubjectKeyRows(trx, workspaceId, [...prepared.used.keys()])
+    const stored = await selectSubjectKeyRows(trx, workspaceId, [...assumed.used.keys()])
     const still = new Set(stored.map((row) => `${row.subject_id}\n${String(row.version)}`))
-    for (const [subjectId, version] of prepared.used) {
+    for (const [subjectId, version] of assumed.used) {
       if (!still.has(`${subjectId}\n${String(version)}`)) return false
     }
   }
-  if (prepared.made.length === 0) return true
+  if (assumed.made.length === 0) return true
   // Locked FOR SHARE on PostgreSQL, so a rotation cannot retire it before this commits.
   const active = await selectActiveWorkspaceKey(trx, workspaceId, 'share')
-  if (active?.version !== prepared.wrappingVersion) return false
+  if (active?.version !== assumed.wrappingVersion) return false
   const createdAt = store.clock.now().toISOString()
-  const lengths = prepared.output.lengths
-  const bytes = Buffer.from(prepared.output.bytes)
-  let at = 0
   const rows: SubjectKeysTable[] = []
-  prepared.made.forEach((subjectId, index) => {
-    const length = lengths[index] ?? 0
-    const wrapped = bytes.subarray(at, at + length)
-    at += length
-    if (!keptSubjects.has(subjectId)) return
+  assumed.made.forEach((subjectId, at) => {
+    const wrapped = assumed.wrappedKeys[at]
+    if (wrapped === undefined || !keptSubjects.has(subjectId)) return
     rows.push({
       workspace_id: workspaceId,
       subject_id: subjectId,
@@ -228,23 +221,31 @@ async function stillRight(
   return (await insertSubjectKeys(trx, rows)) === rows.length
 }
 
-/** The worker's output cut into each request's values (views, not copies). */
-function unpack(prepared: Prepared, requests: readonly SealingRequest[]): SealedRequest[] {
-  const bytes = Buffer.from(prepared.output.bytes)
-  const lengths = prepared.output.lengths
-  let part = prepared.made.length
-  let at = lengths.slice(0, part).reduce((sum, length) => sum + length, 0)
+/**
+ * The worker's output cut into its parts (views, not copies): the wrapped keys of the
+ * `made` subjects, then each request's sealed cells and blind indexes.
+ */
+function unpack(
+  output: SealingJobOutput,
+  made: number,
+  requests: readonly SealingRequest[],
+): { wrappedKeys: Buffer[]; values: SealedRequest[] } {
+  const bytes = Buffer.from(output.bytes)
+  let part = 0
+  let at = 0
   const take = () => {
-    const length = lengths[part] ?? 0
+    const length = output.lengths[part] ?? 0
     part += 1
     const value = bytes.subarray(at, at + length)
     at += length
     return value
   }
-  return requests.map((request) => ({
+  const wrappedKeys = Array.from({ length: made }, take)
+  const values = requests.map((request) => ({
     sealed: request.cells.map(take),
     indexes: (request.indexes ?? []).map(take),
   }))
+  return { wrappedKeys, values }
 }
 
 async function keptOf(
@@ -271,8 +272,7 @@ async function sealHere(
   // process has not heard of yet (on PostgreSQL it checks at most once a second).
   for (const subjectId of keptSubjects) store.forgetCachedSubject(workspaceId, subjectId)
   const keys = await store.subjectKeys(scope, workspaceId, keptSubjects, true)
-  const indexed = requests.some((request) => (request.indexes?.length ?? 0) > 0)
-  const indexKey = indexed ? await store.indexKey(scope, workspaceId) : undefined
+  const indexKey = anyIndexed(requests) ? await store.indexKey(scope, workspaceId) : undefined
   return requests.map((request, at) => {
     if (kept[at] !== true) return null
     const subjectKeys = keys.get(request.subjectId)
