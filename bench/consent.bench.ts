@@ -7,8 +7,9 @@
  *   sealed IP and user agent, bulk-inserted in transactions of 500 subjects, with the
  *   materialised state each subject's events fold to (BENCH_CONSENT_CALLS, default 20k,
  *   sets how many single decisions are timed);
- * - `mayProcess` one call at a time (by anonymous id, and by subject id), then with 64
- *   concurrent callers where 1 answer in 10 refuses and each refusal is audited;
+ * - `mayProcess` one call at a time (by anonymous id, and by subject id), then where 1
+ *   answer in 10 refuses and each refusal is audited, one call at a time and with 64
+ *   concurrent callers (the time includes writing the refusals' audit entries);
  *   `mayProcessMany` for batches of 500 subjects, as an ingest batch asks (by anonymous
  *   id with and without audited refusals, and by subject id);
  * - baselines: a bare primary-key select of one subject row, run as a single decision
@@ -218,11 +219,16 @@ const allowed = (k: number) => {
 }
 const goalRatio = (perSecond: number) => `${(perSecond / goal).toFixed(2)}x goal`
 
-/** Calls per second of `work(k)` for k < calls, spread over `concurrency` awaiting callers. */
+/**
+ * Calls per second of `work(k)` for k < calls, spread over `concurrency` awaiting
+ * callers; the time includes `settle` (the audit log's flush, so that refusals queued
+ * for it are paid for where they were made).
+ */
 async function rate(
   calls: number,
   work: (k: number) => Promise<void>,
   concurrency = 1,
+  settle: () => Promise<void> = () => Promise.resolve(),
 ): Promise<number> {
   let next = 0
   const caller = async () => {
@@ -232,7 +238,10 @@ async function rate(
       await work(k)
     }
   }
-  const ms = await timeIt(() => Promise.all(Array.from({ length: concurrency }, caller)))
+  const ms = await timeIt(async () => {
+    await Promise.all(Array.from({ length: concurrency }, caller))
+    await settle()
+  })
   return calls / (ms / 1000)
 }
 
@@ -297,26 +306,31 @@ async function main(): Promise<void> {
     await single('mayProcess, one call at a time, by subject id', (k) => ({
       subjectId: ids[allowed(k)] ?? '',
     }))
-    const deniedBefore = await countDenied(storage.db)
-    const concurrent = await rate(
-      singleCalls,
-      async (k) => {
-        await mayProcess(deps, {
-          workspace,
-          subject: { anonymousId: anonymousIdOf(pick(k)) },
-          purpose: 'analytics',
-          now,
-        })
-      },
-      callers,
-    )
-    const audited = (await countDenied(storage.db)) - deniedBefore
-    printFigure(
-      `mayProcess, ${callers} concurrent callers, 1 in 10 refused`,
-      concurrent,
-      'decisions/s',
-      `${ratio(concurrent, baseline)}, ${goalRatio(concurrent)}, ${audited.toLocaleString('en-US')} refusals audited`,
-    )
+    const refusing = async (label: string, concurrency: number) => {
+      const before = await countDenied(storage.db)
+      const measured = await rate(
+        singleCalls,
+        async (k) => {
+          await mayProcess(deps, {
+            workspace,
+            subject: { anonymousId: anonymousIdOf(pick(k)) },
+            purpose: 'analytics',
+            now,
+          })
+        },
+        concurrency,
+        () => audit.flush(),
+      )
+      const audited = (await countDenied(storage.db)) - before
+      printFigure(
+        label,
+        measured,
+        'decisions/s',
+        `${ratio(measured, baseline)}, ${goalRatio(measured)}, ${audited.toLocaleString('en-US')} refusals audited`,
+      )
+    }
+    await refusing('mayProcess, one call at a time, 1 in 10 refused', 1)
+    await refusing(`mayProcess, ${String(callers)} concurrent callers, 1 in 10 refused`, callers)
 
     const batches = Math.max(1, Math.floor((singleCalls * 5) / batchSize))
     const walk = (b: number, k: number, choose: (k: number) => number) => choose(b * batchSize + k)
@@ -332,12 +346,17 @@ async function main(): Promise<void> {
       const before = await countDenied(storage.db)
       const measured =
         batchSize *
-        (await rate(batches, async (b) => {
-          const batch = Array.from({ length: batchSize }, (_, k) => ({
-            anonymousId: anonymousIdOf(walk(b, k, choose)),
-          }))
-          await mayProcessMany(deps, { workspace, subjects: batch, purpose: 'analytics', now })
-        }))
+        (await rate(
+          batches,
+          async (b) => {
+            const batch = Array.from({ length: batchSize }, (_, k) => ({
+              anonymousId: anonymousIdOf(walk(b, k, choose)),
+            }))
+            await mayProcessMany(deps, { workspace, subjects: batch, purpose: 'analytics', now })
+          },
+          1,
+          () => audit.flush(),
+        ))
       const refusals = (await countDenied(storage.db)) - before
       printFigure(
         label,

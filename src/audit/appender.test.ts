@@ -14,7 +14,17 @@ import {
   openTestStorage,
 } from '../storage/testing/dialects.js'
 import { subjectRefKind } from './seal-entries.js'
-import { openTestAuditLog, sampleEvent, type TestAuditLog } from './testing/audit.js'
+import { createLogger } from '../logger.js'
+import { openTestAuditLog, sampleEvent, tamper, type TestAuditLog } from './testing/audit.js'
+
+/** Polls `check` until it holds, for what a timer does in the background. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  assert.fail('the condition never held')
+}
 
 describeEachDialect('audit appender', (context) => {
   async function withLog(run: (log: TestAuditLog, storage: Storage) => Promise<void>) {
@@ -211,6 +221,86 @@ describeEachDialect('audit appender', (context) => {
       await log.keyring.close()
       await cleanup()
     }
+  })
+
+  test('recordSoon returns before its entries commit; they share one write, and a flush writes them', async () => {
+    await withLog(async (_log, storage) => {
+      // The timer would write them within the minute: this test looks before it fires.
+      const soon = await openTestAuditLog(storage, { soonDelayMs: 60_000 })
+      try {
+        for (const index of oneTo(100)) await soon.audit.recordSoon([sampleEvent(index)])
+        assert.deepEqual(await storedSeqs(storage), [], 'queued, not yet written')
+        await soon.audit.flush()
+        assert.deepEqual(await storedSeqs(storage), oneTo(100))
+        assert.equal((await soon.audit.verify()).ok, true)
+      } finally {
+        await soon.close()
+      }
+    })
+  })
+
+  test('recordSoon entries are written by their timer, or with the next awaited record', async () => {
+    await withLog(async (_log, storage) => {
+      const timed = await openTestAuditLog(storage, { soonDelayMs: 1 })
+      try {
+        await timed.audit.recordSoon([sampleEvent(1), sampleEvent(2)])
+        await eventually(async () => (await storedSeqs(storage)).length === 2)
+      } finally {
+        await timed.close()
+      }
+      const slow = await openTestAuditLog(storage, { soonDelayMs: 60_000 })
+      try {
+        await slow.audit.recordSoon([sampleEvent(3)])
+        const awaited = await slow.audit.record(sampleEvent(4))
+        assert.equal(awaited.seq, 4, 'the queued entry went first, in the same write')
+        assert.deepEqual(await storedSeqs(storage), oneTo(4))
+      } finally {
+        await slow.close()
+      }
+    })
+  })
+
+  test('recordSoon checks each event at once and pushes back on a full queue, never dropping', async () => {
+    await withLog(async (_log, storage) => {
+      // maxBatch 2: at most 10 recordSoon entries wait before callers have to.
+      const small = await openTestAuditLog(storage, { soonDelayMs: 60_000, maxBatch: 2 })
+      try {
+        await assert.rejects(
+          small.audit.recordSoon([{ ...sampleEvent(1), action: 'Not An Action' }]),
+          (error: unknown) => isAppError(error) && error.code === 'invalid_request',
+        )
+        for (const index of oneTo(25)) await small.audit.recordSoon([sampleEvent(index)])
+        const written = (await storedSeqs(storage)).length
+        assert.ok(written >= 15 && written < 25, `${String(written)} written under back-pressure`)
+        await small.audit.close()
+        assert.deepEqual(await storedSeqs(storage), oneTo(25), 'close() wrote the rest')
+      } finally {
+        await small.close()
+      }
+    })
+  })
+
+  test('a recordSoon write that fails is logged without its contents', async () => {
+    await withLog(async (_log, storage) => {
+      const lines: string[] = []
+      const logger = createLogger({
+        level: 'error',
+        destination: { write: (line: string) => lines.push(line) },
+      })
+      const soon = await openTestAuditLog(storage, { soonDelayMs: 60_000, logger })
+      try {
+        await soon.audit.record(sampleEvent(1))
+        // Someone moves the head: appends stop, loudly, until an administrator has looked.
+        await tamper(storage, (db) => db.updateTable('audit_chain_head').set({ seq: 7 }).execute())
+        await soon.audit.recordSoon([sampleEvent(2)])
+        await soon.audit.flush()
+        assert.deepEqual(await storedSeqs(storage), [1])
+        assert.ok(lines.some((line) => line.includes('queued audit entries were not recorded')))
+        for (const line of lines) assert.doesNotMatch(line, /203\.0\.113|"c-2"|req-2/)
+      } finally {
+        await soon.close()
+      }
+    })
   })
 
   test('recordInTransaction commits and rolls back with the caller’s transaction', async () => {

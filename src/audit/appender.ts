@@ -32,6 +32,8 @@ export interface AppenderDeps {
   maxBatch?: number
   /** Subject refs already computed, shared with the log's other sealing path. */
   subjectRefs?: SubjectRefCache
+  /** How long `recordSoon` events wait for company before they are written (default 10 ms). */
+  soonDelayMs?: number
 }
 
 /**
@@ -44,6 +46,16 @@ export interface Appender {
   record(event: AuditEvent): Promise<RecordedEntry>
   /** Several events, committed together in one transaction (all or none). */
   recordMany(events: readonly AuditEvent[]): Promise<RecordedEntry[]>
+  /**
+   * Queues events for a group commit within a few milliseconds and returns once they
+   * are queued, not once they are committed: for the record of something that did not
+   * happen (a processing step refused), which the caller must not wait a disk sync for.
+   * An event is checked now, so a bad one throws here. A write that fails is logged, as
+   * no caller is left to tell; events still queued when the process dies are lost, so
+   * anything that lets a change or a read of personal data proceed uses `record`. When
+   * the queue is full the call waits for it to be written (back-pressure, never a drop).
+   */
+  recordSoon(events: readonly AuditEvent[]): Promise<void>
   /** Resolves once everything queued so far is committed (or has failed). */
   flush(): Promise<void>
   /** Drains the queue, then refuses new events. The server calls it on shutdown. */
@@ -54,6 +66,8 @@ interface Pending {
   stamped: StampedEvent[]
   resolve(entries: RecordedEntry[]): void
   reject(error: unknown): void
+  /** Queued by `recordSoon`: nobody waits for it, so it may wait for company. */
+  soon: boolean
 }
 
 interface Sealed {
@@ -61,33 +75,101 @@ interface Sealed {
   drafts: EntryDraft[]
 }
 
+/** Who a drain writes for: awaited entries, the `recordSoon` timer, or a flush. */
+type DrainMode = 'awaited' | 'due' | 'all'
+
 const defaultMaxBatch = 2000
+// A refusal's entry waits at most this long for others to share its disk sync with.
+const defaultSoonDelayMs = 10
 
 export function createAppender(deps: AppenderDeps): Appender {
   const maxBatch = deps.maxBatch ?? defaultMaxBatch
+  const soonDelayMs = deps.soonDelayMs ?? defaultSoonDelayMs
+  // Beyond this many queued `recordSoon` entries, callers wait for the queue to drain.
+  const maxQueuedSoon = maxBatch * 5
   const subjectRefs = deps.subjectRefs ?? newSubjectRefCache()
   const queue: Pending[] = []
+  let queuedSoon = 0
+  let awaited = 0
   let draining: Promise<void> | undefined
+  let soonTimer: NodeJS.Timeout | undefined
   let closed = false
 
-  const enqueue = async (events: readonly AuditEvent[]): Promise<RecordedEntry[]> => {
+  const stampAll = (events: readonly AuditEvent[]): StampedEvent[] => {
     if (closed) throw new AppError('unavailable', 'The audit log is closed')
     // Checked now, in the caller's stack: a bad event fails alone, never its batch.
-    const stamped = events.map((event) => stampEvent(deps.clock, event))
+    return events.map((event) => stampEvent(deps.clock, event))
+  }
+
+  const enqueue = async (events: readonly AuditEvent[]): Promise<RecordedEntry[]> => {
+    const stamped = stampAll(events)
     if (stamped.length === 0) return []
     return new Promise((resolve, reject) => {
-      queue.push({ stamped, resolve, reject })
-      draining ??= drain()
+      queue.push({ stamped, resolve, reject, soon: false })
+      awaited += 1
+      void startDrain('awaited')
     })
   }
 
-  const drain = async (): Promise<void> => {
+  const recordSoon = async (events: readonly AuditEvent[]): Promise<void> => {
+    const stamped = stampAll(events)
+    if (stamped.length === 0) return
+    while (queuedSoon >= maxQueuedSoon) await drainAll()
+    const reject = (error: unknown) => {
+      deps.logger?.error(
+        { err: error, entries: stamped.length },
+        'queued audit entries were not recorded',
+      )
+    }
+    queue.push({ stamped, resolve: () => undefined, reject, soon: true })
+    queuedSoon += stamped.length
+    if (draining === undefined) scheduleSoon()
+  }
+
+  const scheduleSoon = () => {
+    soonTimer ??= setTimeout(() => void startDrain('due'), soonDelayMs)
+  }
+
+  const startDrain = (mode: DrainMode): Promise<void> => {
+    clearTimeout(soonTimer)
+    soonTimer = undefined
+    draining ??= drain(mode)
+    return draining
+  }
+
+  /**
+   * Writes batches while someone awaits an entry; `recordSoon` entries left alone wait
+   * for the timer ('due': one batch of whatever is queued), so that a stream of them
+   * shares a disk sync per batch instead of paying one each. 'all' empties the queue.
+   */
+  const drain = async (mode: DrainMode): Promise<void> => {
     try {
       // Let every caller of this tick join the first batch.
       await Promise.resolve()
-      while (queue.length > 0) await writeBatch(takeBatch(queue, maxBatch))
+      let due = mode !== 'awaited'
+      while (queue.length > 0 && (due || awaited > 0 || queuedSoon >= maxBatch)) {
+        due = mode === 'all'
+        await writeBatch(take(maxBatch))
+      }
     } finally {
       draining = undefined
+      if (queue.length > 0) scheduleSoon()
+    }
+  }
+
+  const take = (max: number): Pending[] => {
+    const batch = takeBatch(queue, max)
+    for (const pending of batch) {
+      if (pending.soon) queuedSoon -= pending.stamped.length
+      else awaited -= 1
+    }
+    return batch
+  }
+
+  /** Everything queued so far, written now, whoever waits for it. */
+  const drainAll = async (): Promise<void> => {
+    while (queue.length > 0 || draining !== undefined) {
+      await (draining ?? startDrain('all'))
     }
   }
 
@@ -147,9 +229,7 @@ export function createAppender(deps: AppenderDeps): Appender {
     }
   }
 
-  const flush = async (): Promise<void> => {
-    while (draining !== undefined) await draining
-  }
+  const flush = drainAll
 
   return Object.freeze({
     record: async (event: AuditEvent) => {
@@ -158,6 +238,7 @@ export function createAppender(deps: AppenderDeps): Appender {
       return entry
     },
     recordMany: enqueue,
+    recordSoon,
     flush,
     async close() {
       closed = true

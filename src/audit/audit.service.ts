@@ -106,6 +106,8 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
     options: ListOptions = {},
     reader?: AuditReader,
   ): Promise<AuditPage> => {
+    // Entries queued by `recordSoon` are on the page once the reader asks for it.
+    await appender.flush()
     const page = await selectEntriesPage({ db, keyring }, workspaceId, options)
     if (options.includeIp !== true) return toPage(page)
     if (reader === undefined) throw new Error('Revealing audit IPs needs the reader, to audit it')
@@ -134,6 +136,9 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
     prepare,
     recordInTransaction,
     listEntries,
-    verify: async (options?: VerifyOptions) => verifyChain({ db, keyring }, options),
+    verify: async (options?: VerifyOptions) => {
+      await appender.flush()
+      return verifyChain({ db, keyring }, options)
+    },
   })
 }

@@ -9,7 +9,7 @@ import type { ConsentSource } from './ledger.logic.js'
 export interface ConsentDeps {
   db: Database
   keyring: Keyring
-  audit: Pick<AuditLog, 'record' | 'recordMany'>
+  audit: Pick<AuditLog, 'record' | 'recordMany' | 'recordSoon'>
   clock: Clock
 }
 

@@ -53,7 +53,10 @@ const purposeName = new RegExp(purposeNamePattern)
  * May purpose P process subject S now? The one question every processing step asks
  * (DESIGN principle 3). It reads the materialised state — one statement of primary-key
  * joins, however long the subject's history — and never the ledger. Every refusal is
- * audited as `consent.denied` before the answer is returned.
+ * audited as `consent.denied`: queued before the answer is returned and committed with
+ * the next group commit, within milliseconds. A refusal is the safe answer, so it does
+ * not wait for a disk sync (which would cost a lone caller a millisecond per refusal);
+ * a read of the log flushes the queue first, and shutdown drains it.
  *
  * @example
  *   const decision = await mayProcess(deps, {
@@ -77,7 +80,7 @@ export async function mayProcess(
   const rule =
     row.purpose_basis === null ? ruleOfBuiltIn(request.purpose) : ruleOfRow(request.purpose, row)
   const decision = decisionOf(request, rule, row)
-  if (!decision.allowed) await deps.audit.record(deniedEvent(request, decision))
+  if (!decision.allowed) await deps.audit.recordSoon([deniedEvent(request, decision)])
   return decision
 }
 
@@ -99,7 +102,7 @@ export async function assertMayProcess(
 /**
  * The same question for many subjects and one purpose, as a batch of events asks it:
  * one statement per 500 subjects instead of one per subject. Answers come in the order
- * of `subjects`; refusals are audited together.
+ * of `subjects`; refusals are queued for the audit log together.
  */
 export async function mayProcessMany(
   deps: ConsentDeps,
@@ -116,7 +119,7 @@ export async function mayProcessMany(
   const decisions = rows.map((row) => decisionOf(request, rule, row))
   const denied = decisions.filter((decision) => !decision.allowed)
   if (denied.length > 0) {
-    await deps.audit.recordMany(denied.map((decision) => deniedEvent(request, decision)))
+    await deps.audit.recordSoon(denied.map((decision) => deniedEvent(request, decision)))
   }
   return decisions
 }

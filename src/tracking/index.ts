@@ -24,7 +24,7 @@ export type { TrackingDeps } from './tracking.deps.js'
 export interface TrackingSetup {
   db: Database
   keyring: Keyring
-  audit: Pick<AuditLog, 'record' | 'recordMany'>
+  audit: Pick<AuditLog, 'record' | 'recordMany' | 'recordSoon'>
   clock: Clock
   logger: Logger
   /** The offline geo-IP database; the one shipped in the npm package by default. */

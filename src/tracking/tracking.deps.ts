@@ -11,7 +11,7 @@ import type { ParsedUserAgent } from './user-agent.logic.js'
 export interface TrackingDeps {
   db: Database
   keyring: Keyring
-  audit: Pick<AuditLog, 'record' | 'recordMany'>
+  audit: Pick<AuditLog, 'record' | 'recordMany' | 'recordSoon'>
   clock: Clock
   logger?: Logger
   writer: EventWriter

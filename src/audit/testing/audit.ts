@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { ManualClock } from '../../clock.js'
 import type { Keyring } from '../../crypto/keyring.js'
 import { openTestKeyring } from '../../crypto/testing/keyring.js'
+import type { Logger } from '../../logger.js'
 import type { Database, Storage } from '../../storage/database.js'
 import type { AuditEvent } from '../audit.logic.js'
 import { type AuditLog, createAuditLog } from '../audit.service.js'
@@ -16,7 +17,7 @@ export interface TestAuditLog {
 /** A real audit log with a real keyring (fixed test master key) on a test store. */
 export async function openTestAuditLog(
   storage: Storage,
-  options: { clock?: ManualClock; maxBatch?: number } = {},
+  options: { clock?: ManualClock; maxBatch?: number; soonDelayMs?: number; logger?: Logger } = {},
 ): Promise<TestAuditLog> {
   const clock = options.clock ?? new ManualClock('2026-03-01T09:00:00Z')
   const { keyring } = await openTestKeyring(storage, { clock })
@@ -25,6 +26,8 @@ export async function openTestAuditLog(
     keyring,
     clock,
     ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+    ...(options.soonDelayMs === undefined ? {} : { soonDelayMs: options.soonDelayMs }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   })
   return {
     audit,
