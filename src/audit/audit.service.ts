@@ -31,6 +31,8 @@ export interface AuditLogDeps {
   logger?: Logger
   /** Most entries one group-commit transaction takes (default 2000). */
   maxBatch?: number
+  /** How long `recordSoon` entries wait for company before they are written (10 ms). */
+  soonDelayMs?: number
 }
 
 /** Events sealed and ready to append; made by `prepare`, used once. */
