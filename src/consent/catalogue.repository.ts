@@ -1,5 +1,9 @@
 import type { Database } from '../storage/database.js'
-import type { ConsentPoliciesTable, ConsentPurposesTable } from './consent.table.js'
+import type {
+  ConsentPoliciesTable,
+  ConsentPurposesTable,
+  ConsentPurposeTermsTable,
+} from './consent.table.js'
 
 /** SQL for purposes and policy versions. Every function takes the workspace id. */
 
@@ -105,4 +109,29 @@ export async function insertPolicy(db: Database, row: ConsentPoliciesTable): Pro
     .onConflict((conflict) => conflict.doNothing())
     .executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+}
+
+/** Keeps a purpose's terms; terms already kept (the same digest) are left as they are. */
+export async function insertPurposeTerms(
+  db: Database,
+  row: ConsentPurposeTermsTable,
+): Promise<void> {
+  await db
+    .insertInto('consent_purpose_terms')
+    .values(row)
+    .onConflict((conflict) => conflict.columns(['workspace_id', 'terms_sha256']).doNothing())
+    .execute()
+}
+
+export async function selectPurposeTerms(
+  db: Database,
+  workspaceId: string,
+  termsSha256: string,
+): Promise<ConsentPurposeTermsTable | undefined> {
+  return db
+    .selectFrom('consent_purpose_terms')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('terms_sha256', '=', termsSha256)
+    .executeTakeFirst()
 }

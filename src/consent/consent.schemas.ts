@@ -137,6 +137,12 @@ const eventFields = {
   source: Type.Enum(consentSources),
   gpc: Type.Boolean(),
   recordedAt: Type.String(),
+  purposeTermsSha256: nullable(
+    Type.String({
+      description:
+        "SHA-256 of the purpose's terms (basis, description, data categories) a grant, withdrawal or objection was made under; its receipt repeats them. Null for other entries, and for choices recorded before terms were kept",
+    }),
+  ),
 }
 export const EventSchema = Type.Object(eventFields)
 

@@ -147,6 +147,22 @@ export interface ConsentEventsTable {
   ip: Buffer | null
   user_agent: Buffer | null
   evidence: Buffer | null
+  /**
+   * The purpose's terms this grant, withdrawal or objection was made under (a row of
+   * consent_purpose_terms); null for other actions and for events from before them.
+   */
+  purpose_terms_sha256: string | null
+}
+
+/** A purpose's terms as a person saw them (purposes.logic.ts), kept once per wording. */
+export interface ConsentPurposeTermsTable {
+  workspace_id: string
+  /** SHA-256 of `terms`, lower-case hex. */
+  terms_sha256: string
+  /** Canonical JSON of the terms (`purposeTermsText`). */
+  terms: string
+  /** When these terms were first cited. */
+  recorded_at: string
 }
 
 /** Declared in `crypto/sealed-columns.ts` so key rotation can reseal the ledger's proofs. */

@@ -34,6 +34,8 @@ export interface LedgerEvent {
   source: ConsentSource
   gpc: boolean
   recordedAt: string
+  /** The purpose's terms a choice was made under (consent_purpose_terms), if known. */
+  purposeTermsSha256: string | null
 }
 
 const userAgentLimit = 512
@@ -65,6 +67,8 @@ export interface EventRowInput {
   sealer: SubjectSealer
   context: LedgerContext
   at: string
+  /** The terms of the entry's purpose, for a grant, withdrawal or objection. */
+  purposeTermsSha256?: string | null
 }
 
 /** The stored row of one entry, its proof sealed under the subject's key. */
@@ -93,6 +97,7 @@ export function eventRow(input: EventRowInput): ConsentEventsTable {
       userAgent === null || userAgent === '' ? null : sealer.seal(cell('user_agent'), userAgent),
     evidence:
       entry.evidence === null ? null : sealer.sealJson(cell('evidence'), { ...entry.evidence }),
+    purpose_terms_sha256: input.purposeTermsSha256 ?? null,
   }
 }
 
@@ -216,6 +221,7 @@ export function toLedgerEvent(row: ConsentEventsTable): LedgerEvent {
     source: row.source as ConsentSource,
     gpc: row.gpc === 1,
     recordedAt: row.recorded_at,
+    purposeTermsSha256: row.purpose_terms_sha256,
   }
 }
 

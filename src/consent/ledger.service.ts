@@ -17,7 +17,7 @@ import {
 } from './consent.repository.js'
 import type { ConsentEventsTable, ConsentSubjectsTable } from './consent.table.js'
 import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
-import { applyEntry, type LedgerEntry, type Standing } from './ledger.logic.js'
+import { applyEntry, type LedgerEntry, purposeActions, type Standing } from './ledger.logic.js'
 import {
   auditEventOf,
   decisionStatesOf,
@@ -29,6 +29,7 @@ import {
   stateRow,
   toLedgerEvent,
 } from './ledger.rows.js'
+import { recordPurposeTerms } from './purpose-terms.js'
 
 export interface LedgerWrite {
   workspaceId: string
@@ -206,6 +207,13 @@ export async function persistEntries(
   let standing = input.current
   const rows: ConsentEventsTable[] = []
   const touched = new Set<string>(input.rewriteStates)
+  // What each choice was made under, so its receipt shows that and not later wording.
+  const terms = await recordPurposeTerms(
+    trx,
+    workspaceId,
+    input.entries.flatMap((entry) => choicePurposeOf(entry) ?? []),
+    at,
+  )
   input.entries.forEach((entry, index) => {
     const id = newId(now)
     standing = applyEntry(standing, entry, at, id)
@@ -220,6 +228,7 @@ export async function persistEntries(
         sealer,
         context,
         at,
+        purposeTermsSha256: termsOfChoice(terms, entry),
       }),
     )
   })
@@ -239,4 +248,14 @@ export async function persistEntries(
     await upsertStates(trx, states)
   }
   return { subjectId: subject.id, events: rows.map(toLedgerEvent), standing }
+}
+
+/** The purpose a grant, withdrawal or objection is about; null for other entries. */
+function choicePurposeOf(entry: LedgerEntry): string | null {
+  return purposeActions.has(entry.action) ? entry.purpose : null
+}
+
+function termsOfChoice(terms: ReadonlyMap<string, string>, entry: LedgerEntry): string | null {
+  const purpose = choicePurposeOf(entry)
+  return purpose === null ? null : (terms.get(purpose) ?? null)
 }

@@ -296,11 +296,11 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
       provider: { getMigrations: async () => migrations },
       ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
     })
-    const down = await migrator.migrateDown()
+    const down = await migrator.migrateTo('0008_shred_epoch')
     assert.equal(down.error, undefined)
     assert.deepEqual(
       down.results?.map((result) => result.migrationName),
-      ['0009_decision_states'],
+      ['0010_purpose_terms', '0009_decision_states'],
     )
     assert.equal((await migrator.migrateToLatest()).error, undefined)
     assert.deepEqual(await storedDecisionStates(db, workspace.id), expected)

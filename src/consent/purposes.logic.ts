@@ -1,4 +1,4 @@
-import type { LawfulBasis, PurposeRule } from './consent.logic.js'
+import { isLawfulBasis, type LawfulBasis, type PurposeRule } from './consent.logic.js'
 import type { ConsentPurposesTable } from './consent.table.js'
 
 /**
@@ -156,9 +156,82 @@ export function ruleOf(purpose: Purpose): PurposeRule {
 }
 
 export function parseStringArray(text: string): string[] {
-  const value: unknown = JSON.parse(text)
+  return stringArrayOf(JSON.parse(text))
+}
+
+function stringArrayOf(value: unknown): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw new Error('Expected a JSON array of strings')
   }
   return value
+}
+
+/**
+ * What a person is shown of a purpose when they choose, and what a receipt of that
+ * choice repeats: the purpose without its operational fields (the policy floor, when it
+ * was last changed), which do not change what was agreed to.
+ */
+export type PurposeTerms = Pick<
+  Purpose,
+  | 'name'
+  | 'lawfulBasis'
+  | 'description'
+  | 'dataCategories'
+  | 'directMarketing'
+  | 'automatedDecisions'
+>
+
+export function purposeTermsOf(purpose: Purpose): PurposeTerms {
+  return {
+    name: purpose.name,
+    lawfulBasis: purpose.lawfulBasis,
+    description: purpose.description,
+    dataCategories: [...purpose.dataCategories],
+    directMarketing: purpose.directMarketing,
+    automatedDecisions: purpose.automatedDecisions,
+  }
+}
+
+/**
+ * The terms as canonical JSON: its keys in one fixed order, so the same terms always
+ * give the same text, and the text's SHA-256 names them (consent_purpose_terms).
+ */
+export function purposeTermsText(terms: PurposeTerms): string {
+  const { name, lawfulBasis, description, dataCategories, directMarketing, automatedDecisions } =
+    terms
+  return JSON.stringify({
+    name,
+    lawfulBasis,
+    description,
+    dataCategories,
+    directMarketing,
+    automatedDecisions,
+  })
+}
+
+/** Terms read back from their stored text; an error for anything else. */
+export function purposeTermsFromText(text: string): PurposeTerms {
+  const value: unknown = JSON.parse(text)
+  if (typeof value !== 'object' || value === null)
+    throw new Error('Purpose terms are not an object')
+  const fields = value as Record<string, unknown>
+  const { name, lawfulBasis, description, directMarketing, automatedDecisions } = fields
+  if (
+    typeof name !== 'string' ||
+    typeof lawfulBasis !== 'string' ||
+    !isLawfulBasis(lawfulBasis) ||
+    typeof description !== 'string' ||
+    typeof directMarketing !== 'boolean' ||
+    typeof automatedDecisions !== 'boolean'
+  ) {
+    throw new Error('Purpose terms are malformed')
+  }
+  return {
+    name,
+    lawfulBasis,
+    description,
+    dataCategories: stringArrayOf(fields.dataCategories),
+    directMarketing,
+    automatedDecisions,
+  }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { LedgerEvent } from './ledger.rows.js'
-import { builtInPurpose, type Purpose } from './purposes.logic.js'
+import { builtInPurpose, type Purpose, purposeTermsOf } from './purposes.logic.js'
 import { buildReceipt, type ConsentReceipt } from './receipt.logic.js'
 import { receiptSchemaValidator } from './testing/consent.js'
 
@@ -16,6 +16,7 @@ const event: LedgerEvent = {
   source: 'sdk',
   gpc: false,
   recordedAt: '2026-03-01T09:00:00.000Z',
+  purposeTermsSha256: 'b'.repeat(64),
 }
 
 function purposeNamed(name: string): Purpose {
@@ -27,7 +28,7 @@ function purposeNamed(name: string): Purpose {
 function receiptOf(overrides: Partial<LedgerEvent> = {}, purpose = purposeNamed('marketing')) {
   return buildReceipt({
     event: { ...event, ...overrides },
-    purpose,
+    terms: purposeTermsOf(purpose),
     policy: { url: 'https://example.com/privacy', textSha256: 'a'.repeat(64) },
     controller: { name: 'Acme Ltd', region: 'eu' },
     proofHeld: { ip: true, userAgent: false },
@@ -60,8 +61,8 @@ describe('consent receipts', () => {
       receiptOf({ action: 'objected', granted: null, source: 'api' }, legitimate),
       receiptOf({ action: 'objection_withdrawn', granted: null, source: 'operator' }, legitimate),
       buildReceipt({
-        event: { ...event, policyVersion: null },
-        purpose: purposeNamed('analytics'),
+        event: { ...event, policyVersion: null, purposeTermsSha256: null },
+        terms: purposeTermsOf(purposeNamed('analytics')),
         policy: null,
         controller: { name: 'Acme Ltd', region: 'eu' },
         proofHeld: { ip: false, userAgent: false },
@@ -84,6 +85,7 @@ describe('consent receipts', () => {
       { ...good, custodian: { ...good.custodian, action: 'age_declared' } },
       { ...good, custodian: { ...good.custodian, ip: '203.0.113.5' } },
       { ...good, consentTimestamp: '2026-03-01' },
+      { ...good, custodian: { ...good.custodian, purposeTermsSha256: 'not-a-digest' } },
       Object.fromEntries(Object.entries(good).filter(([key]) => key !== 'policyUrl')),
     ]
     for (const candidate of broken)

@@ -1,7 +1,7 @@
 import { type LawfulBasis, lawfulBasisArticle } from './consent.logic.js'
 import type { ConsentSource, LedgerAction } from './ledger.logic.js'
 import type { LedgerEvent } from './ledger.rows.js'
-import type { Purpose } from './purposes.logic.js'
+import type { PurposeTerms } from './purposes.logic.js'
 
 /**
  * A consent receipt, modelled on the Kantara Initiative Consent Receipt Specification
@@ -42,6 +42,11 @@ export interface ConsentReceipt {
     purpose: string
     lawfulBasis: LawfulBasis
     lawfulBasisArticle: string
+    /**
+     * The digest of the purpose's terms shown above, as the choice cited them; null when
+     * the choice predates kept terms, and the terms shown are the purpose's current ones.
+     */
+    purposeTermsSha256: string | null
     policyVersion: string | null
     policyTextSha256: string | null
     source: ConsentSource
@@ -53,7 +58,8 @@ export interface ConsentReceipt {
 
 export interface ReceiptInput {
   event: LedgerEvent
-  purpose: Purpose
+  /** The terms the choice was made under (`event.purposeTermsSha256`), else the current ones. */
+  terms: PurposeTerms
   policy: { url: string; textSha256: string | null } | null
   controller: { name: string; region: string }
   proofHeld: { ip: boolean; userAgent: boolean }
@@ -67,7 +73,7 @@ const collectionMethods: Readonly<Record<ConsentSource, string>> = {
 }
 
 export function buildReceipt(input: ReceiptInput): ConsentReceipt {
-  const { event, purpose } = input
+  const { event, terms: purpose } = input
   const granted = event.action === 'granted' || event.action === 'objection_withdrawn'
   return {
     version: 'KI-CR-v1.1.0',
@@ -103,6 +109,7 @@ export function buildReceipt(input: ReceiptInput): ConsentReceipt {
       purpose: purpose.name,
       lawfulBasis: purpose.lawfulBasis,
       lawfulBasisArticle: lawfulBasisArticle[purpose.lawfulBasis],
+      purposeTermsSha256: event.purposeTermsSha256,
       policyVersion: event.policyVersion,
       policyTextSha256: input.policy?.textSha256 ?? null,
       source: event.source,

@@ -11,6 +11,8 @@ import {
 import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
 import { purposeActions } from './ledger.logic.js'
 import { toLedgerEvent } from './ledger.rows.js'
+import { findPurposeTerms } from './purpose-terms.js'
+import { type PurposeTerms, purposeTermsOf } from './purposes.logic.js'
 import { findPurpose } from './purposes.service.js'
 import type { ConsentReader } from './read-consents.js'
 import { buildReceipt, type ConsentReceipt } from './receipt.logic.js'
@@ -48,8 +50,8 @@ export async function getReceipt(
   ) {
     throw notFound()
   }
-  const purpose = await findPurpose(deps.db, workspaceId, event.purpose)
-  if (purpose === undefined) throw notFound()
+  const terms = await termsOf(deps, workspaceId, event.purpose, event.purposeTermsSha256)
+  if (terms === undefined) throw notFound()
   const policy =
     row.policy_id === null ? undefined : await selectPolicyById(deps.db, workspaceId, row.policy_id)
   const workspace = await getWorkspace(deps.db, workspaceId)
@@ -66,11 +68,26 @@ export async function getReceipt(
   })
   return buildReceipt({
     event,
-    purpose,
+    terms,
     policy: policy === undefined ? null : { url: policy.url, textSha256: policy.text_sha256 },
     controller: { name: workspace.name, region: workspace.region },
     proofHeld: { ip: row.ip !== null, userAgent: row.user_agent !== null },
   })
+}
+
+/**
+ * The purpose's terms the choice was made under; for a choice recorded before terms
+ * were kept (no digest), the purpose as it stands now, and the receipt says which.
+ */
+async function termsOf(
+  deps: ConsentDeps,
+  workspaceId: string,
+  purposeName: string,
+  termsSha256: string | null,
+): Promise<PurposeTerms | undefined> {
+  if (termsSha256 !== null) return findPurposeTerms(deps.db, workspaceId, termsSha256)
+  const current = await findPurpose(deps.db, workspaceId, purposeName)
+  return current === undefined ? undefined : purposeTermsOf(current)
 }
 
 async function owns(

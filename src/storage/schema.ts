@@ -3,6 +3,7 @@ import type {
   ConsentEventsTable,
   ConsentPoliciesTable,
   ConsentPurposesTable,
+  ConsentPurposeTermsTable,
   ConsentStatesTable,
   ConsentSubjectIdentifiersTable,
   ConsentSubjectsStored,
@@ -53,6 +54,7 @@ export interface DB {
   sessions: SessionsTable
   login_failures: LoginFailuresTable
   consent_purposes: ConsentPurposesTable
+  consent_purpose_terms: ConsentPurposeTermsTable
   consent_policies: ConsentPoliciesTable
   consent_subjects: ConsentSubjectsStored
   consent_subject_identifiers: ConsentSubjectIdentifiersTable

@@ -8,6 +8,7 @@ import * as consent from './0005_consent.js'
 import * as tracking from './0007_tracking.js'
 import * as shredEpoch from './0008_shred_epoch.js'
 import * as decisionStates from './0009_decision_states.js'
+import * as purposeTerms from './0010_purpose_terms.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0007_tracking': tracking,
   '0008_shred_epoch': shredEpoch,
   '0009_decision_states': decisionStates,
+  '0010_purpose_terms': purposeTerms,
 }
