@@ -18,8 +18,12 @@ describe('the setup link in Chromium', { skip: browserSkip() }, () => {
     const workspace = JSON.parse(
       runCli(['workspace', 'create', '--name', 'Setup Co', '--data', dataDir, '--json']).stdout,
     ) as { id: string }
-    const server = await startServeProcess(['--data', dataDir])
+    // The browser first: if it cannot start, no server is left running to hold the test.
     const browser = await launchChromium()
+    const server = await startServeProcess(['--data', dataDir]).catch(async (error: unknown) => {
+      await browser.close()
+      throw error
+    })
     try {
       const invite = runCli(
         [
