@@ -48,6 +48,7 @@ for (const dialect of testDialects) {
       const grantBody = granted.json()
       assert.equal(grantBody.event.action, 'granted')
       assert.equal(grantBody.event.source, 'sdk')
+      assert.match(grantBody.event.purposeTermsSha256, /^[0-9a-f]{64}$/)
       assert.deepEqual(grantBody.state.decision, { allowed: true, reason: 'consent_given' })
       const withdrawn = await sdk(a.publicKey, {
         anonymousId: 'anon-sdk-1',
@@ -91,6 +92,8 @@ for (const dialect of testDialects) {
         assert.equal(document.piiControllers[0]?.piiController, 'Tenant A')
         assert.equal(document.custodian.action, item.action)
         assert.equal(document.custodian.granted, item.action === 'granted')
+        assert.match(item.purposeTermsSha256, /^[0-9a-f]{64}$/)
+        assert.equal(document.custodian.purposeTermsSha256, item.purposeTermsSha256)
         assert.deepEqual(document.custodian.proofHeld, ['time', 'source', 'ip', 'userAgent'])
         assert.ok(!receipt.body.includes(visitorIp), 'a receipt names the proof, never shows it')
       }

@@ -22,7 +22,8 @@ export async function recordPurposeTerms(
   at: string,
 ): Promise<Map<string, string>> {
   const digests = new Map<string, string>()
-  for (const name of new Set(purposeNames)) {
+  // In name order: two writes keeping the same terms lock their rows in one order.
+  for (const name of [...new Set(purposeNames)].sort()) {
     const purpose = resolvePurpose(name, await selectPurpose(trx, workspaceId, name))
     if (purpose === undefined) continue
     const terms = purposeTermsText(purposeTermsOf(purpose))
