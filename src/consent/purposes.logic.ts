@@ -181,7 +181,8 @@ export type PurposeTerms = Pick<
   | 'automatedDecisions'
 >
 
-export function purposeTermsOf(purpose: Purpose): PurposeTerms {
+/** The terms alone, their keys always in this order (purposeTermsText relies on it). */
+export function purposeTermsOf(purpose: PurposeTerms): PurposeTerms {
   return {
     name: purpose.name,
     lawfulBasis: purpose.lawfulBasis,
@@ -197,16 +198,7 @@ export function purposeTermsOf(purpose: Purpose): PurposeTerms {
  * give the same text, and the text's SHA-256 names them (consent_purpose_terms).
  */
 export function purposeTermsText(terms: PurposeTerms): string {
-  const { name, lawfulBasis, description, dataCategories, directMarketing, automatedDecisions } =
-    terms
-  return JSON.stringify({
-    name,
-    lawfulBasis,
-    description,
-    dataCategories,
-    directMarketing,
-    automatedDecisions,
-  })
+  return JSON.stringify(purposeTermsOf(terms))
 }
 
 /** Terms read back from their stored text; an error for anything else. */
