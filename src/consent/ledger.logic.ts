@@ -1,4 +1,5 @@
 import { ageNow, type PurposeState, type SubjectFlags } from './consent.logic.js'
+import type { PurposeTerms } from './purposes.logic.js'
 
 /**
  * The ledger's vocabulary and how each entry changes the materialised state. Pure:
@@ -52,6 +53,12 @@ export interface LedgerEntry {
   evidence: EvidenceValue | null
   /** Whole years, for `age_declared`: the part of the declaration kept in clear. */
   declaredAge?: number
+  /**
+   * For a grant, withdrawal or objection: the purpose's terms as the plan that chose this
+   * entry read them. Its receipt repeats them, so they must be those it was decided on,
+   * not a later read that a concurrent change of the purpose could slip in before.
+   */
+  terms?: PurposeTerms
 }
 
 export type EvidenceValue = Readonly<Record<string, string | number | boolean | null>>

@@ -30,6 +30,7 @@ import {
   toLedgerEvent,
 } from './ledger.rows.js'
 import { recordPurposeTerms } from './purpose-terms.js'
+import type { PurposeTerms } from './purposes.logic.js'
 
 export interface LedgerWrite {
   workspaceId: string
@@ -207,11 +208,11 @@ export async function persistEntries(
   let standing = input.current
   const rows: ConsentEventsTable[] = []
   const touched = new Set<string>(input.rewriteStates)
-  // What each choice was made under, so its receipt shows that and not later wording.
+  // What each choice was decided under, so its receipt shows that and not later wording.
   const terms = await recordPurposeTerms(
     trx,
     workspaceId,
-    input.entries.flatMap((entry) => choicePurposeOf(entry) ?? []),
+    input.entries.flatMap((entry) => choiceTermsOf(entry) ?? []),
     at,
   )
   input.entries.forEach((entry, index) => {
@@ -250,12 +251,16 @@ export async function persistEntries(
   return { subjectId: subject.id, events: rows.map(toLedgerEvent), standing }
 }
 
-/** The purpose a grant, withdrawal or objection is about; null for other entries. */
-function choicePurposeOf(entry: LedgerEntry): string | null {
-  return purposeActions.has(entry.action) ? entry.purpose : null
+/** A grant's, withdrawal's or objection's terms; null for other entries. */
+function choiceTermsOf(entry: LedgerEntry): PurposeTerms | null {
+  if (!purposeActions.has(entry.action)) return null
+  if (entry.terms === undefined || entry.terms.name !== entry.purpose) {
+    throw new Error('A choice about a purpose must carry the terms it was decided under')
+  }
+  return entry.terms
 }
 
 function termsOfChoice(terms: ReadonlyMap<string, string>, entry: LedgerEntry): string | null {
-  const purpose = choicePurposeOf(entry)
-  return purpose === null ? null : (terms.get(purpose) ?? null)
+  const choice = choiceTermsOf(entry)
+  return choice === null ? null : (terms.get(choice.name) ?? null)
 }

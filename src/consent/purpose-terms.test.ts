@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict'
 import { hash } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { describeEachDialect } from '../storage/testing/dialects.js'
+import { sql } from 'kysely'
+import type { Database } from '../storage/database.js'
+import {
+  describeEachDialect,
+  describePostgres,
+  openSecondHandle,
+} from '../storage/testing/dialects.js'
 import type { Workspace } from '../workspaces/workspaces.service.js'
 import { getReceipt } from './receipts.js'
 import { changePurpose, createPurpose } from './purposes.service.js'
@@ -163,3 +169,71 @@ describeEachDialect('purpose terms behind each choice', (context) => {
     )
   })
 })
+
+describePostgres('purpose terms under a concurrent change of the purpose', (context) => {
+  let harness: ConsentHarness
+  let workspace: Workspace
+
+  before(async () => {
+    harness = await openConsentHarness(context.storage())
+    workspace = await makeWorkspace(harness)
+  })
+  after(async () => harness.close())
+
+  test('a grant cites the terms it was decided on, though the purpose changed before it committed', async () => {
+    await createPurpose(harness.deps, {
+      workspaceId: workspace.id,
+      name: 'webinars',
+      lawfulBasis: 'consent',
+      description: 'Invitations to our webinars.',
+      actor: system,
+    })
+    // Another process holds the policies table: the grant's plan has read the purpose
+    // and then waits for the policy, while the purpose moves to another basis.
+    const other = openSecondHandle(context.storage())
+    let granting: ReturnType<typeof recordConsent> | undefined
+    try {
+      await other.db.transaction().execute(async (trx) => {
+        await sql`lock table consent_policies in access exclusive mode`.execute(trx)
+        granting = recordConsent(harness.deps, {
+          workspace,
+          subject: { anonymousId: 'terms-race' },
+          purpose: 'webinars',
+          granted: true,
+          context: sdkContext(),
+        })
+        await untilSomeoneWaitsForALock(harness.deps.db)
+        await changePurpose(harness.deps, {
+          workspaceId: workspace.id,
+          name: 'webinars',
+          patch: { lawfulBasis: 'legitimate-interests', description: 'Something else.' },
+          actor: system,
+        })
+      })
+    } finally {
+      await other.close()
+    }
+    const grant = await granting
+    assert.ok(grant !== undefined)
+    assert.equal(grant.event.action, 'granted')
+    const receipt = await getReceipt(harness.deps, {
+      workspaceId: workspace.id,
+      receiptId: grant.event.id,
+      reader,
+    })
+    assert.equal(receipt.custodian.lawfulBasis, 'consent')
+    assert.equal(receipt.services[0]?.purposes[0]?.purpose, 'Invitations to our webinars.')
+  })
+})
+
+/** Polls PostgreSQL until a session of this database waits for a lock. */
+async function untilSomeoneWaitsForALock(db: Database): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting
+      from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(db)
+    if ((rows[0]?.waiting ?? 0) > 0) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  assert.fail('the grant never waited for the lock')
+}

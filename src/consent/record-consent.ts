@@ -8,7 +8,7 @@ import type { LedgerEntry, PolicyRef } from './ledger.logic.js'
 import type { LedgerEvent } from './ledger.rows.js'
 import { appendToLedger } from './ledger.service.js'
 import { policyForGrant, policyForWithdrawal } from './policies.service.js'
-import { type Purpose, resolvePurpose } from './purposes.logic.js'
+import { type Purpose, purposeTermsOf, resolvePurpose } from './purposes.logic.js'
 import { gpcEntries } from './record-signals.js'
 import { type PurposeView, purposeViewOf } from './views.logic.js'
 
@@ -94,6 +94,7 @@ async function choiceEntry(
     policy,
     gpc,
     evidence: null,
+    terms: purposeTermsOf(purpose),
   })
   switch (purpose.lawfulBasis) {
     case 'consent': {

@@ -5,7 +5,7 @@ import { ageNow, wholeYearsBetween } from './consent.logic.js'
 import type { SubjectRef } from './identifiers.logic.js'
 import type { LedgerAction, LedgerEntry, Standing } from './ledger.logic.js'
 import { appendToLedger, type LedgerWriteResult } from './ledger.service.js'
-import { resolvePurpose } from './purposes.logic.js'
+import { purposeTermsOf, resolvePurpose } from './purposes.logic.js'
 
 /**
  * Entries that are not a choice about one purpose: restriction, objection, the
@@ -67,7 +67,8 @@ export async function setObjection(
     ...input,
     plan: async (trx, current) => {
       const stored = await selectPurpose(trx, input.workspaceId, input.purpose)
-      if (resolvePurpose(input.purpose, stored) === undefined) {
+      const purpose = resolvePurpose(input.purpose, stored)
+      if (purpose === undefined) {
         throw new AppError('invalid_request', `No purpose ${input.purpose} in this workspace`)
       }
       const objected = (current.purposes.get(input.purpose)?.objectedAt ?? null) !== null
@@ -79,6 +80,7 @@ export async function setObjection(
           policy: null,
           gpc: false,
           evidence: null,
+          terms: purposeTermsOf(purpose),
         },
       ]
     },
