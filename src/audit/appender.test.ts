@@ -280,6 +280,23 @@ describeEachDialect('audit appender', (context) => {
     })
   })
 
+  test('close() writes the recordSoon entries of callers waiting for the full queue to drain', async () => {
+    await withLog(async (_log, storage) => {
+      // maxBatch 1: at most 5 recordSoon entries wait before callers have to.
+      const small = await openTestAuditLog(storage, { soonDelayMs: 60_000, maxBatch: 1 })
+      try {
+        for (const index of oneTo(4)) await small.audit.recordSoon([sampleEvent(index)])
+        // These fill the queue: their callers wait for it to drain, and close() comes meanwhile.
+        const held = [5, 6].map((index) => small.audit.recordSoon([sampleEvent(index)]))
+        await small.audit.close()
+        assert.deepEqual(await storedSeqs(storage), oneTo(6), 'nothing left behind by close()')
+        await Promise.all(held)
+      } finally {
+        await small.close()
+      }
+    })
+  })
+
   test('a recordSoon write that fails is logged without its contents', async () => {
     await withLog(async (_log, storage) => {
       const lines: string[] = []

@@ -114,16 +114,17 @@ export function createAppender(deps: AppenderDeps): Appender {
   const recordSoon = async (events: readonly AuditEvent[]): Promise<void> => {
     const stamped = stampAll(events)
     if (stamped.length === 0) return
-    while (queuedSoon >= maxQueuedSoon) await drainAll()
     const reject = (error: unknown) => {
       deps.logger?.error(
         { err: error, entries: stamped.length },
         'queued audit entries were not recorded',
       )
     }
+    // Queued before any wait: a close() meanwhile drains these too, as it does the rest.
     queue.push({ stamped, resolve: () => undefined, reject, soon: true })
     queuedSoon += stamped.length
-    if (draining === undefined) scheduleSoon()
+    if (queuedSoon >= maxQueuedSoon) await drainAll()
+    else if (draining === undefined) scheduleSoon()
   }
 
   const scheduleSoon = () => {
