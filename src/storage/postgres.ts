@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, sql } from 'kysely'
 import pg from 'pg'
 import type { Database, Listening, Storage } from './database.js'
+import { SchemaScopedPostgresDialect } from './postgres-introspector.js'
 import type { DB } from './schema.js'
 
 export interface PostgresOptions {
@@ -24,7 +25,7 @@ export function openPostgres(options: PostgresOptions): Storage {
   const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10 })
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {})
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<DB>({ dialect: new SchemaScopedPostgresDialect({ pool }) })
   return {
     db,
     dialect: 'postgres',
