@@ -298,10 +298,11 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     })
     const down = await migrator.migrateTo('0008_shred_epoch')
     assert.equal(down.error, undefined)
-    assert.deepEqual(
-      down.results?.map((result) => result.migrationName),
-      ['0010_purpose_terms', '0009_decision_states'],
-    )
+    // Later migrations come down first; the last two are the ones this test is about.
+    assert.deepEqual(down.results?.map((result) => result.migrationName).slice(-2), [
+      '0010_purpose_terms',
+      '0009_decision_states',
+    ])
     assert.equal((await migrator.migrateToLatest()).error, undefined)
     assert.deepEqual(await storedDecisionStates(db, workspace.id), expected)
     assert.equal(await decide({ externalId: 'user-link-2' }, 'analytics'), 'restricted')

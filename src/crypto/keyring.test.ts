@@ -262,6 +262,21 @@ describeEachDialect('keyring', (context) => {
     await fresh.keyring.close()
   })
 
+  test("the instance's blind index is one for every workspace, its own, and the same in another process", async () => {
+    const { keyring } = await openTestKeyring(context.storage())
+    const instance = await keyring.instanceBlindIndex('email', 'ada@example.com')
+    assert.equal(instance.length, 32)
+    assert.deepEqual(await keyring.instanceBlindIndex('email', ' ADA@example.com'), instance)
+    assert.notDeepEqual(await keyring.blindIndex('ws_a', 'email', 'ada@example.com'), instance)
+    assert.notDeepEqual(await keyring.instanceBlindIndex('ip_address', 'ada@example.com'), instance)
+    const other = openSecondHandle(context.storage())
+    const fresh = await openTestKeyring(other)
+    assert.deepEqual(await fresh.keyring.instanceBlindIndex('email', 'ada@example.com'), instance)
+    await keyring.close()
+    await fresh.keyring.close()
+    await other.close()
+  })
+
   test('a closed keyring refuses to work', async () => {
     const { keyring } = await openTestKeyring(context.storage())
     await keyring.close()

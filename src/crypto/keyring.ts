@@ -123,6 +123,13 @@ export interface Keyring {
     value: string,
     access?: KeyAccess,
   ): Promise<Buffer>
+  /**
+   * HMAC-SHA256 under the instance's own index key, the same for every workspace: for
+   * the few look-ups that must cross workspaces without opening anything (an operator
+   * signing in by email alone, the address a sign-in comes from). Use the workspace's
+   * index for everything that belongs to one workspace.
+   */
+  instanceBlindIndex(kind: BlindIndexKind, value: string, access?: KeyAccess): Promise<Buffer>
   /** The workspace's index key in hand, for indexing a batch synchronously. */
   indexerFor(workspaceId: string, access?: KeyAccess): Promise<BlindIndexer>
   /** The same digest as 64 lower-case hex characters, for a text column. */
@@ -146,6 +153,13 @@ export interface Keyring {
 }
 
 const defaults = { subjects: 10_000, workspaces: 1_000, subjectTtlMs: 5 * 60_000 }
+
+/**
+ * Where the instance's own index key is kept among the workspaces' (`blind_index_keys`):
+ * not a UUID, so no workspace can ever have it, and wrapped, cached and moved to a new
+ * master key exactly like theirs.
+ */
+export const instanceIndexScope = 'instance'
 
 /**
  * Opens the key hierarchy on a migrated store: finds the master key (making one only
@@ -265,6 +279,8 @@ function createKeyring(
       value: string,
       access?: KeyAccess,
     ) => computeBlindIndex(await indexKey(workspaceId, access), kind, value),
+    instanceBlindIndex: async (kind: BlindIndexKind, value: string, access?: KeyAccess) =>
+      computeBlindIndex(await indexKey(instanceIndexScope, access), kind, value),
     async indexerFor(workspaceId: string, access?: KeyAccess): Promise<BlindIndexer> {
       const key = await indexKey(workspaceId, access)
       return Object.freeze({

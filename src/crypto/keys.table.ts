@@ -44,7 +44,11 @@ export interface SubjectKeysTable {
   created_at: string
 }
 
-/** The key of a workspace's blind indexes; wrapped by the master key, never rotated. */
+/**
+ * The key of a workspace's blind indexes; wrapped by the master key, never rotated. The
+ * row whose `workspace_id` is `instance` holds the instance's own index key
+ * (`Keyring.instanceBlindIndex`).
+ */
 export interface BlindIndexKeysTable {
   workspace_id: string
   wrapped_key: Buffer

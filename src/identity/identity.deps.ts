@@ -2,20 +2,30 @@ import type { AuditLog } from '../audit/audit.service.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
 import type { Database } from '../storage/database.js'
+import type { HashSlots } from './hash-slots.js'
 import type { ScryptCost } from './passwords.js'
 
 /** Where identity records security events: the audit log, or anything with its `record`. */
 export type AuditSink = Pick<AuditLog, 'record'>
 
+/**
+ * The audit log as identity uses it: `recordSoon` for refused sign-ins, whose answer
+ * must not wait for a disk sync that a miss would not wait for (no timing difference
+ * between an unknown account and a wrong password).
+ */
+export type IdentityAudit = Pick<AuditLog, 'record' | 'recordSoon'>
+
 /** What the identity services need, passed in by the composition root. */
 export interface IdentityDeps {
   db: Database
   keyring: Keyring
-  audit: AuditSink
+  audit: IdentityAudit
   clock: Clock
   /** Base URL people open, for setup links. */
   publicUrl: () => string
   passwordCost?: ScryptCost
+  /** Bounds concurrent password hashes; the process's own slots when absent. */
+  hashSlots?: HashSlots
   policy?: Partial<SessionPolicy>
 }
 
@@ -30,6 +40,11 @@ export interface SessionPolicy {
   maxFailuresPerAddress: number
   /** Lockout and counting window (minutes). */
   lockoutMinutes: number
+  /**
+   * How long a sign-in attempt's reservation holds its place when nobody settles it
+   * (a process died mid-check), in seconds: far longer than a hash and its queue.
+   */
+  reservationSeconds: number
   /** How long a setup link works (hours). */
   setupLinkHours: number
 }
@@ -40,6 +55,7 @@ export const defaultSessionPolicy: SessionPolicy = Object.freeze({
   maxFailuresPerAccount: 5,
   maxFailuresPerAddress: 20,
   lockoutMinutes: 15,
+  reservationSeconds: 120,
   setupLinkHours: 72,
 })
 

@@ -18,10 +18,12 @@ import {
   RecoveryCodesSchema,
   SessionSchema,
   SetupBody,
+  WorkspaceChoiceSchema,
 } from './identity.schemas.js'
 import { completeSetup, getOperator, updateProfile } from './operators.service.js'
 import type { Principal } from './principal.js'
-import { login, logout } from './sessions.service.js'
+import { logout } from './sessions.service.js'
+import { login } from './sign-in.js'
 import {
   confirmTotp,
   disableTotp,
@@ -64,14 +66,23 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
       schema: {
         tags,
         summary: 'Sign in; sets the session cookie',
+        description:
+          'With workspaceId, signs in to that workspace. Without it, the email is looked for in every workspace: one account is signed in to; when the password opens several, the answer lists their workspaces and no session starts.',
         body: LoginBody,
-        response: { 200: SessionSchema },
+        response: { 200: Type.Union([SessionSchema, WorkspaceChoiceSchema]) },
       },
     },
     async (request, reply) => {
-      const grant = await login(deps, request.body, requestContext(request))
-      setSessionCookie(reply, grant.token, grant.expiresAt)
-      return { operator: grant.operator, csrfToken: grant.csrfToken, expiresAt: grant.expiresAt }
+      const outcome = await login(deps, request.body, requestContext(request))
+      if (outcome.kind === 'choose-workspace') return { workspaces: outcome.workspaces }
+      const { session } = outcome
+      setSessionCookie(reply, session.token, session.expiresAt)
+      return {
+        operator: session.operator,
+        workspace: session.workspace,
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt,
+      }
     },
   )
 

@@ -61,9 +61,17 @@ export const SetupBody = Type.Object(
   { additionalProperties: false },
 )
 
+const WorkspaceRef = Type.Object({ id: Type.String(), name: Type.String() })
+
 export const LoginBody = Type.Object(
   {
-    workspaceId: Type.String({ format: 'uuid' }),
+    workspaceId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          'The workspace to sign in to. Without it, the account is found by email; when the password opens accounts in several workspaces, the answer lists them to choose from',
+      }),
+    ),
     email: Email,
     password: Type.String({ minLength: 1, maxLength: 1024 }),
     totpCode: Type.Optional(Type.String({ maxLength: 16 })),
@@ -74,11 +82,20 @@ export const LoginBody = Type.Object(
 
 export const SessionSchema = Type.Object({
   operator: OperatorSchema,
+  workspace: WorkspaceRef,
   csrfToken: Type.String({
     description: 'Send as X-CSRF-Token on every cookie-authenticated write',
   }),
   expiresAt: Type.String(),
 })
+
+export const WorkspaceChoiceSchema = Type.Object(
+  { workspaces: Type.Array(WorkspaceRef) },
+  {
+    description:
+      'Not signed in yet: the password opens accounts in several workspaces. Send the same request again with one workspaceId',
+  },
+)
 
 export const LogoutQuery = Type.Object(
   {

@@ -24,6 +24,12 @@ export interface OperatorsTable {
   id: string
   workspace_id: string
   email_index: Buffer
+  /**
+   * Blind index of the email under the instance's index key, the same in every
+   * workspace: finds an operator's accounts for a sign-in by email alone. Null for an
+   * operator made before it existed, until their next sign-in or setup fills it.
+   */
+  email_lookup: Buffer | null
   email: Buffer
   first_name: Buffer | null
   last_name: Buffer | null
@@ -35,8 +41,6 @@ export interface OperatorsTable {
   totp_enabled_at: string | null
   /** The last accepted TOTP time step: a code is never accepted twice. */
   totp_last_step: number | null
-  failed_logins: number
-  locked_until: string | null
   created_at: string
   updated_at: string
   disabled_at: string | null
@@ -74,8 +78,19 @@ export interface SessionsTable {
   revoked_at: string | null
 }
 
-export interface LoginFailuresTable {
+export type SignInAttemptState = 'pending' | 'failed'
+
+/** Sign-in attempts per throttle key: reservations and failures (see sign-in-attempts.ts). */
+export interface SignInAttemptsTable {
   throttle_key: string
-  window_start: string
-  failures: number
+  attempt_id: string
+  state: SignInAttemptState
+  /** Until when the row counts: the reservation's expiry while pending, the window's end once failed. */
+  expires_at: string
+}
+
+/** One row per throttle key, upserted before counting: its row lock serialises counting on PostgreSQL. */
+export interface SignInThrottlesTable {
+  throttle_key: string
+  touched_at: string
 }

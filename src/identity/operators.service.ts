@@ -59,6 +59,7 @@ export async function createOperator(
     throw new AppError('not_found', 'No such workspace')
   }
   const emailIndex = await deps.keyring.blindIndex(input.workspaceId, 'email', input.email)
+  const emailLookup = await deps.keyring.instanceBlindIndex('email', input.email)
   if (await findOperatorByEmailIndex(deps.db, input.workspaceId, emailIndex)) {
     throw new AppError('conflict', 'An operator with this email already exists in the workspace')
   }
@@ -71,6 +72,7 @@ export async function createOperator(
     id,
     workspace_id: input.workspaceId,
     email_index: emailIndex,
+    email_lookup: emailLookup,
     email: sealer.seal({ table, column: 'email', rowId: id }, input.email.trim()),
     first_name: seal('first_name', input.firstName),
     last_name: seal('last_name', input.lastName),
@@ -80,8 +82,6 @@ export async function createOperator(
     totp_secret: null,
     totp_enabled_at: null,
     totp_last_step: null,
-    failed_logins: 0,
-    locked_until: null,
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
     disabled_at: null,
@@ -127,7 +127,7 @@ export async function completeSetup(
   const token = await consumeOperatorToken(deps.db, hashSecret(input.token), nowIso)
   if (token === undefined)
     throw new AppError('not_found', 'This setup link is unknown, used or expired')
-  const passwordHash = await hashPassword(input.password, deps.passwordCost)
+  const passwordHash = await hashPassword(input.password, deps.passwordCost, deps.hashSlots)
   await updateOperator(deps.db, token.workspace_id, token.operator_id, {
     password_hash: passwordHash,
     updated_at: nowIso,
@@ -142,7 +142,27 @@ export async function completeSetup(
     'auth.password_set',
     context,
   )
-  return getOperator(deps, token.workspace_id, token.operator_id)
+  const operator = await getOperator(deps, token.workspace_id, token.operator_id)
+  await indexEmailAcrossWorkspaces(deps, operator)
+  return operator
+}
+
+/**
+ * An operator invited before `email_lookup` existed gets it when they set their
+ * password, from the email just opened for the answer: they can then sign in by email
+ * alone like everyone invited since.
+ */
+async function indexEmailAcrossWorkspaces(
+  deps: IdentityDeps,
+  operator: OperatorView,
+): Promise<void> {
+  await deps.db
+    .updateTable('operators')
+    .set({ email_lookup: await deps.keyring.instanceBlindIndex('email', operator.email) })
+    .where('workspace_id', '=', operator.workspaceId)
+    .where('id', '=', operator.id)
+    .where('email_lookup', 'is', null)
+    .execute()
 }
 
 export async function getOperator(

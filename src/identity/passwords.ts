@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { type HashSlots, processHashSlots } from './hash-slots.js'
 
 /**
  * Operator passwords are hashed with scrypt, a memory-hard KDF, and stored as a PHC
@@ -7,7 +8,8 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
  *
  * Default cost: N = 2^17, r = 8, p = 1 — 128 MiB and a few hundred milliseconds per
  * hash, OWASP's recommendation for scrypt. Tests pass a cheaper cost of the same
- * algorithm.
+ * algorithm. Every hash waits for one of the process's hash slots (`hash-slots.ts`),
+ * which bound the memory and threads that concurrent sign-ins take.
  */
 export interface ScryptCost {
   /** log2 of N, the CPU/memory cost. */
@@ -43,16 +45,21 @@ function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
 export async function hashPassword(
   password: string,
   cost: ScryptCost = defaultScryptCost,
+  slots: HashSlots = processHashSlots,
 ): Promise<string> {
   const salt = randomBytes(16)
-  const key = await derive(password, salt, cost)
+  const key = await slots.run(() => derive(password, salt, cost))
   return `$scrypt$ln=${cost.logN},r=${cost.r},p=${cost.p}$${b64(salt)}$${b64(key)}`
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  slots: HashSlots = processHashSlots,
+): Promise<boolean> {
   const parsed = parsePhc(stored)
   if (parsed === undefined) return false
-  const key = await derive(password, parsed.salt, parsed.cost)
+  const key = await slots.run(() => derive(password, parsed.salt, parsed.cost))
   return key.length === parsed.key.length && timingSafeEqual(key, parsed.key)
 }
 

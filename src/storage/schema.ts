@@ -17,11 +17,12 @@ import type {
 } from '../crypto/keys.table.js'
 import type {
   ApiKeysTable,
-  LoginFailuresTable,
   OperatorsTable,
   OperatorTokensTable,
   RecoveryCodesTable,
   SessionsTable,
+  SignInAttemptsTable,
+  SignInThrottlesTable,
 } from '../identity/identity.table.js'
 import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
 import type { ContactAttributesTable, ContactsTable } from '../contacts/contacts.table.js'
@@ -52,7 +53,8 @@ export interface DB {
   operator_tokens: OperatorTokensTable
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
-  login_failures: LoginFailuresTable
+  sign_in_attempts: SignInAttemptsTable
+  sign_in_throttles: SignInThrottlesTable
   consent_purposes: ConsentPurposesTable
   consent_purpose_terms: ConsentPurposeTermsTable
   consent_policies: ConsentPoliciesTable
