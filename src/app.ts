@@ -22,7 +22,7 @@ import { registerAuthentication } from './identity/authenticate.js'
 import { registerIdentityRoutes } from './identity/identity.routes.js'
 import type { IdentityDeps } from './identity/identity.deps.js'
 import { registerOperatorRoutes } from './identity/operators.routes.js'
-import { registerSetupPage } from './identity/setup-page.js'
+import { registerIdentityPages } from './identity/pages/index.js'
 import type { ScryptCost } from './identity/passwords.js'
 import type { Logger } from './logger.js'
 import type { Storage } from './storage/database.js'
@@ -149,7 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerBrowserCors(app)
   registerSystemRoutes(app, deps.storage.db)
   registerIdentityRoutes(app, identity)
-  registerSetupPage(app)
+  registerIdentityPages(app)
   registerOperatorRoutes(app, identity)
   registerWorkspaceRoutes(app, { ...identity, instanceRegion: deps.config.region })
   registerAuditRoutes(app, { audit: deps.audit })

@@ -18,11 +18,14 @@ import {
   RecoveryCodesSchema,
   SessionSchema,
   SetupBody,
+  SetupLinkBody,
+  SetupLinkSchema,
   WorkspaceChoiceSchema,
 } from './identity.schemas.js'
 import { completeSetup, getOperator, updateProfile } from './operators.service.js'
 import type { Principal } from './principal.js'
 import { logout } from './sessions.service.js'
+import { checkSetupLink } from './setup-link.js'
 import { login } from './sign-in.js'
 import {
   confirmTotp,
@@ -58,6 +61,21 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
       },
     },
     async (request) => completeSetup(deps, request.body, requestContext(request)),
+  )
+
+  app.post(
+    '/v1/auth/setup/check',
+    {
+      schema: {
+        tags,
+        summary: 'Whether a setup link still works, and for which workspace, without using it',
+        description:
+          'The token travels in the body, never in a URL, so it stays out of logs. An unknown, used or expired link answers 404.',
+        body: SetupLinkBody,
+        response: { 200: SetupLinkSchema },
+      },
+    },
+    async (request) => checkSetupLink(deps, request.body.token, requestContext(request)),
   )
 
   app.post(

@@ -61,7 +61,19 @@ export const SetupBody = Type.Object(
   { additionalProperties: false },
 )
 
+export const SetupLinkBody = Type.Object(
+  { token: Type.String({ minLength: 20, maxLength: 200 }) },
+  { additionalProperties: false },
+)
+
 const WorkspaceRef = Type.Object({ id: Type.String(), name: Type.String() })
+
+export const SetupLinkSchema = Type.Object({
+  workspace: WorkspaceRef,
+  email: Type.String({ description: 'The invited email, masked (a…e@example.com)' }),
+  role: RoleSchema,
+  expiresAt: Type.String(),
+})
 
 export const LoginBody = Type.Object(
   {

@@ -85,6 +85,21 @@ export async function consumeOperatorToken(
   return result.numUpdatedRows > 0n ? row : undefined
 }
 
+/** A setup token that still works (unused, unexpired), without using it. */
+export async function findUsableOperatorToken(
+  db: Database,
+  tokenHash: string,
+  nowIso: string,
+): Promise<OperatorTokensTable | undefined> {
+  return db
+    .selectFrom('operator_tokens')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', nowIso)
+    .executeTakeFirst()
+}
+
 export async function replaceRecoveryCodes(
   db: Database,
   workspaceId: string,

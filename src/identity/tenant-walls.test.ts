@@ -18,6 +18,7 @@ const publicRoutes = new Set([
   'GET /problems/{code}',
   'POST /v1/auth/login',
   'POST /v1/auth/setup',
+  'POST /v1/auth/setup/check',
 ])
 
 // A valid body for each route that takes one, so a refusal is about who asks, not what.
