@@ -62,6 +62,8 @@ for (const dialect of testDialects) {
       const second = await newWorkspace('Second Shop')
       const email = 'shared.person@example.com'
       const one = await signUpOperator(harness, first.id, 'admin', { email })
+      // Accounts are offered oldest first: the second is made a second later.
+      harness.clock.advance(1000)
       const two = await signUpOperator(harness, second.id, 'agent', { email })
 
       const wrong = await login({ email, password: 'not the password at all' })
