@@ -83,11 +83,14 @@ export class HashSlots {
   }
 }
 
-const processLimit = availableParallelism()
+// libuv's pool (UV_THREADPOOL_SIZE, 4 by default) runs scrypt beside file reads and DNS.
+const threadPoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4
+const processLimit = Math.max(1, Math.min(availableParallelism(), threadPoolSize - 1))
 
 /**
  * The slots every password hash in this process goes through unless a caller passes
- * its own: one hash per CPU the process may use, and a queue of eight per slot (at
- * about half a second a hash, a few seconds' wait at most).
+ * its own: one hash per CPU the process may use, but always one pool thread left for
+ * other work (so 3 at most by default: 384 MiB at the default cost, however many CPUs),
+ * and a queue of eight per slot (at about half a second a hash, a few seconds' wait).
  */
 export const processHashSlots = new HashSlots({ limit: processLimit, maxWaiting: 8 * processLimit })
