@@ -56,13 +56,7 @@ export async function login(
   input: LoginInput,
   context: RequestContext = {},
 ): Promise<LoginOutcome> {
-  const policy = policyOf(deps)
-  const limits: AttemptLimits = {
-    perAccount: policy.maxFailuresPerAccount,
-    perAddress: policy.maxFailuresPerAddress,
-    windowMinutes: policy.lockoutMinutes,
-    reservationSeconds: policy.reservationSeconds,
-  }
+  const limits = attemptLimitsOf(deps)
   const emailLookup = await deps.keyring.instanceBlindIndex('email', input.email)
   const keys = await throttleKeysOf(deps, emailLookup, context)
   const reservation = await reserveAttempt(deps.db, keys, deps.clock.now(), limits)
@@ -71,54 +65,95 @@ export async function login(
       throw new AppError(
         'rate_limited',
         'Too many failed sign-ins from this address; try again later',
-        {
-          headers: { 'retry-after': String(reservation.retryAfterSeconds) },
-        },
+        { headers: { 'retry-after': String(reservation.retryAfterSeconds) } },
       )
     }
     const [row] = await findSignInCandidates(deps, input, emailLookup)
-    return refuse(deps, input, 'account locked', row, context)
+    return refuse(deps, 'account locked', row, context)
   }
-  const attemptId = reservation.attemptId
-  let settled = false
-  const fail = async (reason: string, row: OperatorsTable | undefined): Promise<never> => {
-    settled = true
-    const { accountLocked } = await settleFailure(
-      deps.db,
-      keys,
-      attemptId,
-      deps.clock.now(),
-      limits,
-    )
-    if (accountLocked && row !== undefined) await recordLock(deps, row, context)
-    return refuse(deps, input, reason, row, context)
-  }
+  const attempt = pendingAttempt(deps, keys, reservation.attemptId, context)
   try {
-    const candidates = await findSignInCandidates(deps, input, emailLookup)
-    const target = candidates.find(isUsable)
-    if (target === undefined) {
-      await verifyPassword(input.password, await decoyHash(deps), deps.hashSlots)
-      const [row] = candidates
-      return await fail(row === undefined ? 'unknown account' : 'account not usable', row)
-    }
-    if (!(await verifyPassword(input.password, target.password_hash, deps.hashSlots))) {
-      return await fail('wrong password', target)
-    }
-    if (input.workspaceId === undefined) {
-      const others = await othersOpened(deps, candidates.filter(isUsable).slice(1), input.password)
-      if (others.length > 0) return await offerChoice(deps, [target, ...others], context)
-    }
-    if (target.totp_enabled_at !== null) {
-      const failure = await checkSecondFactor(deps, target, input, deps.clock.now())
-      if (failure !== undefined) return await fail(failure, target)
-    }
-    settled = true
-    await settleSuccess(deps.db, keys, attemptId)
-    await fillEmailLookup(deps.db, target, emailLookup)
-    return { kind: 'signed-in', session: await startSession(deps, target, context) }
+    return await checkCredentials(deps, input, emailLookup, attempt, context)
   } finally {
-    // A second factor still to come, a choice offered, or an error: the place is given back.
-    if (!settled) await releaseAttempt(deps.db, attemptId).catch(() => undefined)
+    await attempt.releaseUnlessSettled()
+  }
+}
+
+/** The password on the account it is for (a decoy when there is none), then the second factor. */
+async function checkCredentials(
+  deps: IdentityDeps,
+  input: LoginInput,
+  emailLookup: Buffer,
+  attempt: PendingAttempt,
+  context: RequestContext,
+): Promise<LoginOutcome> {
+  const candidates = await findSignInCandidates(deps, input, emailLookup)
+  const target = candidates.find(isUsable)
+  if (target === undefined) {
+    await verifyPassword(input.password, await decoyHash(deps), deps.hashSlots)
+    const [row] = candidates
+    return attempt.fail(row === undefined ? 'unknown account' : 'account not usable', row)
+  }
+  if (!(await verifyPassword(input.password, target.password_hash, deps.hashSlots))) {
+    return attempt.fail('wrong password', target)
+  }
+  if (input.workspaceId === undefined) {
+    const others = await othersOpened(deps, candidates.filter(isUsable).slice(1), input.password)
+    if (others.length > 0) return offerChoice(deps, [target, ...others], context)
+  }
+  if (target.totp_enabled_at !== null) {
+    const failure = await checkSecondFactor(deps, target, input, deps.clock.now())
+    if (failure !== undefined) return attempt.fail(failure, target)
+  }
+  await attempt.succeed()
+  await fillEmailLookup(deps.db, target, emailLookup)
+  return { kind: 'signed-in', session: await startSession(deps, target, context) }
+}
+
+function attemptLimitsOf(deps: IdentityDeps): AttemptLimits {
+  const policy = policyOf(deps)
+  return {
+    perAccount: policy.maxFailuresPerAccount,
+    perAddress: policy.maxFailuresPerAddress,
+    windowMinutes: policy.lockoutMinutes,
+    reservationSeconds: policy.reservationSeconds,
+  }
+}
+
+/** A granted reservation, settled once: as a failure, a success, or given back. */
+interface PendingAttempt {
+  fail(reason: string, row: OperatorsTable | undefined): Promise<never>
+  succeed(): Promise<void>
+  /** A second factor still to come, a choice offered, or an error: the place is given back. */
+  releaseUnlessSettled(): Promise<void>
+}
+
+function pendingAttempt(
+  deps: IdentityDeps,
+  keys: ThrottleKeys,
+  attemptId: string,
+  context: RequestContext,
+): PendingAttempt {
+  let settled = false
+  return {
+    async fail(reason, row) {
+      settled = true
+      const now = deps.clock.now()
+      const limits = attemptLimitsOf(deps)
+      const { accountLocked } = await settleFailure(deps.db, keys, attemptId, now, limits)
+      if (accountLocked && row !== undefined) await recordLock(deps, row, context)
+      return refuse(deps, reason, row, context)
+    },
+    async succeed() {
+      settled = true
+      await settleSuccess(deps.db, keys, attemptId)
+    },
+    async releaseUnlessSettled() {
+      if (settled) return
+      settled = true
+      // Best effort: a place not given back expires by itself.
+      await releaseAttempt(deps.db, attemptId).catch(() => undefined)
+    },
   }
 }
 
@@ -136,7 +171,6 @@ async function throttleKeysOf(
 /** Records the refusal (queued: a miss has nothing to wait for either) and answers 401. */
 async function refuse(
   deps: IdentityDeps,
-  input: LoginInput,
   reason: string,
   row: OperatorsTable | undefined,
   context: RequestContext,
@@ -144,8 +178,9 @@ async function refuse(
   const event: AuditEvent =
     row === undefined
       ? {
-          // An unknown email belongs to no account: the workspace named, or the platform's log.
-          workspaceId: input.workspaceId ?? null,
+          // An unknown email is no workspace's operator: the platform's log has it. (Never
+          // a workspace the client named: that would make keys for any id it sends.)
+          workspaceId: null,
           actor: { actorType: 'operator', actorId: null },
           action: 'auth.login_failed',
           outcome: 'failed',
