@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import cookie from '@fastify/cookie'
-import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { AuditLog } from './audit/audit.service.js'
@@ -14,10 +13,14 @@ import { registerContactRoutes } from './contacts/contacts.routes.js'
 import { registerConsentRoutes } from './consent/consent.routes.js'
 import { AppError } from './errors.js'
 import { trackRouteMethods } from './http/method-routing.js'
+import { registerJsonBodies } from './http/json-body.js'
+import { answerClientError, answerFrameworkError } from './http/raw-errors.js'
+import { securityHeaders } from './http/security-headers.js'
 import { registerOpenApi } from './http/openapi.js'
 import { sendProblem, toAppError } from './http/problem.js'
 import { createValidatorCompiler } from './http/validation.js'
 import { registerSystemRoutes } from './http/system.routes.js'
+import { enforceDeclaredAccess } from './identity/access.js'
 import { registerAuthentication } from './identity/authenticate.js'
 import { registerIdentityRoutes } from './identity/identity.routes.js'
 import type { IdentityDeps } from './identity/identity.deps.js'
@@ -64,6 +67,7 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
 export async function buildApp(deps: AppDeps): Promise<App> {
   const logger: FastifyBaseLogger = deps.logger
   const tls = deps.tls
+  const headers = securityHeaders({ tls: tls !== undefined })
   const app: App = Fastify({
     loggerInstance: logger,
     serverFactory: (handler) =>
@@ -89,22 +93,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Slow clients may not hold a connection open forever.
     connectionTimeout: 60_000,
     requestTimeout: 30_000,
+    // The framework's and Node's own refusals keep the error contract too.
+    frameworkErrors: (error, request, reply) => {
+      answerFrameworkError(error, request, reply, headers)
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, headers, deps.logger),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
+  registerJsonBodies(app)
   const methodIndex = trackRouteMethods(app)
-  await app.register(helmet, {
-    // HSTS is only meaningful over TLS, and only sent when this process terminates it.
-    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  })
-  await registerOpenApi(app)
-
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-    // API answers may hold personal data: no shared cache may keep them.
-    reply.header('cache-control', 'no-store')
+    reply.headers(headers).header('x-request-id', request.id)
   })
+  enforceDeclaredAccess(app)
+  await registerOpenApi(app, deps.publicUrl)
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -1,6 +1,7 @@
 import { type TSchema, Type } from 'typebox'
 import type { App } from '../app.js'
-import { authorize, principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { actorTypes, outcomes } from './audit.logic.js'
 import type { AuditLog } from './audit.service.js'
 import { maxPageSize, defaultPageSize } from './page.logic.js'
@@ -92,7 +93,7 @@ export function registerAuditRoutes(app: App, deps: AuditRouteDeps): void {
   app.get(
     '/v1/audit',
     {
-      preHandler: authorize('audit:read'),
+      config: { access: requires('audit:read') },
       schema: {
         summary: "The workspace's audit log, newest first",
         description:

@@ -1,4 +1,5 @@
 import type { App } from '../app.js'
+import { anyone } from './access.js'
 
 /**
  * The page a setup link opens: the operator chooses a password and the page sends it
@@ -72,13 +73,20 @@ const script = `(function () {
 export function registerSetupPage(app: App): void {
   const csp =
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
-  app.get('/setup', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(page),
+  app.get(
+    '/setup',
+    { config: { access: anyone }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(page),
   )
-  app.get('/setup.js', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').send(script),
+  app.get(
+    '/setup.js',
+    { config: { access: anyone }, schema: { hide: true } },
+    async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script),
   )
-  app.get('/setup.css', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').send(style),
+  app.get(
+    '/setup.css',
+    { config: { access: anyone }, schema: { hide: true } },
+    async (_request, reply) => reply.type('text/css; charset=utf-8').send(style),
   )
 }
