@@ -66,6 +66,18 @@ describe('declared access', () => {
       code: 'forbidden',
     })
     checkAccess(publicKey, requires('personal-data:write', { publicKey: true }))
+    const owner = {
+      kind: 'operator' as const,
+      workspaceId: 'w',
+      operatorId: 'o',
+      role: 'owner' as const,
+      twoFactorEnabled: false,
+      sessionId: 's',
+    }
+    assert.throws(() => checkAccess(owner, requires('audit:read')), {
+      code: 'two_factor_required',
+      message: /before an owner account/,
+    })
     checkAccess(undefined, anyone)
     assert.deepEqual(securityOf(anyone, 'GET'), [])
   })
