@@ -1,22 +1,10 @@
 import swagger from '@fastify/swagger'
 import type { App } from '../app.js'
 import { securitySchemes } from '../identity/access.js'
+import { componentKey } from './component.js'
 import { ProblemSchema } from './problem-schema.js'
 
 export const apiVersion = '0.1.0'
-
-/** The annotation that names a schema as a shared component (see `component`). */
-const componentKey = 'x-component'
-
-/**
- * Marks a schema as a named, shared component: the OpenAPI document then lists it once
- * under `components.schemas` and refers to it from every operation, so generated
- * clients get one `Contact` type instead of a copy per operation. Validation and
- * serialisation ignore the annotation.
- */
-export function component<T extends object>(name: string, schema: T): T {
-  return { ...schema, [componentKey]: name }
-}
 
 /**
  * The OpenAPI 3.1 document is generated from the very schemas that validate requests,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { component } from './component.js'
 
 /** The schema of `ItemProblem` (problem.ts): one rejected item of a batch, for OpenAPI. */
 export const ItemProblemSchema = Type.Object(
@@ -12,7 +13,7 @@ export const ItemProblemSchema = Type.Object(
       Type.Array(Type.Object({ in: Type.String(), field: Type.String(), message: Type.String() })),
     ),
   },
-  { description: 'RFC 9457 problem details of one item of the batch' },
+  { ...component('ItemProblem'), description: 'RFC 9457 problem details of one item of the batch' },
 )
 
 /** The schema of a whole error response (`ProblemDocument`, problem.ts), for OpenAPI. */

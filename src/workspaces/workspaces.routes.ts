@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { component } from '../http/component.js'
 import type { App } from '../app.js'
 import { requestContext } from '../identity/authenticate.js'
 import { requires, workspaceMember } from '../identity/access.js'
@@ -7,14 +8,17 @@ import { actorOf } from '../identity/principal.js'
 import { WorkspaceSettingsPatchSchema, WorkspaceSettingsSchema } from './workspaces.logic.js'
 import { changeWorkspace, getWorkspace, type WorkspaceDeps } from './workspaces.service.js'
 
-const WorkspaceSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  region: Type.String(),
-  settings: WorkspaceSettingsSchema,
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-})
+const WorkspaceSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    region: Type.String(),
+    settings: WorkspaceSettingsSchema,
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  component('Workspace'),
+)
 
 const WorkspacePatch = Type.Object(
   {
