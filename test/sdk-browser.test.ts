@@ -204,8 +204,16 @@ describe('browser SDK in Chromium', { skip: browserSkip() }, () => {
       await page.evaluate(
         `Custodian.identify('user-browser', { email: 'browser@example.com' }, { token: ${token} }); Custodian.track('Checked out')`,
       )
-      const known = await eventsOf('user-browser', 2, 'externalId')
-      assert.deepEqual(known.map((event) => event.type).sort(), ['identify', 'track'])
+      // The visitor's history follows them: their page views show under the user too.
+      const known = await eventsOf('user-browser', 6, 'externalId')
+      assert.deepEqual(known.map((event) => event.type).sort(), [
+        'identify',
+        'page',
+        'page',
+        'page',
+        'track',
+        'track',
+      ])
       const contacts = await api<{ data: { email: string | null }[] }>(
         '/v1/contacts?externalId=user-browser',
       )
