@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
 import { workspaceExists } from '../workspaces/workspaces.service.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
@@ -11,6 +12,7 @@ import {
   insertOperator,
   insertOperatorToken,
   listOperatorRows,
+  revokeOperatorSessions,
   updateOperator,
 } from './operators.repository.js'
 import { checkPasswordStrength, hashPassword } from './passwords.js'
@@ -128,9 +130,17 @@ export async function completeSetup(
   if (token === undefined)
     throw new AppError('not_found', 'This setup link is unknown, used or expired')
   const passwordHash = await hashPassword(input.password, deps.passwordCost)
-  await updateOperator(deps.db, token.workspace_id, token.operator_id, {
-    password_hash: passwordHash,
-    updated_at: nowIso,
+  const before = await findOperator(deps.db, token.workspace_id, token.operator_id)
+  // A link reissued to an operator who lost their password replaces it: whoever held
+  // the old one is signed out everywhere, and a lockout it earned no longer applies.
+  const sessionsEnded = await inWriteTransaction(deps.db, async (trx) => {
+    await updateOperator(trx, token.workspace_id, token.operator_id, {
+      password_hash: passwordHash,
+      failed_logins: 0,
+      locked_until: null,
+      updated_at: nowIso,
+    })
+    return revokeOperatorSessions(trx, token.workspace_id, token.operator_id, nowIso)
   })
   await recordOperatorEvent(
     deps,
@@ -139,8 +149,9 @@ export async function completeSetup(
       actor: { actorType: 'operator', actorId: token.operator_id },
       operatorId: token.operator_id,
     },
-    'auth.password_set',
+    before?.password_hash ? 'auth.password_reset' : 'auth.password_set',
     context,
+    { sessionsEnded: String(sessionsEnded) },
   )
   return getOperator(deps, token.workspace_id, token.operator_id)
 }
