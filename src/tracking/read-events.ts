@@ -22,7 +22,7 @@ export interface EventView {
 
 export interface EventsPage {
   data: EventView[]
-  next: string | null
+  nextCursor: string | null
   attribution: string
 }
 
@@ -30,7 +30,8 @@ export interface ReadEventsInput {
   workspaceId: string
   by: { anonymousId: string } | { externalId: string }
   limit: number
-  before?: string | undefined
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | undefined
   reader: { actor: Actor; requestId: string | null; ip: string | null }
 }
 
@@ -43,7 +44,7 @@ export interface ReadEventsInput {
  */
 export async function readEvents(deps: TrackingDeps, input: ReadEventsInput): Promise<EventsPage> {
   const { workspaceId } = input
-  const before = input.before === undefined ? undefined : parseCursor(input.before)
+  const before = input.cursor === undefined ? undefined : parseCursor(input.cursor)
   // The events naming this identifier, and those of every subject linked to its person
   // (an erased person is unknown to the ledger: their leftover rows still show, unopened).
   const person = await findLinkedSubjects(deps, { workspaceId, subject: input.by })
@@ -71,7 +72,7 @@ export async function readEvents(deps: TrackingDeps, input: ReadEventsInput): Pr
   const last = shown.at(-1)
   return {
     data: shown.map((row) => viewOf(row, sealers.get(row.subject_id))),
-    next: rows.length > input.limit && last !== undefined ? cursorOf(last) : null,
+    nextCursor: rows.length > input.limit && last !== undefined ? cursorOf(last) : null,
     attribution: geoAttribution,
   }
 }
@@ -132,6 +133,6 @@ function parseCursor(cursor: string): { receivedAt: string; id: string } {
     // Reported below, the same as a well-formed cursor of the wrong shape.
   }
   throw new AppError('invalid_request', 'The cursor is not one this API returned', {
-    errors: [{ in: 'querystring', field: 'before', message: 'is not a valid cursor' }],
+    errors: [{ in: 'querystring', field: 'cursor', message: 'is not a valid cursor' }],
   })
 }

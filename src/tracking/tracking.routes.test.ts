@@ -77,6 +77,7 @@ for (const dialect of testDialects) {
           occurredAt: string
           payload: Record<string, unknown> | null
         }[]
+        nextCursor: string | null
         next: string | null
         attribution: string
       }>()
@@ -222,10 +223,10 @@ for (const dialect of testDialects) {
       let cursor: string | null = null
       do {
         const page = await eventsOf(
-          `anonymousId=visitor-busy&limit=70${cursor ? `&before=${cursor}` : ''}`,
+          `anonymousId=visitor-busy&limit=70${cursor ? `&cursor=${cursor}` : ''}`,
         )
         for (const item of page.data) ids.add(item.id)
-        cursor = page.next
+        cursor = page.nextCursor
       } while (cursor !== null)
       assert.equal(ids.size, 200)
     })
@@ -390,6 +391,8 @@ for (const dialect of testDialects) {
       do {
         const page = await eventsOf(`${query}&limit=${limit}${cursor ? `&before=${cursor}` : ''}`)
         pages.push(page.data.map((event) => event.id))
+        // The deprecated names (before, next) still page, one release long.
+        assert.equal(page.next, page.nextCursor)
         cursor = page.next
       } while (cursor !== null && pages.length < 20)
       return pages
@@ -682,6 +685,11 @@ for (const dialect of testDialects) {
         headers: bearer(tenant.secretKey),
       })
       assert.equal(bad.statusCode, 400)
+      const twoCursors = await harness.app.inject({
+        url: '/v1/events?anonymousId=a&cursor=abc&before=abd',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(twoCursors.statusCode, 400)
       const both = await harness.app.inject({
         url: '/v1/events?anonymousId=a&externalId=b',
         headers: bearer(tenant.secretKey),

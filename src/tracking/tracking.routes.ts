@@ -104,7 +104,8 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
       config: { access: requires('personal-data:read') },
       schema: {
         tags,
-        summary: "One visitor's events, newest first (the read is audited)",
+        summary:
+          "One person's events, with every identifier linked to them, newest first (audited)",
         description:
           'Name the visitor by exactly one of anonymousId or externalId. Country and city come from DB-IP Lite: IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0.',
         querystring: EventsQuery,
@@ -112,7 +113,7 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
       },
     },
     async (request) => {
-      const { anonymousId, externalId, limit, before } = request.query
+      const { anonymousId, externalId, limit, cursor, before } = request.query
       if ((anonymousId === undefined) === (externalId === undefined)) {
         throw new AppError('invalid_request', 'Name the visitor by anonymousId or externalId', {
           errors: [
@@ -122,13 +123,20 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
       }
       const principal = principalOf(request)
       const { requestId, ip } = auditContextOf(request)
-      return readEvents(deps, {
+      if (cursor !== undefined && before !== undefined && cursor !== before) {
+        throw new AppError('invalid_request', 'Send the cursor once, as cursor', {
+          errors: [{ in: 'querystring', field: 'before', message: 'is the old name of cursor' }],
+        })
+      }
+      const page = await readEvents(deps, {
         workspaceId: principal.workspaceId,
         by: anonymousId === undefined ? { externalId: externalId ?? '' } : { anonymousId },
         limit: limit ?? 100,
-        before,
+        cursor: cursor ?? before,
         reader: { actor: actorOf(principal), requestId, ip },
       })
+      // `next` is the deprecated name of `nextCursor`, kept for one release.
+      return { ...page, next: page.nextCursor }
     },
   )
 }

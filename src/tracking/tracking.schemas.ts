@@ -118,8 +118,15 @@ export const EventsQuery = Type.Object(
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 300, description: 'The `nextCursor` of the previous page' }),
+    ),
     before: Type.Optional(
-      Type.String({ maxLength: 300, description: 'The `next` cursor of the previous page' }),
+      Type.String({
+        maxLength: 300,
+        deprecated: true,
+        description: 'Deprecated: the old name of `cursor`, kept for one release',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -143,7 +150,13 @@ export const EventViewSchema = Type.Object({
 
 export const EventsPageSchema = Type.Object({
   data: Type.Array(EventViewSchema),
-  next: nullable(Type.String()),
+  nextCursor: nullable(Type.String({ description: 'Send as `cursor` for the next page' })),
+  next: nullable(
+    Type.String({
+      deprecated: true,
+      description: 'Deprecated: the old name of `nextCursor`, kept for one release',
+    }),
+  ),
   attribution: Type.String({ description: 'Credit for the geo-IP data shown (CC BY 4.0)' }),
 })
 
