@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { isEmailAddress } from '../email/index.js'
 import { AppError } from '../errors.js'
 import { createOperator } from '../identity/operators.service.js'
 import { type Role, roles } from '../identity/permissions.js'
@@ -39,7 +40,7 @@ export function registerOperatorCommand(program: Command): void {
     const role = options.role
     if (!isRole(role))
       throw new AppError('invalid_request', `--role must be one of ${roles.join(', ')}`)
-    if (!/^[^\s@]+@[^\s@]+$/.test(options.email))
+    if (!isEmailAddress(options.email))
       throw new AppError('invalid_request', '--email must be an email address')
     const created = await withCliContext(configFrom(options), (context) =>
       createOperator(context.identity, {

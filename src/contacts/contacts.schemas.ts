@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { EmailSchema } from '../http/email-format.js'
 import { ItemProblemSchema } from '../http/problem-schema.js'
 
 // Request and response schemas of the contacts API (validation, types, OpenAPI).
@@ -32,7 +33,7 @@ export const ContactFields = {
       }),
     ),
   ),
-  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
+  email: Type.Optional(Nullable(EmailSchema)),
   name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 300 }))),
   attributes: Type.Optional(AttributesSchema),
 }
