@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { isEmailAddress } from '../email/index.js'
 import { AppError } from '../errors.js'
 import { createOperator } from '../identity/operators.service.js'
 import { type Role, roles, rolesRequiringTwoFactor } from '../identity/permissions.js'
@@ -24,7 +25,7 @@ function isRole(value: string): value is Role {
 }
 
 function checkEmail(email: string): void {
-  if (!/^[^\s@]+@[^\s@]+$/.test(email))
+  if (!isEmailAddress(email))
     throw new AppError('invalid_request', '--email must be an email address')
 }
 

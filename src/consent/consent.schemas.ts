@@ -1,5 +1,6 @@
 import { type TSchema, Type } from 'typebox'
 import { component } from '../http/component.js'
+import { EmailSchema } from '../http/email-format.js'
 import { allowReasons, denyReasons, lawfulBases } from './consent.logic.js'
 import { consentSources, ledgerActions } from './ledger.logic.js'
 import { dataCategoryPattern, purposeNamePattern } from './purposes.logic.js'
@@ -22,7 +23,7 @@ export const identifierFields = {
   externalId: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, description: "The customer's own user id" }),
   ),
-  email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+  email: Type.Optional(EmailSchema),
 }
 
 export const PurposeName = Type.String({ pattern: purposeNamePattern, maxLength: 64 })

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { component } from '../http/component.js'
+import { EmailSchema } from '../http/email-format.js'
 import { ItemProblemSchema } from '../http/problem-schema.js'
 
 // Request and response schemas of the contacts API (validation, types, OpenAPI).
@@ -33,7 +34,7 @@ export const ContactFields = {
       }),
     ),
   ),
-  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
+  email: Type.Optional(Nullable(EmailSchema)),
   name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 300 }))),
   attributes: Type.Optional(AttributesSchema),
 }

@@ -1,3 +1,4 @@
+import { emailAsTyped } from '../email/index.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
@@ -73,7 +74,7 @@ export async function createOperator(
     id,
     workspace_id: input.workspaceId,
     email_index: emailIndex,
-    email: sealer.seal({ table, column: 'email', rowId: id }, input.email.trim()),
+    email: sealer.seal({ table, column: 'email', rowId: id }, emailAsTyped(input.email)),
     first_name: seal('first_name', input.firstName),
     last_name: seal('last_name', input.lastName),
     picture_url: seal('picture_url', input.pictureUrl),
