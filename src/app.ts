@@ -58,6 +58,24 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >
 
+/**
+ * Slow clients may not hold a connection open forever (a slow-loris attack): a request
+ * must arrive whole within 30 s and a socket may idle 60 s. An idle keep-alive
+ * connection lasts 72 s, longer than the 60 s idle timeout of common load balancers,
+ * so a balancer never reuses a connection the server has just closed.
+ */
+export const serverTimeouts = Object.freeze({
+  requestMs: 30_000,
+  socketIdleMs: 60_000,
+  keepAliveMs: 72_000,
+})
+
+function applyTimeouts(server: Server): void {
+  server.requestTimeout = serverTimeouts.requestMs
+  server.keepAliveTimeout = serverTimeouts.keepAliveMs
+  server.setTimeout(serverTimeouts.socketIdleMs)
+}
+
 const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
 
 /**
@@ -70,10 +88,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const headers = securityHeaders({ tls: tls !== undefined })
   const app: App = Fastify({
     loggerInstance: logger,
-    serverFactory: (handler) =>
-      tls
+    // With a server factory Fastify applies none of its timeouts: the factory does.
+    serverFactory: (handler) => {
+      const server = tls
         ? createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, handler)
-        : createServer(handler),
+        : createServer(handler)
+      applyTimeouts(server)
+      return server
+    },
     // One line per request, written by the onResponse hook below without URL or IP.
     logController: new LogController({
       disableRequestLogging: true,
@@ -90,9 +112,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID()
     },
-    // Slow clients may not hold a connection open forever.
-    connectionTimeout: 60_000,
-    requestTimeout: 30_000,
     // The framework's and Node's own refusals keep the error contract too.
     frameworkErrors: (error, request, reply) => {
       answerFrameworkError(error, request, reply, headers)

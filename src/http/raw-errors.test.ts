@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
+import { serverTimeouts } from '../app.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 
 /**
@@ -48,6 +49,13 @@ describe('answers before any route runs', () => {
     port = typeof address === 'object' && address !== null ? address.port : 0
   })
   after(async () => harness.close())
+
+  test('the server bounds slow requests and idle connections', () => {
+    const server = harness.app.server
+    assert.equal(server.requestTimeout, serverTimeouts.requestMs)
+    assert.equal(server.keepAliveTimeout, serverTimeouts.keepAliveMs)
+    assert.equal(server.timeout, serverTimeouts.socketIdleMs)
+  })
 
   const cases: [string, string, number][] = [
     [
