@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { Type } from 'typebox'
+import { anyone } from './identity/access.js'
 import { buildTestApp, type TestApp } from './testing/test-app.js'
 import { createWorkspace } from './workspaces/workspaces.service.js'
 
@@ -15,6 +16,7 @@ describe('HTTP app', () => {
     app.post(
       '/v1/test/echo',
       {
+        config: { access: anyone },
         schema: {
           body: Type.Object(
             {
@@ -31,7 +33,7 @@ describe('HTTP app', () => {
         return { ok: true }
       },
     )
-    app.get('/v1/test/crash', async () => {
+    app.get('/v1/test/crash', { config: { access: anyone } }, async () => {
       throw new Error('database said: duplicate key alice@example.com from 203.0.113.9')
     })
   })
@@ -60,7 +62,7 @@ describe('HTTP app', () => {
     const response = await harness.app.inject({ method: 'GET', url: '/healthz' })
     assert.equal(response.headers['x-content-type-options'], 'nosniff')
     assert.match(String(response.headers['content-security-policy']), /default-src 'none'/)
-    assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN')
+    assert.equal(response.headers['x-frame-options'], 'DENY')
     assert.equal(response.headers['cache-control'], 'no-store')
     assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/)
   })

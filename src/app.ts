@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import cookie from '@fastify/cookie'
-import helmet from '@fastify/helmet'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { AuditLog } from './audit/audit.service.js'
@@ -14,10 +13,14 @@ import { registerContactRoutes } from './contacts/contacts.routes.js'
 import { registerConsentRoutes } from './consent/consent.routes.js'
 import { AppError } from './errors.js'
 import { trackRouteMethods } from './http/method-routing.js'
+import { registerJsonBodies } from './http/json-body.js'
+import { answerClientError, answerFrameworkError } from './http/raw-errors.js'
+import { securityHeaders } from './http/security-headers.js'
 import { registerOpenApi } from './http/openapi.js'
 import { sendProblem, toAppError } from './http/problem.js'
 import { createValidatorCompiler } from './http/validation.js'
 import { registerSystemRoutes } from './http/system.routes.js'
+import { enforceDeclaredAccess } from './identity/access.js'
 import { registerAuthentication } from './identity/authenticate.js'
 import { registerIdentityRoutes } from './identity/identity.routes.js'
 import type { IdentityDeps } from './identity/identity.deps.js'
@@ -55,6 +58,24 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >
 
+/**
+ * Slow clients may not hold a connection open forever (a slow-loris attack): a request
+ * must arrive whole within 30 s and a socket may idle 60 s. An idle keep-alive
+ * connection lasts 72 s, longer than the 60 s idle timeout of common load balancers,
+ * so a balancer never reuses a connection the server has just closed.
+ */
+export const serverTimeouts = Object.freeze({
+  requestMs: 30_000,
+  socketIdleMs: 60_000,
+  keepAliveMs: 72_000,
+})
+
+function applyTimeouts(server: Server): void {
+  server.requestTimeout = serverTimeouts.requestMs
+  server.keepAliveTimeout = serverTimeouts.keepAliveMs
+  server.setTimeout(serverTimeouts.socketIdleMs)
+}
+
 const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
 
 /**
@@ -64,12 +85,17 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
 export async function buildApp(deps: AppDeps): Promise<App> {
   const logger: FastifyBaseLogger = deps.logger
   const tls = deps.tls
+  const headers = securityHeaders({ tls: tls !== undefined })
   const app: App = Fastify({
     loggerInstance: logger,
-    serverFactory: (handler) =>
-      tls
+    // With a server factory Fastify applies none of its timeouts: the factory does.
+    serverFactory: (handler) => {
+      const server = tls
         ? createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, handler)
-        : createServer(handler),
+        : createServer(handler)
+      applyTimeouts(server)
+      return server
+    },
     // One line per request, written by the onResponse hook below without URL or IP.
     logController: new LogController({
       disableRequestLogging: true,
@@ -86,25 +112,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID()
     },
-    // Slow clients may not hold a connection open forever.
-    connectionTimeout: 60_000,
-    requestTimeout: 30_000,
+    // The framework's and Node's own refusals keep the error contract too.
+    frameworkErrors: (error, request, reply) => {
+      answerFrameworkError(error, request, reply, headers)
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, headers, deps.logger),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
+  registerJsonBodies(app)
   const methodIndex = trackRouteMethods(app)
-  await app.register(helmet, {
-    // HSTS is only meaningful over TLS, and only sent when this process terminates it.
-    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  })
-  await registerOpenApi(app)
-
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-    // API answers may hold personal data: no shared cache may keep them.
-    reply.header('cache-control', 'no-store')
+    reply.headers(headers).header('x-request-id', request.id)
   })
+  enforceDeclaredAccess(app)
+  await registerOpenApi(app, deps.publicUrl)
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

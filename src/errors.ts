@@ -14,12 +14,15 @@ export const problemCatalogue = {
   not_found: { status: 404, title: 'The resource does not exist' },
   method_not_allowed: { status: 405, title: 'The method is not allowed on this resource' },
   not_acceptable: { status: 406, title: 'No acceptable representation' },
+  request_timeout: { status: 408, title: 'The request took too long to arrive' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
+  uri_too_long: { status: 414, title: 'The URL is too long' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
   // A sealed value of an erased (crypto-shredded) data subject: gone for good, Art. 17.
   subject_erased: { status: 410, title: 'The data subject was erased' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  headers_too_large: { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   // A sealed value that was altered, or copied to another row, column or workspace.
   sealed_value_invalid: { status: 500, title: 'A sealed value failed its integrity check' },

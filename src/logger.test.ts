@@ -41,6 +41,12 @@ test('emails and IPs in free text are scrubbed, in messages and nested values', 
   assert.match(text, /\[ip\]/)
 })
 
+test('international email addresses are scrubbed too, whatever the script of their TLD', () => {
+  for (const address of ['почта@пример.рф', '山田@例え.テスト', 'user@xn--e1afmkfd.xn--p1ai']) {
+    assert.equal(scrubText(`mail to ${address} failed`), 'mail to [email] failed', address)
+  }
+})
+
 test('errors are logged with a scrubbed message', () => {
   const logs = captureLogs()
   logs.logger.error({ err: new Error('duplicate key heidi@example.com') }, 'failed')

@@ -44,7 +44,9 @@ export const redactedPaths = [
 ]
 
 const mayHoldAddress = /[@.:]/
-const emailPattern = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[a-z]{2,}/gi
+// A top-level domain in any script (`.de`, `.рф`, `.テスト`) or as an A-label (`.xn--p1ai`):
+// international addresses are accepted (RFC 6531) and must not reach a log either.
+const emailPattern = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.(?:xn--[a-z0-9-]+|[\p{L}\p{M}]{2,})/giu
 const ipv4Pattern = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g
 const ipv6Candidate = /(?<![\w:.])(?:[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?![\w:])/gi
 

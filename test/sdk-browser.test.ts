@@ -130,6 +130,8 @@ describe('browser SDK in Chromium', { skip: browserSkip() }, () => {
     page.evaluate<string>(
       "JSON.parse(localStorage.getItem('custodian') ?? 'null')?.anonymousId ?? null",
     )
+  const storedOf = (page: Page) =>
+    page.evaluate<unknown>("JSON.parse(localStorage.getItem('custodian') ?? 'null')")
 
   async function api<T>(path: string): Promise<T> {
     const response = await fetch(`${serve.url}${path}`, {
@@ -202,8 +204,16 @@ describe('browser SDK in Chromium', { skip: browserSkip() }, () => {
       await page.evaluate(
         `Custodian.identify('user-browser', { email: 'browser@example.com' }, { token: ${token} }); Custodian.track('Checked out')`,
       )
-      const known = await eventsOf('user-browser', 2, 'externalId')
-      assert.deepEqual(known.map((event) => event.type).sort(), ['identify', 'track'])
+      // The visitor's history follows them: their page views show under the user too.
+      const known = await eventsOf('user-browser', 6, 'externalId')
+      assert.deepEqual(known.map((event) => event.type).sort(), [
+        'identify',
+        'page',
+        'page',
+        'page',
+        'track',
+        'track',
+      ])
       const contacts = await api<{ data: { email: string | null }[] }>(
         '/v1/contacts?externalId=user-browser',
       )
@@ -250,18 +260,28 @@ describe('browser SDK in Chromium', { skip: browserSkip() }, () => {
       }
       // Analytics is not direct marketing: its events still arrive.
       assert.ok((await eventsOf(anonymousId, 1)).length >= 1)
+      // A refusal agrees with the signal: it is sent, and remembered on the next page.
+      assert.equal(await page.evaluate("Custodian.consent.set('marketing', false)"), true)
+      await page.goto(`${siteUrl}/private`)
+      await ready(page)
+      assert.deepEqual(
+        await page.evaluate("['analytics', 'marketing'].map((p) => Custodian.consent.get(p))"),
+        [true, false],
+      )
     } finally {
       await context.close()
     }
   })
 
-  test('when analytics is refused, nothing is sent, kept in the browser or stored', async () => {
+  test('when analytics is refused, no event is sent or stored; only the choice is kept', async () => {
     const { context, page, apiRequests } = await openBrowser()
     try {
       await page.goto(`${siteUrl}/refuse`)
       await ready(page)
       assert.equal(await page.evaluate("Custodian.consent.set('analytics', false)"), true)
       await page.evaluate("Custodian.track('Clicked'); history.pushState({}, '', '/refuse/2')")
+      const token = JSON.stringify(await identityToken('user-refuses'))
+      await page.evaluate(`Custodian.identify('user-refuses', {}, { token: ${token} })`)
       await page.evaluate('Custodian.flush()')
       const consentBody = apiRequests.find((r) => r.url.endsWith('/v1/consents'))?.body ?? '{}'
       const { anonymousId } = JSON.parse(consentBody) as { anonymousId: string }
@@ -270,9 +290,65 @@ describe('browser SDK in Chromium', { skip: browserSkip() }, () => {
       assert.equal(apiRequests.filter((r) => r.url.includes('/v1/events')).length, 0)
       assert.deepEqual(await context.cookies(), [])
       await page.goto(`${siteUrl}/refuse`)
-      assert.equal(await page.evaluate('localStorage.length'), 0)
+      await ready(page)
+      // The record of the choice, and nothing that names or follows the visitor further.
+      assert.equal(await page.evaluate('localStorage.length'), 1)
+      assert.deepEqual(await storedOf(page), { anonymousId, choices: { analytics: false } })
       const stored = await api<{ data: unknown[] }>(`/v1/events?anonymousId=${anonymousId}`)
       assert.deepEqual(stored.data, [])
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('a refusal is remembered across page loads on one ledger subject, and a later grant starts tracking', async () => {
+    const { context, page, apiRequests } = await openBrowser()
+    const reload = async () => {
+      await page.goto(`${siteUrl}/refuse`)
+      await ready(page)
+    }
+    try {
+      await reload()
+      assert.equal(await page.evaluate("Custodian.consent.get('analytics')"), undefined)
+      assert.equal(await page.evaluate("Custodian.consent.set('analytics', false)"), true)
+      await reload()
+      // The banner has its answer: nothing to ask again.
+      assert.equal(await page.evaluate("Custodian.consent.get('analytics')"), false)
+      assert.equal(await page.evaluate("Custodian.consent.set('marketing', false)"), true)
+      await reload()
+      assert.deepEqual(
+        await page.evaluate("['analytics', 'marketing'].map((p) => Custodian.consent.get(p))"),
+        [false, false],
+      )
+      assert.equal(await page.evaluate("Custodian.consent.set('analytics', false)"), true)
+      await reload()
+      assert.equal(apiRequests.filter((r) => r.url.includes('/v1/events')).length, 0)
+      const choices = apiRequests.filter((r) => r.url.endsWith('/v1/consents'))
+      const anonymousIds = new Set(
+        choices.map((r) => (JSON.parse(r.body ?? '{}') as { anonymousId: string }).anonymousId),
+      )
+      assert.equal(anonymousIds.size, 1, 'every choice names the same visitor')
+      const [anonymousId] = [...anonymousIds]
+      assert.ok(anonymousId)
+      // One subject in the ledger holds all three choices.
+      const ledgerOf = () =>
+        api<{ subjectId: string | null; historyTotal: number; history: { action: string }[] }>(
+          `/v1/consents?anonymousId=${anonymousId}`,
+        )
+      const refused = await ledgerOf()
+      assert.ok(refused.subjectId)
+      assert.equal(refused.historyTotal, 3)
+      // Changing their mind later: the grant goes to the same subject and tracking starts.
+      assert.equal(await page.evaluate("Custodian.consent.set('analytics', true)"), true)
+      await page.evaluate("Custodian.track('Came back')")
+      await reload()
+      assert.equal(await page.evaluate("Custodian.consent.get('analytics')"), true)
+      assert.equal(await anonymousIdOf(page), anonymousId)
+      const events = await eventsOf(anonymousId, 2)
+      assert.ok(events.some((event) => event.payload?.name === 'Came back'))
+      assert.ok(events.some((event) => event.type === 'page'))
+      const granted = await ledgerOf()
+      assert.deepEqual([granted.subjectId, granted.historyTotal], [refused.subjectId, 4])
     } finally {
       await context.close()
     }

@@ -41,9 +41,16 @@ function gpcSignal(): boolean | undefined {
 
 function read(): Stored | undefined {
   try {
-    const raw = localStorage.getItem(storageKey)
-    const parsed: unknown = raw === null ? undefined : JSON.parse(raw)
-    if (typeof parsed === 'object' && parsed !== null && 'anonymousId' in parsed) {
+    const parsed: unknown = JSON.parse(localStorage.getItem(storageKey) ?? 'null')
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'anonymousId' in parsed &&
+      typeof parsed.anonymousId === 'string' &&
+      'choices' in parsed &&
+      typeof parsed.choices === 'object' &&
+      parsed.choices !== null
+    ) {
       return parsed as Stored
     }
   } catch {
@@ -53,9 +60,10 @@ function read(): Stored | undefined {
 }
 
 /**
- * The tracker. Nothing is written to the browser (no cookie, no localStorage) and no
- * event leaves it until the visitor grants analytics; until then events wait in
- * memory, and a refusal drops them. Honours `navigator.globalPrivacyControl`.
+ * The tracker. Nothing is written to the browser before the visitor's first choice,
+ * and no event leaves it until they grant analytics: until then events wait in memory,
+ * and a refusal drops them. A choice, a refusal included, is remembered (see `#save`).
+ * Honours `navigator.globalPrivacyControl`.
  */
 export class Tracker {
   readonly #options: Required<Omit<InitOptions, 'transport'>>
@@ -80,9 +88,13 @@ export class Tracker {
     })
     this.#state = read() ?? { anonymousId: crypto.randomUUID(), choices: {} }
     if (gpcSignal() === true) {
+      // GPC objects to these purposes: a grant kept from before no longer stands, while
+      // a refusal agrees with the signal and stays.
       const gpcPurposes = this.#options.gpcPurposes
       this.#state.choices = Object.fromEntries(
-        Object.entries(this.#state.choices).filter(([purpose]) => !gpcPurposes.includes(purpose)),
+        Object.entries(this.#state.choices).filter(
+          ([purpose, granted]) => !granted || !gpcPurposes.includes(purpose),
+        ),
       )
     }
     addEventListener('visibilitychange', () => {
@@ -197,14 +209,26 @@ export class Tracker {
     else this.#timer ??= setTimeout(() => this.flush(), this.#options.flushIntervalMs)
   }
 
-  /** Keeps the visitor's id and choices only once analytics is granted. */
+  /**
+   * Remembers the visitor's choices once they made one. Keeping a refusal is strictly
+   * necessary to honour the choice the visitor asked the site to respect, which the
+   * ePrivacy Directive's Art. 5(3) exempts from consent: without it the banner asks
+   * again on every page. Until analytics is granted only the choices and the anonymous
+   * id are kept. The id leaves the browser only with a choice the visitor makes, never
+   * with an event, and ties that choice to the same ledger subject, so one history
+   * proves what they decided (GDPR Art. 7(1)) instead of a new subject per refusal.
+   * The external id and its token wait for a grant.
+   */
   #save(): void {
+    const { anonymousId, choices } = this.#state
     try {
-      if (this.#state.choices.analytics === true) {
+      if (choices.analytics === true) {
         localStorage.setItem(storageKey, JSON.stringify(this.#state))
+      } else if (Object.keys(choices).length > 0) {
+        localStorage.setItem(storageKey, JSON.stringify({ anonymousId, choices }))
       } else localStorage.removeItem(storageKey)
     } catch {
-      // Storage blocked: the ids live for this page only.
+      // Storage blocked: the ids and choices live for this page only.
     }
   }
 

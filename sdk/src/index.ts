@@ -33,7 +33,13 @@ export const identify = (
 ): void => ready().identify(externalId, traits, options?.token)
 export const flush = (): void => ready().flush()
 
-/** The visitor's choices: `set` records one with the server, `get` reads it back. */
+/**
+ * The visitor's choices: `set` records one with the server, `get` reads it back, on
+ * later pages too (a refusal included), so a banner asks only while `get` is undefined.
+ *
+ * @example
+ *   if (consent.get('analytics') === undefined) showBanner()
+ */
 export const consent = {
   set: (purpose: string, granted: boolean): Promise<boolean> =>
     ready().setConsent(purpose, granted),

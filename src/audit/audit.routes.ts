@@ -1,6 +1,8 @@
 import { type TSchema, Type } from 'typebox'
+import { component } from '../http/component.js'
 import type { App } from '../app.js'
-import { authorize, principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { actorTypes, outcomes } from './audit.logic.js'
 import type { AuditLog } from './audit.service.js'
 import { maxPageSize, defaultPageSize } from './page.logic.js'
@@ -58,31 +60,37 @@ const DetailValue = Type.Union([
   Type.Array(Type.Union([Type.String(), Type.Number()])),
 ])
 
-const AuditEntry = Type.Object({
-  seq: Type.Integer({ description: 'position in the instance-wide hash chain' }),
-  id: Type.String(),
-  at: Type.String({ format: 'date-time' }),
-  actor: Type.Object({
-    type: Type.Unsafe<string>({ type: 'string', enum: [...actorTypes] }),
-    id: nullable(Type.String()),
-  }),
-  action: Type.String(),
-  resource: nullable(Type.Object({ type: Type.String(), id: nullable(Type.String()) })),
-  subjectRef: nullable(
-    Type.String({ description: 'blind index of the data subject, never the subject itself' }),
-  ),
-  purpose: nullable(Type.String()),
-  outcome: Type.Unsafe<string>({ type: 'string', enum: [...outcomes] }),
-  requestId: nullable(Type.String()),
-  details: nullable(Type.Record(Type.String(), DetailValue)),
-  hash: Type.String({ description: 'SHA-256 chain hash of this entry, hex' }),
-  ip: Type.Optional(nullable(Type.String({ description: 'only with includeIp=true' }))),
-})
+const AuditEntry = Type.Object(
+  {
+    seq: Type.Integer({ description: 'position in the instance-wide hash chain' }),
+    id: Type.String(),
+    at: Type.String({ format: 'date-time' }),
+    actor: Type.Object({
+      type: Type.Unsafe<string>({ type: 'string', enum: [...actorTypes] }),
+      id: nullable(Type.String()),
+    }),
+    action: Type.String(),
+    resource: nullable(Type.Object({ type: Type.String(), id: nullable(Type.String()) })),
+    subjectRef: nullable(
+      Type.String({ description: 'blind index of the data subject, never the subject itself' }),
+    ),
+    purpose: nullable(Type.String()),
+    outcome: Type.Unsafe<string>({ type: 'string', enum: [...outcomes] }),
+    requestId: nullable(Type.String()),
+    details: nullable(Type.Record(Type.String(), DetailValue)),
+    hash: Type.String({ description: 'SHA-256 chain hash of this entry, hex' }),
+    ip: Type.Optional(nullable(Type.String({ description: 'only with includeIp=true' }))),
+  },
+  component('AuditEntry'),
+)
 
-const AuditPageSchema = Type.Object({
-  data: Type.Array(AuditEntry),
-  nextCursor: nullable(Type.String()),
-})
+const AuditPageSchema = Type.Object(
+  {
+    data: Type.Array(AuditEntry),
+    nextCursor: nullable(Type.String()),
+  },
+  component('AuditPage'),
+)
 
 /**
  * `GET /v1/audit`: the caller's workspace's audit entries, newest first. Always scoped
@@ -92,7 +100,7 @@ export function registerAuditRoutes(app: App, deps: AuditRouteDeps): void {
   app.get(
     '/v1/audit',
     {
-      preHandler: authorize('audit:read'),
+      config: { access: requires('audit:read') },
       schema: {
         summary: "The workspace's audit log, newest first",
         description:

@@ -18,6 +18,7 @@ import { AppError } from '../errors.js'
 import { createLogger, type Logger } from '../logger.js'
 import type { Storage } from '../storage/database.js'
 import { openStorage } from '../storage/open-storage.js'
+import { registerKeysCreateCommand } from './keys-create.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 
 interface RotateCommandOptions extends CommonOptions {
@@ -45,7 +46,8 @@ interface RotateCommandOptions extends CommonOptions {
  *   # {"workspaces":[{"workspaceId":"ws_123","fromVersion":1,"toVersion":2,"rewrapped":41,"retired":[1],"reseal":{...}}]}
  */
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('manage the encryption keys')
+  const keys = program.command('keys').description('manage API keys and the encryption keys')
+  registerKeysCreateCommand(keys)
   addCommonOptions(
     keys
       .command('rotate')

@@ -1,7 +1,8 @@
 import { Type } from 'typebox'
 import type { App } from '../app.js'
 import { requestContext } from '../identity/authenticate.js'
-import { authorize, principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { actorOf } from '../identity/principal.js'
 import type { ConsentDeps } from './consent.deps.js'
 import {
@@ -22,8 +23,8 @@ import { changePurpose, createPurpose, listPurposes } from './purposes.service.j
  */
 export function registerCatalogueRoutes(app: App, deps: ConsentDeps): void {
   const tags = ['consent']
-  const read = { preValidation: authorize('personal-data:read', { allowPublicKey: true }) }
-  const manage = { preValidation: authorize('consent:manage') }
+  const read = { config: { access: requires('personal-data:read', { publicKey: true }) } }
+  const manage = { config: { access: requires('consent:manage') } }
 
   app.get(
     '/v1/purposes',

@@ -4,7 +4,8 @@ import { Type } from 'typebox'
 import type { App } from '../app.js'
 import { auditContextOf } from '../audit/request-context.js'
 import { AppError } from '../errors.js'
-import { authorize, principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { actorOf, type Principal } from '../identity/principal.js'
 import { getWorkspace } from '../workspaces/workspaces.service.js'
 import receiptSchema from './consent-receipt.schema.json' with { type: 'json' }
@@ -52,8 +53,8 @@ const receiptResponse = Type.Unsafe<ConsentReceipt>(
  */
 export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
   const tags = ['consent']
-  const sdkMayRecord = { preValidation: authorize('consent:manage', { allowPublicKey: true }) }
-  const sdkMayRead = { preValidation: authorize('personal-data:read', { allowPublicKey: true }) }
+  const sdkMayRecord = { config: { access: requires('consent:manage', { publicKey: true }) } }
+  const sdkMayRead = { config: { access: requires('personal-data:read', { publicKey: true }) } }
 
   app.post(
     '/v1/consents',
@@ -160,7 +161,7 @@ export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
   app.get(
     '/v1/consents/decision',
     {
-      preValidation: authorize('personal-data:read'),
+      config: { access: requires('personal-data:read') },
       schema: {
         tags,
         summary: 'May this purpose process this subject now? (a refusal is audited)',
@@ -220,7 +221,7 @@ export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
   app.post(
     '/v1/consents/parental',
     {
-      preValidation: authorize('consent:manage'),
+      config: { access: requires('consent:manage') },
       schema: {
         tags,
         summary: "Record (or withdraw) a parent's verified consent for a child (Art. 8(1)–(2))",

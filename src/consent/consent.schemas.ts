@@ -1,4 +1,6 @@
 import { type TSchema, Type } from 'typebox'
+import { component } from '../http/component.js'
+import { EmailSchema } from '../http/email-format.js'
 import { allowReasons, denyReasons, lawfulBases } from './consent.logic.js'
 import { consentSources, ledgerActions } from './ledger.logic.js'
 import { dataCategoryPattern, purposeNamePattern } from './purposes.logic.js'
@@ -21,7 +23,7 @@ export const identifierFields = {
   externalId: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, description: "The customer's own user id" }),
   ),
-  email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+  email: Type.Optional(EmailSchema),
 }
 
 export const PurposeName = Type.String({ pattern: purposeNamePattern, maxLength: 64 })
@@ -159,21 +161,27 @@ const HistoryItemSchema = Type.Object({
   ),
 })
 
-export const ConsentsViewSchema = Type.Object({
-  subjectId: nullable(Type.String()),
-  flags: FlagsSchema,
-  purposes: Type.Array(PurposeViewSchema),
-  history: Type.Array(HistoryItemSchema),
-  historyTotal: Type.Integer(),
-})
+export const ConsentsViewSchema = Type.Object(
+  {
+    subjectId: nullable(Type.String()),
+    flags: FlagsSchema,
+    purposes: Type.Array(PurposeViewSchema),
+    history: Type.Array(HistoryItemSchema),
+    historyTotal: Type.Integer(),
+  },
+  component('Consents'),
+)
 
-export const RecordedConsentSchema = Type.Object({
-  subjectId: Type.String(),
-  receiptId: Type.String(),
-  event: EventSchema,
-  events: Type.Array(EventSchema),
-  state: PurposeViewSchema,
-})
+export const RecordedConsentSchema = Type.Object(
+  {
+    subjectId: Type.String(),
+    receiptId: Type.String(),
+    event: EventSchema,
+    events: Type.Array(EventSchema),
+    state: PurposeViewSchema,
+  },
+  component('RecordedConsent'),
+)
 
 export const SignalRecordedSchema = Type.Object({
   subjectId: Type.String(),
@@ -181,25 +189,31 @@ export const SignalRecordedSchema = Type.Object({
   flags: FlagsSchema,
 })
 
-export const DecisionSchema = Type.Object({
-  allowed: Type.Boolean(),
-  reason: Reason,
-  purpose: Type.String(),
-  lawfulBasis: nullable(LawfulBasisSchema),
-  subjectId: nullable(Type.String()),
-})
+export const DecisionSchema = Type.Object(
+  {
+    allowed: Type.Boolean(),
+    reason: Reason,
+    purpose: Type.String(),
+    lawfulBasis: nullable(LawfulBasisSchema),
+    subjectId: nullable(Type.String()),
+  },
+  component('Decision'),
+)
 
-export const PurposeSchema = Type.Object({
-  name: Type.String(),
-  lawfulBasis: LawfulBasisSchema,
-  description: Type.String(),
-  dataCategories: Type.Array(Type.String()),
-  directMarketing: Type.Boolean(),
-  automatedDecisions: Type.Boolean(),
-  minPolicySeq: Type.Integer(),
-  builtIn: Type.Boolean(),
-  updatedAt: nullable(Type.String()),
-})
+export const PurposeSchema = Type.Object(
+  {
+    name: Type.String(),
+    lawfulBasis: LawfulBasisSchema,
+    description: Type.String(),
+    dataCategories: Type.Array(Type.String()),
+    directMarketing: Type.Boolean(),
+    automatedDecisions: Type.Boolean(),
+    minPolicySeq: Type.Integer(),
+    builtIn: Type.Boolean(),
+    updatedAt: nullable(Type.String()),
+  },
+  component('Purpose'),
+)
 
 const purposeFields = {
   lawfulBasis: LawfulBasisSchema,
@@ -237,16 +251,19 @@ export const ChangePurposeBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 )
 
-export const PolicySchema = Type.Object({
-  id: Type.String(),
-  seq: Type.Integer(),
-  version: Type.String(),
-  url: Type.String(),
-  text: nullable(Type.String()),
-  textSha256: nullable(Type.String()),
-  reconsentPurposes: Type.Array(Type.String()),
-  publishedAt: Type.String(),
-})
+export const PolicySchema = Type.Object(
+  {
+    id: Type.String(),
+    seq: Type.Integer(),
+    version: Type.String(),
+    url: Type.String(),
+    text: nullable(Type.String()),
+    textSha256: nullable(Type.String()),
+    reconsentPurposes: Type.Array(Type.String()),
+    publishedAt: Type.String(),
+  },
+  component('Policy'),
+)
 
 export const PublishPolicyBody = Type.Object(
   {

@@ -4,7 +4,8 @@
  * modules use what is exported here, never the consent tables.
  *
  * - capture (tracking, contacts): `mayProcess` / `mayProcessMany` before processing,
- *   `linkIdentifiers` on identify, `recordGpcSignal` when an event carries the signal;
+ *   `linkIdentifiers` on identify, `recordGpcSignal` when an event carries the signal,
+ *   `findLinkedSubjects` to read a person's rows made before a link;
  * - rights: `setRestriction`, `setObjection`, `setAutomatedDecisionOptOut`,
  *   `readConsents` for access and portability, `eraseConsentSubject` for erasure;
  * - the HTTP API: `registerConsentRoutes`.
@@ -22,6 +23,7 @@ export { type ConsentSource, consentSources, type LedgerAction } from './ledger.
 export type { LedgerEvent } from './ledger.rows.js'
 export type { LedgerWriteResult } from './ledger.service.js'
 export { type LinkInput, type LinkResult, linkIdentifiers } from './link-identifiers.js'
+export { findLinkedSubjects, type LinkedSubjects } from './linked-subjects.js'
 export {
   assertMayProcess,
   type ConsentDecision,

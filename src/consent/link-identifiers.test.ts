@@ -9,6 +9,7 @@ import { selectSubject } from './consent.repository.js'
 import { eraseConsentSubject } from './erase-subject.js'
 import type { SubjectIdentifier } from './identifiers.logic.js'
 import { linkIdentifiers } from './link-identifiers.js'
+import { findLinkedSubjects } from './linked-subjects.js'
 import { createPurpose } from './purposes.service.js'
 import { mayProcess, mayProcessMany } from './may-process.js'
 import { readConsents } from './read-consents.js'
@@ -147,6 +148,29 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
       context: controllerContext,
     })
     assert.equal(later.subjectId, contact.subjectId)
+  })
+
+  test('findLinkedSubjects names the person by any identifier, with every subject linked into them', async () => {
+    const contact = await record({ externalId: 'user-find' }, 'analytics', true)
+    const visitor = await record({ anonymousId: 'anon-find' }, 'analytics', true)
+    const find = (subject: SubjectIdentifier) =>
+      findLinkedSubjects(harness.deps, { workspaceId: workspace.id, subject })
+    assert.deepEqual(await find({ anonymousId: 'anon-find' }), {
+      subjectId: visitor.subjectId,
+      subjectIds: [visitor.subjectId],
+    })
+    await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'anon-find' }, { externalId: 'user-find' }],
+      context: controllerContext,
+    })
+    const person = {
+      subjectId: contact.subjectId,
+      subjectIds: [contact.subjectId, visitor.subjectId].sort(),
+    }
+    assert.deepEqual(await find({ anonymousId: 'anon-find' }), person)
+    assert.deepEqual(await find({ externalId: 'user-find' }), person)
+    assert.equal(await find({ externalId: 'user-nobody-knows' }), undefined)
   })
 
   test('two different external ids are never linked into one subject', async () => {

@@ -1,3 +1,4 @@
+import { emailAsTyped } from '../email/index.js'
 import type { FieldError } from '../errors.js'
 import type { AttributeType } from './contacts.table.js'
 
@@ -85,7 +86,7 @@ export function emptyProfile(): Profile {
   return { externalId: null, email: null, name: null, attributes: {}, enrichment: {} }
 }
 
-/** A new contact's profile from what the API was given (the email trimmed). */
+/** A new contact's profile from what the API was given (the email as typed, in NFC). */
 export function newProfileOf(input: {
   externalId?: string | null
   email?: string | null
@@ -95,7 +96,7 @@ export function newProfileOf(input: {
   return {
     ...emptyProfile(),
     externalId: input.externalId ?? null,
-    email: input.email?.trim() ?? null,
+    email: input.email ? emailAsTyped(input.email) : null,
     name: input.name ?? null,
     attributes: mergeAttributes({}, input.attributes ?? {}),
   }

@@ -3,7 +3,8 @@ import type { App } from '../app.js'
 import type { ConsentDeps } from '../consent/consent.deps.js'
 import { AppError } from '../errors.js'
 import { requestContext } from '../identity/authenticate.js'
-import { authorize, principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { IdParams } from '../identity/identity.schemas.js'
 import { actorOf } from '../identity/principal.js'
 import { isId } from '../ids.js'
@@ -48,7 +49,7 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.post(
     '/v1/contacts',
     {
-      preHandler: authorize('personal-data:write'),
+      config: { access: requires('personal-data:write') },
       schema: {
         tags,
         summary: 'Create a contact',
@@ -69,7 +70,8 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.post(
     '/v1/contacts/batch',
     {
-      preHandler: authorize('personal-data:write'),
+      // Each contact is checked against the JSON bounds on its own (import-contacts.ts).
+      config: { access: requires('personal-data:write'), checksItemsAlone: true },
       schema: {
         tags,
         summary:
@@ -85,7 +87,7 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.get(
     '/v1/contacts',
     {
-      preHandler: authorize('personal-data:read'),
+      config: { access: requires('personal-data:read') },
       schema: {
         tags,
         summary:
@@ -124,7 +126,7 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.get(
     '/v1/contacts/:id',
     {
-      preHandler: authorize('personal-data:read'),
+      config: { access: requires('personal-data:read') },
       schema: { tags, summary: 'One contact', params: IdParams, response: { 200: ContactSchema } },
     },
     async (request) => getContact(deps, who(request), request.params.id, requestContext(request)),
@@ -133,7 +135,7 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.patch(
     '/v1/contacts/:id',
     {
-      preHandler: authorize('personal-data:write'),
+      config: { access: requires('personal-data:write') },
       schema: {
         tags,
         summary: 'Change a contact; attributes merge (null removes one)',
@@ -153,7 +155,7 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.delete(
     '/v1/contacts/:id',
     {
-      preHandler: authorize('personal-data:erase'),
+      config: { access: requires('personal-data:erase') },
       schema: {
         tags,
         summary: 'Delete a contact and destroy its key: no copy of its data opens again',
@@ -174,7 +176,7 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
   app.post(
     '/v1/contacts/:id/enrichment',
     {
-      preHandler: authorize('personal-data:write'),
+      config: { access: requires('personal-data:write') },
       schema: {
         tags,
         summary:

@@ -1,4 +1,6 @@
 import { type Static, Type } from 'typebox'
+import { component } from '../http/component.js'
+import { EmailSchema } from '../http/email-format.js'
 import { ItemProblemSchema } from '../http/problem-schema.js'
 
 // Request and response schemas of the contacts API (validation, types, OpenAPI).
@@ -32,7 +34,7 @@ export const ContactFields = {
       }),
     ),
   ),
-  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
+  email: Type.Optional(Nullable(EmailSchema)),
   name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 300 }))),
   attributes: Type.Optional(AttributesSchema),
 }
@@ -52,14 +54,17 @@ export const CreateContactsBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const ContactBatchSchema = Type.Object({
-  created: Type.Array(Type.Object({ index: Type.Integer(), id: Type.String() }), {
-    description: 'The contacts made, by their position in the batch',
-  }),
-  rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ItemProblemSchema }), {
-    description: 'The contacts not made (no email or externalId, taken, attribute types)',
-  }),
-})
+export const ContactBatchSchema = Type.Object(
+  {
+    created: Type.Array(Type.Object({ index: Type.Integer(), id: Type.String() }), {
+      description: 'The contacts made, by their position in the batch',
+    }),
+    rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ItemProblemSchema }), {
+      description: 'The contacts not made (no email or externalId, taken, attribute types)',
+    }),
+  },
+  component('ContactBatchResult'),
+)
 
 export const UpdateContactBody = Type.Object(ContactFields, { additionalProperties: false })
 export type ContactInput = Static<typeof CreateContactBody>
@@ -71,22 +76,25 @@ const EnrichedValueSchema = Type.Object({
   lawfulBasis: Type.String(),
 })
 
-export const ContactSchema = Type.Object({
-  id: Type.String(),
-  externalId: Type.Union([Type.String(), Type.Null()]),
-  email: Type.Union([Type.String(), Type.Null()]),
-  name: Type.Union([Type.String(), Type.Null()]),
-  attributes: Type.Record(
-    Type.String(),
-    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
-  ),
-  enrichment: Type.Record(Type.String(), EnrichedValueSchema, {
-    description: 'Enriched fields with their provenance',
-  }),
-  lastActivityAt: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-})
+export const ContactSchema = Type.Object(
+  {
+    id: Type.String(),
+    externalId: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()]),
+    attributes: Type.Record(
+      Type.String(),
+      Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+    ),
+    enrichment: Type.Record(Type.String(), EnrichedValueSchema, {
+      description: 'Enriched fields with their provenance',
+    }),
+    lastActivityAt: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  component('Contact'),
+)
 
 export const ProfileSchema = Type.Object({
   externalId: Type.Union([Type.String(), Type.Null()]),
@@ -109,10 +117,13 @@ export const ListContactsQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const ContactPageSchema = Type.Object({
-  data: Type.Array(ContactSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-})
+export const ContactPageSchema = Type.Object(
+  {
+    data: Type.Array(ContactSchema),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  component('ContactPage'),
+)
 
 export const EnrichContactBody = Type.Object(
   {

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit.service.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
 import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import { emailAsTyped } from '../email/index.js'
 import { AppError } from '../errors.js'
 import type { RequestContext } from '../identity/identity.deps.js'
 import type { Actor } from '../identity/principal.js'
@@ -175,7 +176,9 @@ export async function updateContact(
     const after: Profile = {
       ...before,
       ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
-      ...(input.email !== undefined ? { email: input.email?.trim() ?? null } : {}),
+      ...(input.email !== undefined
+        ? { email: input.email ? emailAsTyped(input.email) : null }
+        : {}),
       ...(input.name !== undefined ? { name: input.name } : {}),
       attributes: mergeAttributes(before.attributes, input.attributes ?? {}),
     }

@@ -3,7 +3,8 @@ import type { BlindIndexKind } from '../crypto/blind-index.js'
 import type { PreparedSealing, SealingRequest } from '../crypto/prepared-sealing.js'
 import { AppError, type ErrorCode, type FieldError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/problem.js'
-import { schemaFieldErrors } from '../http/schema-errors.js'
+import { findJsonFlaw, jsonFlawFieldError } from '../http/json-bounds.js'
+import { reportItem } from '../http/schema-errors.js'
 import { isUniqueViolation } from '../storage/errors.js'
 import type { RequestContext } from '../identity/identity.deps.js'
 import { newId } from '../ids.js'
@@ -136,16 +137,18 @@ function screen(
   const rejected: ContactBatchResult['rejected'] = []
   const candidates: Candidate[] = []
   inputs.forEach((raw, index) => {
+    // Before anything recursive touches it: a too-deep or non-finite contact fails alone.
+    const flaw = findJsonFlaw(raw)
+    if (flaw !== undefined) {
+      const fieldError = jsonFlawFieldError(flaw)
+      const detail = `${nameOf(index)}: a value ${fieldError.message}`
+      rejected.push({ index, problem: itemProblem('invalid_request', detail, [fieldError]) })
+      return
+    }
     if (!validator.Check(raw)) {
-      const errors = schemaFieldErrors(validator, raw)
-      const first = errors[0]
-      const message = first
-        ? `: ${first.field || 'the contact'} ${first.message}`
-        : ' is not a contact'
-      rejected.push({
-        index,
-        problem: itemProblem('invalid_request', `${nameOf(index)}${message}`, errors),
-      })
+      const report = reportItem(validator, raw)
+      const detail = `${nameOf(index)}: ${report.detail}`
+      rejected.push({ index, problem: itemProblem('invalid_request', detail, report.errors) })
       return
     }
     const profile = newProfileOf(raw)

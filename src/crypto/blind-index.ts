@@ -1,4 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto'
+import { normaliseEmail } from '../email/index.js'
 
 /**
  * Blind indexes: a keyed HMAC-SHA256 of a normalised value, stored in an indexed
@@ -27,14 +28,15 @@ const prefixes: Record<BlindIndexKind, Buffer> = Object.fromEntries(
 ) as Record<BlindIndexKind, Buffer>
 
 /**
- * The form a value is indexed in, so spellings of the same thing match: emails are
- * trimmed, Unicode-normalised (NFC) and lower-cased (mailbox names are treated as case
- * insensitive, as every large provider does); ids are only trimmed, as they are opaque.
+ * The form a value is indexed in, so spellings of the same thing match: emails as
+ * `normaliseEmail` gives them (trimmed, NFC, lower-cased, the domain as its IDNA A-label;
+ * an ASCII address exactly as before IDNA, so stored indexes keep matching); ids are only
+ * trimmed, as they are opaque.
  */
 export function normalizeForIndex(kind: BlindIndexKind, value: string): string {
   switch (kind) {
     case 'email':
-      return value.trim().normalize('NFC').toLowerCase()
+      return normaliseEmail(value)
     case 'external_id':
     case 'anonymous_id':
       return value.trim()

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, type ErrorCode, type FieldError, problemCatalogue } from '../errors.js'
+import { reportValidation, type ValidatorError } from './schema-errors.js'
 
 /**
  * The one place an error becomes an HTTP response: an RFC 9457 problem document.
@@ -47,13 +48,6 @@ export function problemTypeUri(code: ErrorCode): string {
   return `/problems/${code}`
 }
 
-interface AjvError {
-  instancePath?: string
-  message?: string
-  keyword?: string
-  params?: Record<string, unknown>
-}
-
 const fastifyCodes: Record<string, { code: ErrorCode; detail: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     code: 'payload_too_large',
@@ -77,14 +71,10 @@ const fastifyCodes: Record<string, { code: ErrorCode; detail: string }> = {
 /** Turns any thrown value into an AppError without leaking what it carried. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error
-  const fastifyError = error as Partial<FastifyError> & { validation?: AjvError[] }
+  const fastifyError = error as Partial<FastifyError> & { validation?: ValidatorError[] }
   if (Array.isArray(fastifyError.validation)) {
     const where = fastifyError.validationContext ?? 'body'
-    const errors = fastifyError.validation.map((item) => toFieldError(where, item))
-    const first = errors[0]
-    const detail = first
-      ? `${first.in}${first.field ? `.${first.field}` : ''} ${first.message}`
-      : 'The request is not valid'
+    const { errors, detail } = reportValidation(where, fastifyError.validation)
     return new AppError('invalid_request', detail, { errors, cause: error })
   }
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined
@@ -100,22 +90,6 @@ export function toAppError(error: unknown): AppError {
   return new AppError('internal', 'An internal error occurred; quote the request id to support', {
     cause: error,
   })
-}
-
-function toFieldError(where: string, item: AjvError): FieldError {
-  const path = (item.instancePath ?? '').split('/').filter(Boolean)
-  const params = item.params ?? {}
-  if (item.keyword === 'required' && typeof params.missingProperty === 'string') {
-    return { in: where, field: [...path, params.missingProperty].join('.'), message: 'is required' }
-  }
-  if (item.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-    return {
-      in: where,
-      field: [...path, params.additionalProperty].join('.'),
-      message: 'is not a known field',
-    }
-  }
-  return { in: where, field: path.join('.'), message: item.message ?? 'is not valid' }
 }
 
 function codeForStatus(status: number): ErrorCode {

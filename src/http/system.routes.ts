@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { App } from '../app.js'
 import { AppError, type ErrorCode, problemCatalogue } from '../errors.js'
+import { anyone } from '../identity/access.js'
 import type { Database } from '../storage/database.js'
 import { problemTypeUri } from './problem.js'
 
@@ -12,6 +13,7 @@ export function registerSystemRoutes(app: App, db: Database): void {
   app.get(
     '/healthz',
     {
+      config: { access: anyone },
       schema: {
         summary: 'Health check: the process is up and its database answers',
         tags: ['system'],
@@ -30,13 +32,17 @@ export function registerSystemRoutes(app: App, db: Database): void {
 
   app.get(
     '/v1/openapi.json',
-    { schema: { summary: 'This OpenAPI 3.1 document', tags: ['system'] } },
+    {
+      config: { access: anyone },
+      schema: { summary: 'This OpenAPI 3.1 document', tags: ['system'] },
+    },
     async () => app.swagger(),
   )
 
   app.get(
     '/problems/:code',
     {
+      config: { access: anyone },
       schema: {
         summary: 'Describes a problem type used in error responses',
         tags: ['system'],

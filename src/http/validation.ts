@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify'
+import { addEmailFormat } from './email-format.js'
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
@@ -21,6 +22,8 @@ const shared: Options = {
 function build(options: Options): Ajv {
   const ajv = new Ajv({ ...shared, ...options })
   addFormats(ajv)
+  // ajv-formats' own `email` is ASCII only; ours accepts international addresses.
+  addEmailFormat(ajv)
   return ajv
 }
 

@@ -9,8 +9,8 @@ export interface AuthorizeOptions {
 }
 
 /**
- * Decides whether a principal may use a permission. Pure: the route hook below and the
- * services that re-check inside a use case share it.
+ * Decides whether a principal may use a permission. Pure: the routes' declared access
+ * (access.ts) and the services that re-check inside a use case share it.
  */
 export function checkPermission(
   principal: Principal | undefined,
@@ -38,24 +38,19 @@ export function checkPermission(
   if (rolesRequiringTwoFactor.has(principal.role) && !principal.twoFactorEnabled) {
     throw new AppError(
       'two_factor_required',
-      `Turn on two-factor authentication before a ${principal.role} account can reach personal data`,
+      `Turn on two-factor authentication before ${withArticle(principal.role)} account can reach personal data`,
     )
   }
   return principal
-}
-
-/**
- * A route hook: `preHandler: authorize('audit:read')`. Authentication has already run
- * (it sets `request.principal`); this only decides.
- */
-export function authorize(permission: Permission, options: AuthorizeOptions = {}) {
-  return async (request: FastifyRequest): Promise<void> => {
-    checkPermission(request.principal, permission, options)
-  }
 }
 
 /** The principal of a request that passed `authorize`, typed for the handler. */
 export function principalOf(request: FastifyRequest): Principal {
   if (request.principal === undefined) throw new AppError('unauthorized', 'Not signed in')
   return request.principal
+}
+
+/** "an owner", "an admin", "a dpo": the role as a sentence names it. */
+function withArticle(role: string): string {
+  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`
 }

@@ -7,6 +7,7 @@ import {
   sessionCookieName,
   setSessionCookie,
 } from './authenticate.js'
+import { anyone, signedInOperator } from './access.js'
 import { principalOf } from './authorize.js'
 import type { IdentityDeps } from './identity.deps.js'
 import {
@@ -53,6 +54,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/auth/setup',
     {
+      config: { access: anyone },
       schema: {
         tags,
         summary: 'Set a password through a one-time setup link',
@@ -66,6 +68,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/auth/setup/check',
     {
+      config: { access: anyone },
       schema: {
         tags,
         summary: 'Whether a setup link still works, and for which workspace, without using it',
@@ -81,6 +84,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/auth/login',
     {
+      config: { access: anyone },
       schema: {
         tags,
         summary: 'Sign in; sets the session cookie',
@@ -107,6 +111,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/auth/logout',
     {
+      config: { access: signedInOperator },
       schema: {
         tags,
         summary: 'End this session, or every session of this operator',
@@ -128,7 +133,10 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
 
   app.get(
     '/v1/me',
-    { schema: { tags, summary: 'The signed-in operator', response: { 200: OperatorSchema } } },
+    {
+      config: { access: signedInOperator },
+      schema: { tags, summary: 'The signed-in operator', response: { 200: OperatorSchema } },
+    },
     async (request) => {
       const operator = operatorOf(principalOf(request))
       return getOperator(deps, operator.workspaceId, operator.operatorId)
@@ -138,6 +146,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.patch(
     '/v1/me',
     {
+      config: { access: signedInOperator },
       schema: {
         tags,
         summary: "Change the signed-in operator's profile",
@@ -155,6 +164,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/me/2fa/enroll',
     {
+      config: { access: signedInOperator },
       schema: {
         tags,
         summary: 'Start TOTP enrolment: a secret and its otpauth:// URI',
@@ -167,6 +177,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/me/2fa/confirm',
     {
+      config: { access: signedInOperator },
       schema: {
         tags,
         summary: 'Finish enrolment with one code; returns ten recovery codes',
@@ -186,6 +197,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/me/2fa/disable',
     {
+      config: { access: signedInOperator },
       schema: {
         tags,
         summary: 'Turn two-factor authentication off',
@@ -207,6 +219,7 @@ export function registerIdentityRoutes(app: App, deps: IdentityDeps): void {
   app.post(
     '/v1/me/2fa/recovery-codes',
     {
+      config: { access: signedInOperator },
       schema: {
         tags,
         summary: 'Replace the recovery codes',

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { EmailSchema } from '../http/email-format.js'
 
 // Request and response schemas of the identity routes: they validate, type the
 // handlers and document the API in OpenAPI from one place.
@@ -10,7 +11,6 @@ export const RoleSchema = Type.Union([
   Type.Literal('agent'),
 ])
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-const Email = Type.String({ format: 'email', maxLength: 320 })
 const PersonName = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])
 
 export const OperatorSchema = Type.Object({
@@ -39,7 +39,7 @@ export const ProfileFields = {
 }
 
 export const CreateOperatorBody = Type.Object(
-  { email: Email, role: RoleSchema, ...ProfileFields },
+  { email: EmailSchema, role: RoleSchema, ...ProfileFields },
   { additionalProperties: false },
 )
 
@@ -84,7 +84,7 @@ export const LoginBody = Type.Object(
           'The workspace to sign in to. Without it, the account is found by email; when the password opens accounts in several workspaces, the answer lists them to choose from',
       }),
     ),
-    email: Email,
+    email: EmailSchema,
     password: Type.String({ minLength: 1, maxLength: 1024 }),
     totpCode: Type.Optional(Type.String({ maxLength: 16 })),
     recoveryCode: Type.Optional(Type.String({ maxLength: 64 })),

@@ -147,3 +147,58 @@ export async function countUnusedRecoveryCodes(
     .executeTakeFirstOrThrow()
   return Number(row.count)
 }
+
+/** Voids every setup link of an operator not used yet; returns how many were live. */
+export async function voidOperatorTokens(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+  nowIso: string,
+): Promise<number> {
+  const live = await db
+    .deleteFrom('operator_tokens')
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', nowIso)
+    .executeTakeFirst()
+  // Used and expired links open nothing; they go too, so no link older than this stays.
+  await db
+    .deleteFrom('operator_tokens')
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .execute()
+  return Number(live.numDeletedRows)
+}
+
+/** Ends every live session of an operator; returns how many there were. */
+export async function revokeOperatorSessions(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+  nowIso: string,
+): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: nowIso })
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', nowIso)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Deletes an operator's recovery codes, used or not; returns how many there were. */
+export async function deleteRecoveryCodes(
+  db: Database,
+  workspaceId: string,
+  operatorId: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('recovery_codes')
+    .where('workspace_id', '=', workspaceId)
+    .where('operator_id', '=', operatorId)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -2,7 +2,8 @@ import { Type } from 'typebox'
 import type { App } from '../app.js'
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js'
 import { requestContext } from './authenticate.js'
-import { authorize, principalOf } from './authorize.js'
+import { requires } from './access.js'
+import { principalOf } from './authorize.js'
 import type { IdentityDeps } from './identity.deps.js'
 import {
   ApiKeySchema,
@@ -26,7 +27,7 @@ import { actorOf } from './principal.js'
 /** A workspace's operators and API keys, managed by its owners and admins. */
 export function registerOperatorRoutes(app: App, deps: IdentityDeps): void {
   const tags = ['operators']
-  const manage = { preHandler: authorize('operators:manage') }
+  const manage = { config: { access: requires('operators:manage') } }
 
   app.get(
     '/v1/operators',
@@ -155,7 +156,7 @@ export function registerOperatorRoutes(app: App, deps: IdentityDeps): void {
     },
   )
 
-  const keys = { preHandler: authorize('keys:manage') }
+  const keys = { config: { access: requires('keys:manage') } }
   const keyTags = ['api-keys']
 
   app.get(

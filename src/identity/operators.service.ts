@@ -1,5 +1,7 @@
+import { emailAsTyped } from '../email/index.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
 import { workspaceExists } from '../workspaces/workspaces.service.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
@@ -11,12 +13,14 @@ import {
   insertOperator,
   insertOperatorToken,
   listOperatorRows,
+  revokeOperatorSessions,
   updateOperator,
 } from './operators.repository.js'
 import { checkPasswordStrength, hashPassword } from './passwords.js'
 import type { Role } from './permissions.js'
 import type { Actor } from './principal.js'
 import { hashSecret, randomToken } from './secrets.js'
+import { accountKeyFor, clearAccountFailures } from './sign-in-attempts.js'
 
 /** An operator as the API shows it: account data opened, secrets never. */
 export interface OperatorView {
@@ -73,7 +77,7 @@ export async function createOperator(
     workspace_id: input.workspaceId,
     email_index: emailIndex,
     email_lookup: emailLookup,
-    email: sealer.seal({ table, column: 'email', rowId: id }, input.email.trim()),
+    email: sealer.seal({ table, column: 'email', rowId: id }, emailAsTyped(input.email)),
     first_name: seal('first_name', input.firstName),
     last_name: seal('last_name', input.lastName),
     picture_url: seal('picture_url', input.pictureUrl),
@@ -128,9 +132,15 @@ export async function completeSetup(
   if (token === undefined)
     throw new AppError('not_found', 'This setup link is unknown, used or expired')
   const passwordHash = await hashPassword(input.password, deps.passwordCost, deps.hashSlots)
-  await updateOperator(deps.db, token.workspace_id, token.operator_id, {
-    password_hash: passwordHash,
-    updated_at: nowIso,
+  const before = await findOperator(deps.db, token.workspace_id, token.operator_id)
+  // A link reissued to an operator who lost their password replaces it: whoever held
+  // the old one is signed out everywhere (the lockout it earned is lifted below).
+  const sessionsEnded = await inWriteTransaction(deps.db, async (trx) => {
+    await updateOperator(trx, token.workspace_id, token.operator_id, {
+      password_hash: passwordHash,
+      updated_at: nowIso,
+    })
+    return revokeOperatorSessions(trx, token.workspace_id, token.operator_id, nowIso)
   })
   await recordOperatorEvent(
     deps,
@@ -139,11 +149,14 @@ export async function completeSetup(
       actor: { actorType: 'operator', actorId: token.operator_id },
       operatorId: token.operator_id,
     },
-    'auth.password_set',
+    before?.password_hash ? 'auth.password_reset' : 'auth.password_set',
     context,
+    { sessionsEnded: String(sessionsEnded) },
   )
   const operator = await getOperator(deps, token.workspace_id, token.operator_id)
   await indexEmailAcrossWorkspaces(deps, operator)
+  const emailLookup = await deps.keyring.instanceBlindIndex('email', operator.email)
+  await clearAccountFailures(deps.db, accountKeyFor(emailLookup))
   return operator
 }
 

@@ -39,6 +39,11 @@ export type Reservation =
   | { granted: true; attemptId: string }
   | { granted: false; refusedBy: 'account' | 'address'; retryAfterSeconds: number }
 
+/** The throttle key of an account: the instance-wide blind index of its email. */
+export function accountKeyFor(emailLookup: Buffer): string {
+  return `account:${emailLookup.toString('hex')}`
+}
+
 function keyLimits(keys: ThrottleKeys, limits: AttemptLimits): [string, number][] {
   // Always account before address: two attempts lock rows in the same order, no deadlock.
   const pairs: [string, number][] = [[keys.account, limits.perAccount]]
@@ -147,6 +152,18 @@ export async function settleSuccess(
       .execute()
     await trx.deleteFrom('sign_in_attempts').where('attempt_id', '=', attemptId).execute()
   })
+}
+
+/**
+ * The account's failures are forgotten: its owner set a new password through a setup
+ * link the platform admin reissued, so guesses at the old one no longer lock it out.
+ */
+export async function clearAccountFailures(db: Database, accountKey: string): Promise<void> {
+  await db
+    .deleteFrom('sign_in_attempts')
+    .where('throttle_key', '=', accountKey)
+    .where('state', '=', 'failed')
+    .execute()
 }
 
 /**

@@ -9,6 +9,7 @@ import { checkSecondFactor } from './second-factor.js'
 import { type SessionGrant, startSession } from './sessions.service.js'
 import { fillEmailLookup, findSignInCandidates, isUsable } from './sign-in-candidates.js'
 import {
+  accountKeyFor,
   type AttemptLimits,
   releaseAttempt,
   reserveAttempt,
@@ -162,7 +163,7 @@ async function throttleKeysOf(
   emailLookup: Buffer,
   context: RequestContext,
 ): Promise<ThrottleKeys> {
-  const account = `account:${emailLookup.toString('hex')}`
+  const account = accountKeyFor(emailLookup)
   if (!context.ip) return { account }
   const address = await deps.keyring.instanceBlindIndex('ip_address', context.ip)
   return { account, address: `address:${address.toString('hex')}` }

@@ -1,4 +1,5 @@
 import type { App } from '../app.js'
+import { anyone } from '../identity/access.js'
 
 /**
  * CORS for the routes the browser SDK calls from the customer's own site: any origin,
@@ -27,12 +28,14 @@ export function registerBrowserCors(app: App): void {
     if (!browserRoutes.has(request.routeOptions.url ?? '')) return
     reply.header('access-control-allow-origin', '*')
     reply.header('access-control-expose-headers', 'x-request-id, retry-after')
-    // helmet's same-origin default would hide answers from a no-cors sendBeacon too.
+    // The same-origin default would hide answers from a no-cors sendBeacon too.
     reply.header('cross-origin-resource-policy', 'cross-origin')
   })
   for (const url of browserRoutes) {
-    app.options(url, { schema: { hide: true } }, async (_request, reply) =>
-      reply.code(204).headers(preflightHeaders).send(),
+    app.options(
+      url,
+      { config: { access: anyone }, schema: { hide: true } },
+      async (_request, reply) => reply.code(204).headers(preflightHeaders).send(),
     )
   }
 }

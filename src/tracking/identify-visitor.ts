@@ -1,5 +1,6 @@
 import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
 import { createContact, findContacts, touchContactActivity } from '../contacts/contacts.service.js'
+import { isEmailAddress } from '../email/index.js'
 import { isAppError } from '../errors.js'
 import type { Actor } from '../identity/principal.js'
 import type { TrackingDeps } from './tracking.deps.js'
@@ -13,8 +14,6 @@ export interface Identification {
   actor: Actor
   context: LedgerContext
 }
-
-const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}$/
 
 /**
  * identify: the anonymous visitor is this contact from now on. The consent ledger links
@@ -45,7 +44,7 @@ async function findOrCreateContact(deps: TrackingDeps, input: Identification): P
   const name = traitString(input.traits, 'name', 300)
   const profile = {
     externalId: input.externalId,
-    ...(email !== undefined && emailPattern.test(email) ? { email } : {}),
+    ...(email !== undefined && isEmailAddress(email) ? { email } : {}),
     ...(name !== undefined ? { name } : {}),
   }
   try {

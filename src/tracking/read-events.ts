@@ -1,9 +1,10 @@
+import { findLinkedSubjects } from '../consent/index.js'
 import { AppError } from '../errors.js'
 import type { Actor } from '../identity/principal.js'
 import type { JsonValue } from '../crypto/subject-sealer.js'
 import { geoAttribution } from './geo-ip.js'
 import type { TrackingDeps } from './tracking.deps.js'
-import { selectEventsByIndex } from './tracking.repository.js'
+import { selectEventsOfPerson } from './tracking.repository.js'
 import { type DeviceType, eventCell, type TrackingEventsTable } from './tracking.table.js'
 
 export interface EventView {
@@ -21,7 +22,7 @@ export interface EventView {
 
 export interface EventsPage {
   data: EventView[]
-  next: string | null
+  nextCursor: string | null
   attribution: string
 }
 
@@ -29,41 +30,40 @@ export interface ReadEventsInput {
   workspaceId: string
   by: { anonymousId: string } | { externalId: string }
   limit: number
-  before?: string | undefined
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | undefined
   reader: { actor: Actor; requestId: string | null; ip: string | null }
 }
 
 /**
- * One visitor's events, newest first, their sealed payloads opened. Found through the
- * blind index of the id given, so nothing is decrypted to search; the read is audited
- * (DESIGN principle 4) before anything is returned.
+ * One person's events, newest first, their sealed payloads opened: the events of every
+ * identifier linked to them, so history follows identify (the consent ledger links the
+ * identifiers into one person; events made before the link keep the subject they were
+ * sealed under). Found through blind indexes and subject ids, so nothing is decrypted to
+ * search; the read is audited once (DESIGN principle 4) before anything is returned.
  */
 export async function readEvents(deps: TrackingDeps, input: ReadEventsInput): Promise<EventsPage> {
   const { workspaceId } = input
-  const by =
-    'anonymousId' in input.by
-      ? {
-          column: 'anonymous_index' as const,
-          index: await deps.keyring.blindIndex(workspaceId, 'anonymous_id', input.by.anonymousId),
-        }
-      : {
-          column: 'external_index' as const,
-          index: await deps.keyring.blindIndex(workspaceId, 'external_id', input.by.externalId),
-        }
-  const before = input.before === undefined ? undefined : parseCursor(input.before)
-  const rows = await selectEventsByIndex(deps.db, workspaceId, by, {
-    limit: input.limit + 1,
-    ...(before === undefined ? {} : { before }),
-  })
+  const before = input.cursor === undefined ? undefined : parseCursor(input.cursor)
+  // The events naming this identifier, and those of every subject linked to its person
+  // (an erased person is unknown to the ledger: their leftover rows still show, unopened).
+  const person = await findLinkedSubjects(deps, { workspaceId, subject: input.by })
+  const rows = await selectEventsOfPerson(
+    deps.db,
+    workspaceId,
+    { ...(await indexOf(deps, workspaceId, input.by)), subjectIds: person?.subjectIds ?? [] },
+    { limit: input.limit + 1, ...(before === undefined ? {} : { before }) },
+  )
   const shown = rows.slice(0, input.limit)
   const subjectIds = [...new Set(shown.map((row) => row.subject_id))]
+  const audited = person?.subjectId ?? (subjectIds.length === 1 ? subjectIds[0] : undefined)
   await deps.audit.record({
     workspaceId,
     actor: input.reader.actor,
     action: 'events.read',
     outcome: 'succeeded',
     resource: { type: 'events' },
-    ...(subjectIds.length === 1 && subjectIds[0] !== undefined ? { subjectId: subjectIds[0] } : {}),
+    ...(audited === undefined ? {} : { subjectId: audited }),
     requestId: input.reader.requestId,
     ip: input.reader.ip,
     details: { count: shown.length },
@@ -72,9 +72,21 @@ export async function readEvents(deps: TrackingDeps, input: ReadEventsInput): Pr
   const last = shown.at(-1)
   return {
     data: shown.map((row) => viewOf(row, sealers.get(row.subject_id))),
-    next: rows.length > input.limit && last !== undefined ? cursorOf(last) : null,
+    nextCursor: rows.length > input.limit && last !== undefined ? cursorOf(last) : null,
     attribution: geoAttribution,
   }
+}
+
+async function indexOf(deps: TrackingDeps, workspaceId: string, by: ReadEventsInput['by']) {
+  return 'anonymousId' in by
+    ? {
+        column: 'anonymous_index' as const,
+        index: await deps.keyring.blindIndex(workspaceId, 'anonymous_id', by.anonymousId),
+      }
+    : {
+        column: 'external_index' as const,
+        index: await deps.keyring.blindIndex(workspaceId, 'external_id', by.externalId),
+      }
 }
 
 function viewOf(
@@ -121,6 +133,6 @@ function parseCursor(cursor: string): { receivedAt: string; id: string } {
     // Reported below, the same as a well-formed cursor of the wrong shape.
   }
   throw new AppError('invalid_request', 'The cursor is not one this API returned', {
-    errors: [{ in: 'querystring', field: 'before', message: 'is not a valid cursor' }],
+    errors: [{ in: 'querystring', field: 'cursor', message: 'is not a valid cursor' }],
   })
 }

@@ -3,7 +3,8 @@ import { Compile } from 'typebox/compile'
 import type { JsonValue } from '../crypto/subject-sealer.js'
 import type { FieldError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/problem.js'
-import { schemaFieldErrors } from '../http/schema-errors.js'
+import { findJsonFlaw, jsonFlawFieldError } from '../http/json-bounds.js'
+import { reportItem } from '../http/schema-errors.js'
 import { type EventInput, EventSchema } from './tracking.schemas.js'
 import type { EventType } from './tracking.table.js'
 
@@ -57,8 +58,20 @@ export function checkEvent(
   index: number,
   options: CheckOptions,
 ): CheckedEvent | RejectedEvent {
+  // First, before anything recursive touches it: a too-deep or non-finite event is
+  // rejected alone, and the rest of its batch lands.
+  const flaw = findJsonFlaw(raw)
+  if (flaw !== undefined) {
+    const fieldError = jsonFlawFieldError(flaw)
+    const detail = `Event ${index}: a value ${fieldError.message}`
+    return { index, problem: eventProblem('invalid_request', detail, [fieldError]) }
+  }
   if (!validator.Check(raw)) {
-    return reject(index, schemaFieldErrors(validator, raw))
+    const report = reportItem(validator, raw)
+    return {
+      index,
+      problem: eventProblem('invalid_request', `Event ${index}: ${report.detail}`, report.errors),
+    }
   }
   const event = raw
   const errors: FieldError[] = []

@@ -1,3 +1,5 @@
+import { sql } from 'kysely'
+import { dialectOf } from '../storage/column-types.js'
 import type { Database } from '../storage/database.js'
 import type { TrackingEventsTable } from './tracking.table.js'
 
@@ -34,20 +36,31 @@ export function eventKey(workspaceId: string, eventId: string): string {
 }
 
 /**
- * One subject's events by a blind index, newest first. The cursor is the last row's
- * `received_at` and `id`; ids are unique per workspace, so the order is total.
+ * One person's events, newest first: those carrying the identifier's blind index, and
+ * those made under any of the person's consent subjects (`subjectIds`: events before
+ * identify were sealed under the visitor's anonymous subject). One statement, so the
+ * order and the cursor (the last row's `received_at` and `id`; ids are unique per
+ * workspace, so the order is total) hold across the whole history.
  */
-export async function selectEventsByIndex(
+export async function selectEventsOfPerson(
   db: Database,
   workspaceId: string,
-  by: { column: 'anonymous_index' | 'external_index'; index: Buffer },
+  person: {
+    column: 'anonymous_index' | 'external_index'
+    index: Buffer
+    subjectIds: readonly string[]
+  },
   page: { limit: number; before?: { receivedAt: string; id: string } },
 ): Promise<TrackingEventsTable[]> {
   let query = db
     .selectFrom('tracking_events')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where(by.column, '=', by.index)
+    .where((eb) =>
+      person.subjectIds.length === 0
+        ? eb(person.column, '=', person.index)
+        : eb.or([eb(person.column, '=', person.index), subjectIdIn(db, person.subjectIds)]),
+    )
   const before = page.before
   if (before !== undefined) {
     query = query.where((eb) =>
@@ -58,6 +71,17 @@ export async function selectEventsByIndex(
     )
   }
   return query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()
+}
+
+/**
+ * `subject_id` is one of `ids`, bound as ONE parameter however many there are: a person
+ * linked from thousands of visitors (one anonymous subject per browser) stays one
+ * statement, under both dialects' parameter limits.
+ */
+function subjectIdIn(db: Database, ids: readonly string[]) {
+  return dialectOf(db) === 'postgres'
+    ? sql<boolean>`subject_id = any(${[...ids]}::text[])`
+    : sql<boolean>`subject_id in (select value from json_each(${JSON.stringify(ids)}))`
 }
 
 /** Deletes every event sealed under these subjects; returns how many went. */

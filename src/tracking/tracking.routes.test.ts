@@ -77,6 +77,7 @@ for (const dialect of testDialects) {
           occurredAt: string
           payload: Record<string, unknown> | null
         }[]
+        nextCursor: string | null
         next: string | null
         attribution: string
       }>()
@@ -222,10 +223,10 @@ for (const dialect of testDialects) {
       let cursor: string | null = null
       do {
         const page = await eventsOf(
-          `anonymousId=visitor-busy&limit=70${cursor ? `&before=${cursor}` : ''}`,
+          `anonymousId=visitor-busy&limit=70${cursor ? `&cursor=${cursor}` : ''}`,
         )
         for (const item of page.data) ids.add(item.id)
-        cursor = page.next
+        cursor = page.nextCursor
       } while (cursor !== null)
       assert.equal(ids.size, 200)
     })
@@ -374,8 +375,131 @@ for (const dialect of testDialects) {
       )
       assert.equal(server.json<Ingested>().accepted, 1, server.body)
       const known = await eventsOf('externalId=user-ada')
-      assert.deepEqual(known.data.map((event) => event.type).sort(), ['identify', 'track', 'track'])
+      assert.deepEqual(known.data.map((event) => event.type).sort(), [
+        'identify',
+        'page',
+        'track',
+        'track',
+      ])
       assert.equal(known.data.find((event) => event.payload?.name === 'Renewed')?.country, 'GB')
+    })
+
+    /** Every event id the API returns for `query`, following `next` page by page. */
+    const pagedIds = async (query: string, limit: number) => {
+      const pages: string[][] = []
+      let cursor: string | null = null
+      do {
+        const page = await eventsOf(`${query}&limit=${limit}${cursor ? `&before=${cursor}` : ''}`)
+        pages.push(page.data.map((event) => event.id))
+        // The deprecated names (before, next) still page, one release long.
+        assert.equal(page.next, page.nextCursor)
+        cursor = page.next
+      } while (cursor !== null && pages.length < 20)
+      return pages
+    }
+
+    test('after identify, reading by either id returns the whole history, newest first, paged across it', async () => {
+      // Grace: her anonymous subject takes her external id on identify.
+      await grant('visitor-grace')
+      const sent = async (batch: unknown[], key = tenant.publicKey) => {
+        harness.clock.advance(1_000)
+        const response = await ingest(batch, { key })
+        assert.equal(response.json<Ingested>().accepted, batch.length, response.body)
+      }
+      for (const n of [1, 2, 3]) {
+        await sent([
+          {
+            id: `grace-page-${n}`,
+            type: 'page',
+            anonymousId: 'visitor-grace',
+            url: `https://shop.test/${n}`,
+          },
+        ])
+      }
+      await sent([
+        {
+          id: 'grace-identify',
+          type: 'identify',
+          anonymousId: 'visitor-grace',
+          externalId: 'user-grace',
+          identityToken: await tokenFor('user-grace'),
+        },
+      ])
+      await sent(
+        [{ id: 'grace-renewed', type: 'track', externalId: 'user-grace', name: 'Renewed' }],
+        tenant.secretKey,
+      )
+      const graceHistory = [
+        'grace-renewed',
+        'grace-identify',
+        'grace-page-3',
+        'grace-page-2',
+        'grace-page-1',
+      ]
+      const reads = async () =>
+        (await harness.audit.listEntries(tenant.workspaceId, { action: 'events.read' })).entries
+          .length
+      const readsBefore = await reads()
+      assert.deepEqual(
+        (await eventsOf('externalId=user-grace')).data.map((e) => e.id),
+        graceHistory,
+      )
+      assert.equal(await reads(), readsBefore + 1, 'one audited read per request')
+      assert.deepEqual(await pagedIds('externalId=user-grace', 2), [
+        ['grace-renewed', 'grace-identify'],
+        ['grace-page-3', 'grace-page-2'],
+        ['grace-page-1'],
+      ])
+      assert.deepEqual((await pagedIds('anonymousId=visitor-grace', 3)).flat(), graceHistory)
+
+      // Hopper: known by external id first, then her separate anonymous subject is merged in.
+      const contactGrant = await harness.app.inject({
+        method: 'POST',
+        url: '/v1/consents',
+        headers: bearer(tenant.secretKey),
+        payload: { externalId: 'user-hopper', purpose: 'analytics', granted: true },
+      })
+      assert.equal(contactGrant.statusCode, 201, contactGrant.body)
+      await sent(
+        [{ id: 'hopper-server', type: 'track', externalId: 'user-hopper', name: 'Invoiced' }],
+        tenant.secretKey,
+      )
+      await grant('visitor-hopper')
+      await sent([
+        {
+          id: 'hopper-page-1',
+          type: 'page',
+          anonymousId: 'visitor-hopper',
+          url: 'https://shop.test/a',
+        },
+      ])
+      await sent([
+        {
+          id: 'hopper-page-2',
+          type: 'page',
+          anonymousId: 'visitor-hopper',
+          url: 'https://shop.test/b',
+        },
+      ])
+      await sent([
+        {
+          id: 'hopper-identify',
+          type: 'identify',
+          anonymousId: 'visitor-hopper',
+          externalId: 'user-hopper',
+          identityToken: await tokenFor('user-hopper'),
+        },
+      ])
+      const hopperHistory = ['hopper-identify', 'hopper-page-2', 'hopper-page-1', 'hopper-server']
+      assert.deepEqual((await pagedIds('externalId=user-hopper', 3)).flat(), hopperHistory)
+      assert.deepEqual((await pagedIds('anonymousId=visitor-hopper', 1)).flat(), hopperHistory)
+      const opened = await eventsOf('externalId=user-hopper')
+      assert.equal(
+        opened.data.find((e) => e.id === 'hopper-page-1')?.payload?.url,
+        'https://shop.test/a',
+      )
+      // Neither person's history leaks into the other's, nor into another workspace.
+      assert.deepEqual((await eventsOf('externalId=user-grace', other.secretKey)).data, [])
     })
 
     test("from a page, nobody can claim another person's external id (and consents)", async () => {
@@ -561,6 +685,11 @@ for (const dialect of testDialects) {
         headers: bearer(tenant.secretKey),
       })
       assert.equal(bad.statusCode, 400)
+      const twoCursors = await harness.app.inject({
+        url: '/v1/events?anonymousId=a&cursor=abc&before=abd',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(twoCursors.statusCode, 400)
       const both = await harness.app.inject({
         url: '/v1/events?anonymousId=a&externalId=b',
         headers: bearer(tenant.secretKey),

@@ -2,8 +2,10 @@ import type { FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
 import { auditContextOf } from '../audit/request-context.js'
 import { AppError } from '../errors.js'
+import { parseJsonBody } from '../http/json-body.js'
 import { authenticateApiKey } from '../identity/api-keys.js'
-import { authorize, checkPermission, principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { actorOf } from '../identity/principal.js'
 import { identityTokenOf } from './identity-token.js'
 import { ingestEvents } from './ingest-events.js'
@@ -31,17 +33,22 @@ import {
 export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Promise<void> {
   const tags = ['tracking']
   await app.register(async (scope: App) => {
-    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
       try {
-        done(null, JSON.parse(String(body)))
-      } catch {
-        done(new AppError('invalid_request', 'The body is not valid JSON'))
+        done(null, parseJsonBody(request, String(body)))
+      } catch (error) {
+        done(error instanceof Error ? error : new Error('unparseable body'), undefined)
       }
     })
     scope.post(
       '/v1/events',
       {
-        preValidation: authorizeIngest(deps),
+        preValidation: authenticateBodyKey(deps),
+        config: {
+          access: requires('personal-data:write', { publicKey: true, keyInBody: true }),
+          // Each event is checked against the JSON bounds on its own (checkEvent).
+          checksItemsAlone: true,
+        },
         schema: {
           tags,
           summary: 'Ingest a batch of page, track and identify events',
@@ -73,7 +80,7 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
   app.post(
     '/v1/identity-tokens',
     {
-      preValidation: authorize('personal-data:write'),
+      config: { access: requires('personal-data:write') },
       schema: {
         tags,
         summary: 'The token that lets the browser SDK identify a signed-in user',
@@ -94,10 +101,11 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
   app.get(
     '/v1/events',
     {
-      preValidation: authorize('personal-data:read'),
+      config: { access: requires('personal-data:read') },
       schema: {
         tags,
-        summary: "One visitor's events, newest first (the read is audited)",
+        summary:
+          "One person's events, with every identifier linked to them, newest first (audited)",
         description:
           'Name the visitor by exactly one of anonymousId or externalId. Country and city come from DB-IP Lite: IP geolocation by DB-IP (https://db-ip.com), CC BY 4.0.',
         querystring: EventsQuery,
@@ -105,7 +113,7 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
       },
     },
     async (request) => {
-      const { anonymousId, externalId, limit, before } = request.query
+      const { anonymousId, externalId, limit, cursor, before } = request.query
       if ((anonymousId === undefined) === (externalId === undefined)) {
         throw new AppError('invalid_request', 'Name the visitor by anonymousId or externalId', {
           errors: [
@@ -115,36 +123,41 @@ export async function registerTrackingRoutes(app: App, deps: TrackingDeps): Prom
       }
       const principal = principalOf(request)
       const { requestId, ip } = auditContextOf(request)
-      return readEvents(deps, {
+      if (cursor !== undefined && before !== undefined && cursor !== before) {
+        throw new AppError('invalid_request', 'Send the cursor once, as cursor', {
+          errors: [{ in: 'querystring', field: 'before', message: 'is the old name of cursor' }],
+        })
+      }
+      const page = await readEvents(deps, {
         workspaceId: principal.workspaceId,
         by: anonymousId === undefined ? { externalId: externalId ?? '' } : { anonymousId },
         limit: limit ?? 100,
-        before,
+        cursor: cursor ?? before,
         reader: { actor: actorOf(principal), requestId, ip },
       })
+      // `next` is the deprecated name of `nextCursor`, kept for one release.
+      return { ...page, next: page.nextCursor }
     },
   )
 }
 
 /**
- * The public or secret key from the Authorization header, or the public key as
- * `writeKey` in the body (sendBeacon). A secret key is never taken from a body: one
- * that was put in a web page must not work there.
+ * The public key as `writeKey` in the body (sendBeacon can send no header). A secret
+ * key is never taken from a body: one that was put in a web page must not work there.
+ * The route's declared access is checked right after this.
  */
-function authorizeIngest(deps: TrackingDeps) {
+function authenticateBodyKey(deps: TrackingDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     const body: unknown = request.body
     const writeKey =
       typeof body === 'object' && body !== null && 'writeKey' in body ? body.writeKey : undefined
-    if (request.principal === undefined && typeof writeKey === 'string') {
-      const principal = await authenticateApiKey(deps, writeKey)
-      if (principal?.kind !== 'public-key') {
-        throw new AppError('unauthorized', 'writeKey must be a valid public key', {
-          headers: { 'www-authenticate': 'Bearer realm="custodian"' },
-        })
-      }
-      request.principal = principal
+    if (request.principal !== undefined || typeof writeKey !== 'string') return
+    const principal = await authenticateApiKey(deps, writeKey)
+    if (principal?.kind !== 'public-key') {
+      throw new AppError('unauthorized', 'writeKey must be a valid public key', {
+        headers: { 'www-authenticate': 'Bearer realm="custodian"' },
+      })
     }
-    checkPermission(request.principal, 'personal-data:write', { allowPublicKey: true })
+    request.principal = principal
   }
 }

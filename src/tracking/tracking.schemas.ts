@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from 'typebox'
 import { ItemProblemSchema } from '../http/problem-schema.js'
 import { deviceTypes, eventTypes } from './tracking.table.js'
+import { component } from '../http/component.js'
 
 // Request and response schemas of the tracking routes. The route's body schema checks
 // only the envelope (an array of at most 500 objects); each event is checked on its own
@@ -107,19 +108,29 @@ export const IngestBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const IngestResultSchema = Type.Object({
-  accepted: Type.Integer({ description: 'Events stored now or already stored (a replayed id)' }),
-  duplicates: Type.Integer({ description: 'Accepted events whose id was already stored' }),
-  rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ItemProblemSchema })),
-})
+export const IngestResultSchema = Type.Object(
+  {
+    accepted: Type.Integer({ description: 'Events stored now or already stored (a replayed id)' }),
+    duplicates: Type.Integer({ description: 'Accepted events whose id was already stored' }),
+    rejected: Type.Array(Type.Object({ index: Type.Integer(), problem: ItemProblemSchema })),
+  },
+  component('IngestResult'),
+)
 
 export const EventsQuery = Type.Object(
   {
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 300, description: 'The `nextCursor` of the previous page' }),
+    ),
     before: Type.Optional(
-      Type.String({ maxLength: 300, description: 'The `next` cursor of the previous page' }),
+      Type.String({
+        maxLength: 300,
+        deprecated: true,
+        description: 'Deprecated: the old name of `cursor`, kept for one release',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -127,25 +138,37 @@ export const EventsQuery = Type.Object(
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
-export const EventViewSchema = Type.Object({
-  id: Type.String(),
-  type: Type.String(),
-  occurredAt: Type.String(),
-  receivedAt: Type.String(),
-  browser: nullable(Type.String()),
-  browserVersion: nullable(Type.String()),
-  os: nullable(Type.String()),
-  device: Type.Enum(deviceTypes),
-  country: nullable(Type.String()),
-  /** Null when the subject was erased: the key is gone, the payload cannot be opened. */
-  payload: nullable(JsonObject),
-})
+export const EventViewSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    occurredAt: Type.String(),
+    receivedAt: Type.String(),
+    browser: nullable(Type.String()),
+    browserVersion: nullable(Type.String()),
+    os: nullable(Type.String()),
+    device: Type.Enum(deviceTypes),
+    country: nullable(Type.String()),
+    /** Null when the subject was erased: the key is gone, the payload cannot be opened. */
+    payload: nullable(JsonObject),
+  },
+  component('Event'),
+)
 
-export const EventsPageSchema = Type.Object({
-  data: Type.Array(EventViewSchema),
-  next: nullable(Type.String()),
-  attribution: Type.String({ description: 'Credit for the geo-IP data shown (CC BY 4.0)' }),
-})
+export const EventsPageSchema = Type.Object(
+  {
+    data: Type.Array(EventViewSchema),
+    nextCursor: nullable(Type.String({ description: 'Send as `cursor` for the next page' })),
+    next: nullable(
+      Type.String({
+        deprecated: true,
+        description: 'Deprecated: the old name of `nextCursor`, kept for one release',
+      }),
+    ),
+    attribution: Type.String({ description: 'Credit for the geo-IP data shown (CC BY 4.0)' }),
+  },
+  component('EventsPage'),
+)
 
 export const IdentityTokenBody = Type.Object(
   { externalId: Type.String({ minLength: 1, maxLength: 200 }) },

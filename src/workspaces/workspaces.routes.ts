@@ -1,20 +1,24 @@
 import { Type } from 'typebox'
+import { component } from '../http/component.js'
 import type { App } from '../app.js'
-import { AppError } from '../errors.js'
 import { requestContext } from '../identity/authenticate.js'
-import { authorize, principalOf } from '../identity/authorize.js'
+import { requires, workspaceMember } from '../identity/access.js'
+import { principalOf } from '../identity/authorize.js'
 import { actorOf } from '../identity/principal.js'
 import { WorkspaceSettingsPatchSchema, WorkspaceSettingsSchema } from './workspaces.logic.js'
 import { changeWorkspace, getWorkspace, type WorkspaceDeps } from './workspaces.service.js'
 
-const WorkspaceSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  region: Type.String(),
-  settings: WorkspaceSettingsSchema,
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-})
+const WorkspaceSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    region: Type.String(),
+    settings: WorkspaceSettingsSchema,
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  component('Workspace'),
+)
 
 const WorkspacePatch = Type.Object(
   {
@@ -30,6 +34,7 @@ export function registerWorkspaceRoutes(app: App, deps: WorkspaceDeps): void {
   app.get(
     '/v1/workspace',
     {
+      config: { access: workspaceMember },
       schema: {
         tags,
         summary: "The caller's workspace and its settings",
@@ -37,21 +42,14 @@ export function registerWorkspaceRoutes(app: App, deps: WorkspaceDeps): void {
       },
     },
     async (request) => {
-      const principal = principalOf(request)
-      if (principal.kind === 'public-key') {
-        throw new AppError(
-          'forbidden',
-          'A public key may only send events and consents; use a secret key',
-        )
-      }
-      return getWorkspace(deps.db, principal.workspaceId)
+      return getWorkspace(deps.db, principalOf(request).workspaceId)
     },
   )
 
   app.patch(
     '/v1/workspace',
     {
-      preHandler: authorize('workspace:manage'),
+      config: { access: requires('workspace:manage') },
       schema: {
         tags,
         summary: "Change the workspace's name or settings",

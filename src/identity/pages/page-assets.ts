@@ -1,3 +1,4 @@
+import { anyone } from '../access.js'
 import type { App } from '../../app.js'
 
 /**
@@ -29,19 +30,26 @@ export function registerPage(
   app: App,
   page: { path: string; html: string; scriptPath: string; script: string },
 ): void {
-  app.get(page.path, { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', pageCsp)
-      .send(page.html),
+  app.get(
+    page.path,
+    { config: { access: anyone }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', pageCsp)
+        .send(page.html),
   )
-  app.get(page.scriptPath, { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').send(page.script),
+  app.get(
+    page.scriptPath,
+    { config: { access: anyone }, schema: { hide: true } },
+    async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(page.script),
   )
 }
 
 export function registerStylesheet(app: App): void {
-  app.get(stylesheetPath, { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').send(stylesheet),
+  app.get(
+    stylesheetPath,
+    { config: { access: anyone }, schema: { hide: true } },
+    async (_request, reply) => reply.type('text/css; charset=utf-8').send(stylesheet),
   )
 }

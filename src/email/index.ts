@@ -1,0 +1,1 @@
+export { emailAsTyped, isEmailAddress, normaliseEmail } from './email-address.js'

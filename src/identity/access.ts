@@ -1,0 +1,169 @@
+import type { FastifyRequest } from 'fastify'
+import type { App } from '../app.js'
+import { AppError } from '../errors.js'
+import { csrfHeaderName, sessionCookieName } from './authenticate.js'
+import { checkPermission } from './authorize.js'
+import type { Permission } from './permissions.js'
+import type { Principal } from './principal.js'
+
+/**
+ * Who may call a route, declared once in its options (`config: { access }`) and enforced
+ * before the body is read: authentication runs first in `onRequest`, this check right
+ * after it, so a caller without credentials learns nothing from validation messages
+ * and costs no parsing. The same declaration gives the route's `security` in the
+ * OpenAPI document, so the two cannot drift.
+ */
+export type Access =
+  /** Anyone, signed in or not: health, documentation, sign-in, setup pages. */
+  | { readonly kind: 'anyone' }
+  /** A signed-in operator acting on their own account (profile, 2FA, sign-out). */
+  | { readonly kind: 'operator' }
+  /** Any operator of the workspace, or its secret key: reads nothing personal. */
+  | { readonly kind: 'member' }
+  | {
+      readonly kind: 'permission'
+      readonly permission: Permission
+      /** The browser SDK's public key may call it too (ingest, consent). */
+      readonly publicKey: boolean
+      /**
+       * The public key may arrive in the body (`writeKey`) because `sendBeacon` sends
+       * no headers: the check then waits for the body, which the route authenticates.
+       */
+      readonly keyInBody: boolean
+    }
+
+export const anyone: Access = Object.freeze({ kind: 'anyone' })
+export const signedInOperator: Access = Object.freeze({ kind: 'operator' })
+export const workspaceMember: Access = Object.freeze({ kind: 'member' })
+
+export function requires(
+  permission: Permission,
+  options: { publicKey?: boolean; keyInBody?: boolean } = {},
+): Access {
+  return Object.freeze({
+    kind: 'permission',
+    permission,
+    publicKey: options.publicKey ?? false,
+    keyInBody: options.keyInBody ?? false,
+  })
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; every route declares it (see access.ts). */
+    access?: Access
+  }
+}
+
+/**
+ * Makes every route's declared access the first thing checked after authentication,
+ * and refuses at start-up a route that declares none: a new route cannot be open by
+ * omission.
+ */
+export function enforceDeclaredAccess(app: App): void {
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access
+    if (access === undefined) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access`)
+    }
+    if (route.schema !== undefined) {
+      route.schema = { ...route.schema, security: securityOf(access, route.method) }
+    }
+    if (access.kind === 'anyone') return
+    const check = async (request: FastifyRequest): Promise<void> => {
+      checkAccess(request.principal, access)
+    }
+    if (access.kind === 'permission' && access.keyInBody) {
+      route.preValidation = [...hooksOf(route.preValidation), check]
+    } else {
+      route.onRequest = [...hooksOf(route.onRequest), check]
+    }
+  })
+}
+
+function hooksOf<T>(hooks: T | T[] | undefined): T[] {
+  if (hooks === undefined) return []
+  return Array.isArray(hooks) ? hooks : [hooks]
+}
+
+/** Whether a principal passes a route's declared access; throws the problem otherwise. */
+export function checkAccess(principal: Principal | undefined, access: Access): void {
+  switch (access.kind) {
+    case 'anyone':
+      return
+    case 'operator':
+      if (principal?.kind === 'operator') return
+      if (principal === undefined) throw signInRequired()
+      throw new AppError(
+        'forbidden',
+        'Only a signed-in operator has an account here; API keys do not',
+      )
+    case 'member':
+      if (principal === undefined) throw signInRequired()
+      if (principal.kind === 'public-key') {
+        throw new AppError(
+          'forbidden',
+          'A public key may only send events and consents; use a secret key',
+        )
+      }
+      return
+    case 'permission':
+      checkPermission(principal, access.permission, { allowPublicKey: access.publicKey })
+  }
+}
+
+function signInRequired(): AppError {
+  return new AppError('unauthorized', 'Sign in, or send a workspace API key as a Bearer token', {
+    headers: { 'www-authenticate': 'Bearer realm="custodian"' },
+  })
+}
+
+/** The OpenAPI security schemes, one per kind of credential. */
+export const securitySchemes = {
+  secretKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A workspace's secret key (`cus_sk_…`), for servers",
+  },
+  publicKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "A workspace's public key (`cus_pk_…`), for the browser SDK: ingest, consent and the visitor's own data",
+  },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: sessionCookieName,
+    description: 'An operator session, set by POST /v1/auth/login',
+  },
+  csrf: {
+    type: 'apiKey',
+    in: 'header',
+    name: csrfHeaderName,
+    description:
+      'The csrfToken POST /v1/auth/login returned; needed with the session on every write',
+  },
+} as const
+
+type SecurityRequirement = Partial<Record<keyof typeof securitySchemes, string[]>>
+
+const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** The OpenAPI `security` of a route: the alternatives that let a caller in. */
+export function securityOf(access: Access, method: string | string[]): SecurityRequirement[] {
+  const methods = Array.isArray(method) ? method : [method]
+  const session: SecurityRequirement = methods.every((name) => readMethods.has(name))
+    ? { session: [] }
+    : { session: [], csrf: [] }
+  switch (access.kind) {
+    case 'anyone':
+      return []
+    case 'operator':
+      return [session]
+    case 'member':
+      return [{ secretKey: [] }, session]
+    case 'permission':
+      return [{ secretKey: [] }, ...(access.publicKey ? [{ publicKey: [] }] : []), session]
+  }
+}
