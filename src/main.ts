@@ -9,6 +9,7 @@ import type { Storage } from './storage/database.js'
 import { ensureInstance } from './storage/instance.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { openStorage } from './storage/open-storage.js'
+import { sealedColumnsOfModules } from './personal-data-sources.js'
 
 /**
  * The composition root: config → storage → modules → server → listen. Everything is
@@ -56,7 +57,14 @@ export async function startServer(
         'TLS is not configured: serve only on a private interface and terminate TLS in front (set --tls-cert and --tls-key to serve HTTPS here)',
       )
     }
-    const keyring = await openKeyring({ storage, config, logger, clock, listenForShreds: true })
+    const keyring = await openKeyring({
+      storage,
+      config,
+      logger,
+      clock,
+      listenForShreds: true,
+      sealedColumns: sealedColumnsOfModules(),
+    })
     openedKeyring = keyring
     const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
     let url = ''

@@ -178,3 +178,31 @@ export async function selectWorkspaceEntries(
   const rows = await query.orderBy('seq', 'desc').limit(filter.limit).execute()
   return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
 }
+
+/**
+ * A person's entries: about them (by subject ref) or by them (an operator as actor),
+ * oldest first, at most `limit` after the seq `afterSeq`.
+ */
+export async function selectEntriesOfPerson(
+  db: Database,
+  workspaceId: string,
+  person: { subjectRefs: readonly string[]; actorIds: readonly string[] },
+  page: { afterSeq?: number; limit: number },
+): Promise<ChainedEntry[]> {
+  if (person.subjectRefs.length + person.actorIds.length === 0) return []
+  let query = db
+    .selectFrom('audit_entries')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) =>
+      eb.or([
+        ...(person.subjectRefs.length > 0
+          ? [eb('subject_ref', 'in', [...person.subjectRefs])]
+          : []),
+        ...(person.actorIds.length > 0 ? [eb('actor_id', 'in', [...person.actorIds])] : []),
+      ]),
+    )
+  if (page.afterSeq !== undefined) query = query.where('seq', '>', page.afterSeq)
+  const rows = await query.orderBy('seq').limit(page.limit).execute()
+  return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
+}

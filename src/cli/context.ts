@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../logger.js'
 import type { Storage } from '../storage/database.js'
 import { migrateToLatest } from '../storage/migrate.js'
 import { openStorage } from '../storage/open-storage.js'
+import { sealedColumnsOfModules } from '../personal-data-sources.js'
 
 /** What a CLI command works with: the same store, keys and audit log as `serve`. */
 export interface CliContext {
@@ -40,7 +41,13 @@ export async function withCliContext<T>(
   const storage = openStorage(config)
   try {
     await migrateToLatest(storage)
-    const keyring = await openKeyring({ storage, config, logger, clock })
+    const keyring = await openKeyring({
+      storage,
+      config,
+      logger,
+      clock,
+      sealedColumns: sealedColumnsOfModules(),
+    })
     const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
     try {
       const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`

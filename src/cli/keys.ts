@@ -20,6 +20,7 @@ import type { Storage } from '../storage/database.js'
 import { openStorage } from '../storage/open-storage.js'
 import { registerKeysCreateCommand } from './keys-create.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
+import { sealedColumnsOfModules } from '../personal-data-sources.js'
 
 interface RotateCommandOptions extends CommonOptions {
   workspace?: string
@@ -82,7 +83,13 @@ export function registerKeysCommand(program: Command): void {
         report(options, { workspaces: [] }, `No keys yet at ${storage.location}: nothing to rotate`)
         return
       }
-      const keyring = await openKeyring({ storage, config, logger, clock: systemClock })
+      const keyring = await openKeyring({
+        storage,
+        config,
+        logger,
+        clock: systemClock,
+        sealedColumns: sealedColumnsOfModules(),
+      })
       const progress = progressBar(options)
       try {
         const workspaces = await keyring.rotate({

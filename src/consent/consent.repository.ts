@@ -269,33 +269,86 @@ export async function selectCanonicalSubjectId(
   return row === undefined ? undefined : (row.merged_into ?? row.id)
 }
 
-/** Erasure: every row of these subjects, ledger included. Their keys are shredded by the caller. */
+/** The subjects these blind indexes name (as stored: linked-away ones included). */
+export async function findSubjectIdsByIndexes(
+  db: Database,
+  workspaceId: string,
+  blindIndexes: readonly Buffer[],
+): Promise<string[]> {
+  const ids = new Set<string>()
+  for (let start = 0; start < blindIndexes.length; start += sqlChunkSize) {
+    const rows = await db
+      .selectFrom('consent_subject_identifiers')
+      .select('subject_id')
+      .where('workspace_id', '=', workspaceId)
+      .where('blind_index', 'in', blindIndexes.slice(start, start + sqlChunkSize))
+      .execute()
+    for (const row of rows) ids.add(row.subject_id)
+  }
+  return [...ids]
+}
+
+/** Rows per table of these subjects (their own rows, not those merged into them). */
+export async function countSubjectRows(
+  db: Database,
+  workspaceId: string,
+  subjectIds: readonly string[],
+): Promise<Record<ConsentSubjectTable, number>> {
+  const counts: Record<ConsentSubjectTable, number> = {
+    consent_subjects: 0,
+    consent_subject_identifiers: 0,
+    consent_states: 0,
+    consent_events: 0,
+  }
+  for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
+    const chunk = subjectIds.slice(start, start + sqlChunkSize)
+    for (const table of consentSubjectTables) {
+      const column = table === 'consent_subjects' ? 'id' : 'subject_id'
+      const row = await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('workspace_id', '=', workspaceId)
+        .where(column, 'in', chunk)
+        .executeTakeFirst()
+      counts[table] += Number(row?.count ?? 0)
+    }
+  }
+  return counts
+}
+
+const consentSubjectTables = [
+  'consent_events',
+  'consent_states',
+  'consent_subject_identifiers',
+  'consent_subjects',
+] as const
+type ConsentSubjectTable = (typeof consentSubjectTables)[number]
+
+/**
+ * Erasure: every row of these subjects, ledger included, children first. Their keys are
+ * shredded by the caller. Returns the rows deleted per table.
+ */
 export async function deleteSubjects(
   db: Database,
   workspaceId: string,
   subjectIds: readonly string[],
-): Promise<{ events: number }> {
-  let events = 0
+): Promise<Record<ConsentSubjectTable, number>> {
+  const deleted: Record<ConsentSubjectTable, number> = {
+    consent_subjects: 0,
+    consent_subject_identifiers: 0,
+    consent_states: 0,
+    consent_events: 0,
+  }
   for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
     const chunk = subjectIds.slice(start, start + sqlChunkSize)
-    const deleted = await db
-      .deleteFrom('consent_events')
-      .where('workspace_id', '=', workspaceId)
-      .where('subject_id', 'in', chunk)
-      .executeTakeFirst()
-    events += Number(deleted.numDeletedRows)
-    for (const table of ['consent_states', 'consent_subject_identifiers'] as const) {
-      await db
+    for (const table of consentSubjectTables) {
+      const result = await db
         .deleteFrom(table)
         .where('workspace_id', '=', workspaceId)
-        .where('subject_id', 'in', chunk)
-        .execute()
+        .where(table === 'consent_subjects' ? 'id' : 'subject_id', 'in', chunk)
+        .executeTakeFirst()
+      deleted[table] += Number(result.numDeletedRows)
     }
-    await db
-      .deleteFrom('consent_subjects')
-      .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', chunk)
-      .execute()
   }
-  return { events }
+  return deleted
 }

@@ -1,5 +1,4 @@
 import type { ColumnType } from 'kysely'
-import type { SealedColumns } from '../crypto/sealed-columns.js'
 
 /**
  * The consent module's tables. Flags are integers 0/1 (SQLite has no boolean and
@@ -164,12 +163,3 @@ export interface ConsentPurposeTermsTable {
   /** When these terms were first cited. */
   recorded_at: string
 }
-
-/** Declared in `crypto/sealed-columns.ts` so key rotation can reseal the ledger's proofs. */
-export const consentSealedColumns: SealedColumns = Object.freeze({
-  table: 'consent_events',
-  idColumn: 'id',
-  workspaceColumn: 'workspace_id',
-  subjectColumn: 'subject_id',
-  columns: ['ip', 'user_agent', 'evidence'],
-})

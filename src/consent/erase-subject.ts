@@ -42,7 +42,7 @@ export async function eraseConsentSubject(
   if (canonical === undefined) return { subjectIds: [], events: 0 }
   const subjectIds = await selectLinkedSubjectIds(deps.db, workspaceId, canonical)
   for (const subjectId of subjectIds) await deps.keyring.shredSubject(workspaceId, subjectId)
-  const { events } = await inWriteTransaction(deps.db, (trx) =>
+  const { consent_events: events } = await inWriteTransaction(deps.db, (trx) =>
     deleteSubjects(trx, workspaceId, subjectIds),
   )
   await deps.audit.record({

@@ -114,7 +114,7 @@ export async function readConsents(
   }
 }
 
-function historyItemOf(row: ConsentEventsTable, proof?: EventProof): HistoryItem {
+export function historyItemOf(row: ConsentEventsTable, proof?: EventProof): HistoryItem {
   const event = toLedgerEvent(row)
   return {
     ...event,
@@ -123,8 +123,8 @@ function historyItemOf(row: ConsentEventsTable, proof?: EventProof): HistoryItem
   }
 }
 
-async function withProof(
-  deps: ConsentDeps,
+export async function withProof(
+  deps: Pick<ConsentDeps, 'keyring'>,
   workspaceId: string,
   rows: readonly ConsentEventsTable[],
 ): Promise<HistoryItem[]> {

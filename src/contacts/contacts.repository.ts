@@ -147,3 +147,47 @@ export async function touchContactRow(
     .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
     .execute()
 }
+
+/** The contacts one person's identifiers or key holders name: an erasure's or export's. */
+export async function selectContactsOfPerson(
+  db: Database,
+  workspaceId: string,
+  person: {
+    emailIndexes: readonly Buffer[]
+    externalIdIndexes: readonly Buffer[]
+    ids: readonly string[]
+  },
+): Promise<ContactsTable[]> {
+  const found = new Map<string, ContactsTable>()
+  const keep = (rows: ContactsTable[]) => rows.forEach((row) => found.set(row.id, row))
+  const base = () => db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId)
+  if (person.emailIndexes.length > 0) {
+    keep(await base().where('email_index', 'in', [...person.emailIndexes]).execute())
+  }
+  if (person.externalIdIndexes.length > 0) {
+    keep(await base().where('external_id_index', 'in', [...person.externalIdIndexes]).execute())
+  }
+  // A person may have thousands of key holders (a subject per browser): in chunks.
+  for (let start = 0; start < person.ids.length; start += chunkSize) {
+    keep(await base().where('id', 'in', person.ids.slice(start, start + chunkSize)).execute())
+  }
+  return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
+}
+
+/** Erasure: these contacts' rows; their keys are destroyed by the caller. */
+export async function deleteContactsByIds(
+  db: Database,
+  workspaceId: string,
+  ids: readonly string[],
+): Promise<number> {
+  let deleted = 0
+  for (let start = 0; start < ids.length; start += chunkSize) {
+    const result = await db
+      .deleteFrom('contacts')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', ids.slice(start, start + chunkSize))
+      .executeTakeFirst()
+    deleted += Number(result.numDeletedRows)
+  }
+  return deleted
+}

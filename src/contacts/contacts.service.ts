@@ -230,7 +230,7 @@ export async function touchContactActivity(
   await touchContactRow(db, workspaceId, contactId, at.toISOString())
 }
 
-async function openContact(
+export async function openContact(
   deps: Pick<ContactDeps, 'keyring'>,
   row: ContactsTable,
 ): Promise<ContactView> {

@@ -16,7 +16,6 @@ import { type RotateOptions, rotateKeys, type WorkspaceRotation } from './rotate
 import {
   SealedColumnRegistry,
   type SealedColumns,
-  sealedColumnsOfAllModules,
 } from './sealed-columns.js'
 import {
   bumpShredEpoch,
@@ -200,7 +199,7 @@ export async function openKeyring(options: KeyringOptions): Promise<Keyring> {
       : undefined
   return createKeyring(
     store,
-    new SealedColumnRegistry(options.sealedColumns ?? sealedColumnsOfAllModules),
+    new SealedColumnRegistry(options.sealedColumns ?? []),
     listening,
   )
 }

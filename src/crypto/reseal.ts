@@ -39,6 +39,12 @@ export async function resealWorkspace(
   workspaceId: string,
   options: ResealOptions,
 ): Promise<ResealReport> {
+  // An empty list would re-key every subject and re-seal nothing: the caller forgot the
+  // modules' declarations (`openKeyring({ sealedColumns })`), and old values would stay
+  // under the old keys without anyone noticing.
+  if (registry.list().length === 0) {
+    throw new Error('Re-sealing needs the sealed columns of every module; none were given')
+  }
   const subjectKeys = await addSubjectKeyVersions(store, workspaceId, options)
   const report: ResealReport = { subjectKeys, values: 0, skippedRows: 0, tables: [] }
   for (const declaration of registry.list()) {

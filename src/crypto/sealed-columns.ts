@@ -1,10 +1,8 @@
-import { consentSealedColumns } from '../consent/consent.table.js'
-import { trackingSealedColumns } from '../tracking/tracking.table.js'
-
 /**
  * Which columns of which tables hold sealed values. The data tables belong to other
- * modules; each declares its sealed columns here so `keys rotate --reseal` can walk them
- * without knowing the modules.
+ * modules; each declares its sealed columns in its personal-data source, and the
+ * composition root hands them all to the keyring (`openKeyring({ sealedColumns })`) so
+ * `keys rotate --reseal` can walk them without knowing the modules.
  *
  * A declared column must be sealed with `table` and `column` exactly as declared here
  * (they are part of each value's associated data), the row's `idColumn` value as the
@@ -18,33 +16,6 @@ export interface SealedColumns {
   /** Binary (`blob`/`bytea`) columns holding sealed envelopes; null values are skipped. */
   readonly columns: readonly string[]
 }
-
-/**
- * Every module's declaration, listed in code the way migrations are listed in
- * `storage/migrations/index.ts`: a module that stores sealed values adds its entry.
- */
-export const sealedColumnsOfAllModules: readonly SealedColumns[] = [
-  // Operators are the subjects of their own account data (identity module).
-  {
-    table: 'operators',
-    idColumn: 'id',
-    workspaceColumn: 'workspace_id',
-    subjectColumn: 'id',
-    columns: ['email', 'first_name', 'last_name', 'picture_url', 'totp_secret'],
-  },
-  // A contact is the subject of its own profile (contacts module).
-  {
-    table: 'contacts',
-    idColumn: 'id',
-    workspaceColumn: 'workspace_id',
-    subjectColumn: 'id',
-    columns: ['profile'],
-  },
-  // The consent ledger's proofs (IP, user agent, evidence), under each consent subject.
-  consentSealedColumns,
-  // Tracked events: one envelope per event under the consent subject's key.
-  trackingSealedColumns,
-]
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/
 

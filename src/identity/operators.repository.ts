@@ -202,3 +202,73 @@ export async function deleteRecoveryCodes(
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/** The operators one person's email index or key holders name (a rights request's walk). */
+export async function selectOperatorsOfPerson(
+  db: Database,
+  workspaceId: string,
+  person: { emailIndexes: readonly Buffer[]; ids: readonly string[] },
+): Promise<OperatorsTable[]> {
+  const found = new Map<string, OperatorsTable>()
+  const base = () => db.selectFrom('operators').selectAll().where('workspace_id', '=', workspaceId)
+  if (person.emailIndexes.length > 0) {
+    for (const row of await base()
+      .where('email_index', 'in', [...person.emailIndexes])
+      .execute())
+      found.set(row.id, row)
+  }
+  for (let start = 0; start < person.ids.length; start += 500) {
+    const chunk = person.ids.slice(start, start + 500)
+    for (const row of await base().where('id', 'in', chunk).execute()) found.set(row.id, row)
+  }
+  return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
+}
+
+const operatorOwnedTables = ['operator_tokens', 'recovery_codes', 'sessions'] as const
+
+/** Rows per table these operators own (their account row apart). */
+export async function countOperatorRows(
+  db: Database,
+  workspaceId: string,
+  operatorIds: readonly string[],
+): Promise<Record<(typeof operatorOwnedTables)[number], number>> {
+  const counts = { operator_tokens: 0, recovery_codes: 0, sessions: 0 }
+  if (operatorIds.length === 0) return counts
+  for (const table of operatorOwnedTables) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('workspace_id', '=', workspaceId)
+      .where('operator_id', 'in', [...operatorIds])
+      .executeTakeFirst()
+    counts[table] = Number(row?.count ?? 0)
+  }
+  return counts
+}
+
+/** Erasure: these operators' accounts and everything they own; returns rows per table. */
+export async function deleteOperators(
+  db: Database,
+  workspaceId: string,
+  operatorIds: readonly string[],
+): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {}
+  for (let start = 0; start < operatorIds.length; start += 500) {
+    const chunk = operatorIds.slice(start, start + 500)
+    for (const table of operatorOwnedTables) {
+      const result = await db
+        .deleteFrom(table)
+        .where('workspace_id', '=', workspaceId)
+        .where('operator_id', 'in', chunk)
+        .executeTakeFirst()
+      deleted[table] = (deleted[table] ?? 0) + Number(result.numDeletedRows)
+    }
+    const result = await db
+      .deleteFrom('operators')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', chunk)
+      .executeTakeFirst()
+    deleted.operators = (deleted.operators ?? 0) + Number(result.numDeletedRows)
+  }
+  return deleted
+}

@@ -27,6 +27,7 @@ import type {
 import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
 import type { ContactAttributesTable, ContactsTable } from '../contacts/contacts.table.js'
 import type { TrackingEventsTable } from '../tracking/tracking.table.js'
+import type { SubjectErasuresTable } from '../subjects/subjects.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -65,4 +66,5 @@ export interface DB {
   contacts: ContactsTable
   contact_attributes: ContactAttributesTable
   tracking_events: TrackingEventsTable
+  subject_erasures: SubjectErasuresTable
 }

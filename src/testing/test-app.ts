@@ -7,6 +7,7 @@ import { type Keyring, openKeyring } from '../crypto/keyring.js'
 import type { DialectName, Storage } from '../storage/database.js'
 import { openTestStorage } from '../storage/testing/dialects.js'
 import { type CapturedLogs, captureLogs } from './log-capture.js'
+import { sealedColumnsOfModules } from '../personal-data-sources.js'
 
 export interface TestApp {
   app: App
@@ -34,7 +35,13 @@ export async function buildTestApp(
       ...options.env,
     },
   })
-  const keyring = await openKeyring({ storage, config, logger: logs.logger, clock })
+  const keyring = await openKeyring({
+    storage,
+    config,
+    logger: logs.logger,
+    clock,
+    sealedColumns: sealedColumnsOfModules(),
+  })
   const audit = createAuditLog({ db: storage.db, keyring, clock, logger: logs.logger })
   const app = await buildApp({
     config,

@@ -89,7 +89,7 @@ async function indexOf(deps: TrackingDeps, workspaceId: string, by: ReadEventsIn
       }
 }
 
-function viewOf(
+export function viewOf(
   row: TrackingEventsTable,
   sealer:
     { openJson(field: ReturnType<typeof eventCell>, sealed: Uint8Array): JsonValue } | undefined,

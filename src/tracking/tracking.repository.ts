@@ -1,6 +1,7 @@
-import { sql } from 'kysely'
+import { type ExpressionBuilder, sql } from 'kysely'
 import { dialectOf } from '../storage/column-types.js'
 import type { Database } from '../storage/database.js'
+import type { DB } from '../storage/schema.js'
 import type { TrackingEventsTable } from './tracking.table.js'
 
 // SQL of the tracking module. Every function takes the workspace id (or rows that
@@ -100,4 +101,107 @@ export async function deleteEventsOfSubjects(
     deleted += Number(result.numDeletedRows)
   }
   return deleted
+}
+
+/** The events one person's identifiers or key holders name, as a filter. */
+interface PersonFilter {
+  anonymousIndexes: readonly Buffer[]
+  externalIndexes: readonly Buffer[]
+  subjectIds: readonly string[]
+}
+
+function personFilter(db: Database, person: PersonFilter) {
+  return (eb: ExpressionBuilder<DB, 'tracking_events'>) =>
+    eb.or([
+      ...(person.anonymousIndexes.length > 0
+        ? [eb('anonymous_index', 'in', [...person.anonymousIndexes])]
+        : []),
+      ...(person.externalIndexes.length > 0
+        ? [eb('external_index', 'in', [...person.externalIndexes])]
+        : []),
+      // However many subjects a person has, one parameter (see subjectIdIn).
+      ...(person.subjectIds.length > 0 ? [subjectIdIn(db, person.subjectIds)] : []),
+    ])
+}
+
+/** Erasure: the events a person's key holders or identifiers name; returns how many. */
+export async function deleteEventsOfPerson(
+  db: Database,
+  workspaceId: string,
+  person: PersonFilter,
+): Promise<number> {
+  if (
+    person.anonymousIndexes.length + person.externalIndexes.length + person.subjectIds.length ===
+    0
+  ) {
+    return 0
+  }
+  const result = await db
+    .deleteFrom('tracking_events')
+    .where('workspace_id', '=', workspaceId)
+    .where(personFilter(db, person))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/**
+ * What a person's events carry, without reading them: how many, the subjects they are
+ * sealed under and the identifiers' blind indexes on them.
+ */
+export async function summariseEventsOfPerson(
+  db: Database,
+  workspaceId: string,
+  person: PersonFilter,
+): Promise<{
+  events: number
+  subjectIds: string[]
+  anonymousIndexes: Buffer[]
+  externalIndexes: Buffer[]
+}> {
+  const empty = { events: 0, subjectIds: [], anonymousIndexes: [], externalIndexes: [] }
+  if (
+    person.anonymousIndexes.length + person.externalIndexes.length + person.subjectIds.length ===
+    0
+  ) {
+    return empty
+  }
+  const groups = await db
+    .selectFrom('tracking_events')
+    .select((eb) => [
+      'subject_id',
+      'anonymous_index',
+      'external_index',
+      eb.fn.countAll().as('count'),
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .where(personFilter(db, person))
+    .groupBy(['subject_id', 'anonymous_index', 'external_index'])
+    .execute()
+  const distinct = (values: (Buffer | null)[]) => [
+    ...new Map(
+      values.filter((value) => value !== null).map((value) => [value.toString('hex'), value]),
+    ).values(),
+  ]
+  return {
+    events: groups.reduce((sum, group) => sum + Number(group.count), 0),
+    subjectIds: [...new Set(groups.map((group) => group.subject_id))].sort(),
+    anonymousIndexes: distinct(groups.map((group) => group.anonymous_index)),
+    externalIndexes: distinct(groups.map((group) => group.external_index)),
+  }
+}
+
+/** A page of a person's events, oldest first, after the event `afterId` (an export). */
+export async function selectEventsOfPersonPage(
+  db: Database,
+  workspaceId: string,
+  person: PersonFilter,
+  page: { afterId?: string; limit: number },
+): Promise<TrackingEventsTable[]> {
+  let query = db
+    .selectFrom('tracking_events')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where(personFilter(db, person))
+  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
+  return query.orderBy('id').limit(page.limit).execute()
 }

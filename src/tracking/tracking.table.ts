@@ -1,4 +1,3 @@
-import type { SealedColumns } from '../crypto/sealed-columns.js'
 
 /**
  * One tracked event (page, track or identify) of a workspace's end-user.
@@ -50,10 +49,3 @@ export type DeviceType = (typeof deviceTypes)[number]
 export const eventCell = (eventId: string) =>
   ({ table: 'tracking_events', column: 'sealed', rowId: eventId }) as const
 
-export const trackingSealedColumns: SealedColumns = {
-  table: 'tracking_events',
-  idColumn: 'id',
-  workspaceColumn: 'workspace_id',
-  subjectColumn: 'subject_id',
-  columns: ['sealed'],
-}

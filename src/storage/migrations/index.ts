@@ -10,6 +10,7 @@ import * as shredEpoch from './0008_shred_epoch.js'
 import * as decisionStates from './0009_decision_states.js'
 import * as purposeTerms from './0010_purpose_terms.js'
 import * as signInAttempts from './0011_sign_in_attempts.js'
+import * as subjectErasures from './0012_subject_erasures.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0009_decision_states': decisionStates,
   '0010_purpose_terms': purposeTerms,
   '0011_sign_in_attempts': signInAttempts,
+  '0012_subject_erasures': subjectErasures,
 }

@@ -1,0 +1,49 @@
+import { auditPersonalData, auditTables } from './audit/personal-data.js'
+import type { Keyring } from './crypto/keyring.js'
+import { consentPersonalData, consentTables } from './consent/personal-data.js'
+import { contactsPersonalData, contactsTables } from './contacts/personal-data.js'
+import { identityPersonalData, identityTables } from './identity/personal-data.js'
+import {
+  createPersonalDataRegistry,
+  type PersonalDataRegistry,
+  type PersonalDataSource,
+  type PersonalTable,
+  type SealedColumns,
+} from './personal-data/index.js'
+import type { Database } from './storage/database.js'
+import { trackingPersonalData, trackingTables } from './tracking/personal-data.js'
+
+interface SourceDeps {
+  db: Database
+  keyring: Keyring
+}
+
+/**
+ * Every module that holds personal data, listed once, as the migrations are: its
+ * tables (static, for the sealed-column declarations the keyring needs before any
+ * source exists) and the factory of its source. A new module adds one line here.
+ */
+const modulesWithPersonalData: readonly {
+  tables: readonly PersonalTable[]
+  source: (deps: SourceDeps) => PersonalDataSource
+}[] = [
+  { tables: identityTables, source: identityPersonalData },
+  { tables: contactsTables, source: contactsPersonalData },
+  { tables: consentTables, source: consentPersonalData },
+  { tables: trackingTables, source: trackingPersonalData },
+  { tables: auditTables, source: auditPersonalData },
+]
+
+/** The registry of every module's source, checked against the table classification. */
+export function createRegistryOfModules(deps: SourceDeps): PersonalDataRegistry {
+  return createPersonalDataRegistry(modulesWithPersonalData.map((module) => module.source(deps)))
+}
+
+/** Every sealed column of every module, for the keyring's re-sealing. */
+export function sealedColumnsOfModules(): SealedColumns[] {
+  return modulesWithPersonalData.flatMap((module) =>
+    module.tables.flatMap((table) =>
+      table.sealed === undefined ? [] : [{ table: table.name, ...table.sealed }],
+    ),
+  )
+}

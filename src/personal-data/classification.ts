@@ -1,0 +1,137 @@
+import type { DB } from '../storage/schema.js'
+
+/**
+ * Every table of the database, classified in one object the compiler keeps whole
+ * (`satisfies Record<keyof DB, …>`): adding a table to `DB` without classifying it here
+ * fails the type check, and the registry test fails when a personal table is not
+ * claimed by exactly one source, or a source claims a table classified otherwise.
+ */
+export type TableClass =
+  | { readonly personal: false; readonly module: string; readonly why: string }
+  | {
+      readonly personal: true
+      readonly module: string
+      /** What an erasure does to the person's rows. */
+      readonly erasure: 'erased' | 'retained' | 'expires'
+      readonly why: string
+    }
+
+export const tableClassification = {
+  instance: { personal: false, module: 'storage', why: 'the instance id and its region' },
+  key_check: { personal: false, module: 'crypto', why: 'a canary sealed under the master key' },
+  shred_epoch: { personal: false, module: 'crypto', why: 'a counter of shreds, for key caches' },
+  workspace_keys: {
+    personal: false,
+    module: 'crypto',
+    why: "wrapped workspace keys: key material about no one (the controller's own)",
+  },
+  subject_keys: {
+    personal: false,
+    module: 'crypto',
+    why: "wrapped data keys under pseudonymous ids: nothing about the person; the erasure walk destroys a person's keys before anything else",
+  },
+  blind_index_keys: { personal: false, module: 'crypto', why: 'wrapped index keys' },
+  audit_entries: {
+    personal: true,
+    module: 'audit',
+    erasure: 'retained',
+    why: 'the record of who did what to whose data is kept (Art. 17(3)(b), (e)); the person appears only as a blind reference and their IP is sealed under their own key, so it stops opening when they are erased',
+  },
+  audit_chain_head: { personal: false, module: 'audit', why: 'the hash of the last entry' },
+  workspaces: {
+    personal: false,
+    module: 'workspaces',
+    why: 'the controller (a business) and its settings',
+  },
+  api_keys: { personal: false, module: 'identity', why: 'hashes of keys and their labels' },
+  operators: {
+    personal: true,
+    module: 'identity',
+    erasure: 'erased',
+    why: "a staff member's account",
+  },
+  operator_tokens: {
+    personal: true,
+    module: 'identity',
+    erasure: 'erased',
+    why: "an operator's setup links (hashes)",
+  },
+  recovery_codes: {
+    personal: true,
+    module: 'identity',
+    erasure: 'erased',
+    why: "an operator's recovery codes (hashes)",
+  },
+  sessions: {
+    personal: true,
+    module: 'identity',
+    erasure: 'erased',
+    why: "an operator's sessions",
+  },
+  sign_in_attempts: {
+    personal: true,
+    module: 'identity',
+    erasure: 'expires',
+    why: 'sign-in attempts under blind indexes of an email or address; gone within 15 minutes of the last one',
+  },
+  sign_in_throttles: {
+    personal: true,
+    module: 'identity',
+    erasure: 'expires',
+    why: 'lock rows under blind indexes of an email or address; pruned with the attempts',
+  },
+  consent_purposes: { personal: false, module: 'consent', why: "the workspace's purposes" },
+  consent_purpose_terms: {
+    personal: false,
+    module: 'consent',
+    why: 'the wording of purposes as choices were made under it',
+  },
+  consent_policies: { personal: false, module: 'consent', why: 'versions of the privacy notice' },
+  consent_subjects: {
+    personal: true,
+    module: 'consent',
+    erasure: 'erased',
+    why: "a person's consent standing: restriction, objections, declared age",
+  },
+  consent_subject_identifiers: {
+    personal: true,
+    module: 'consent',
+    erasure: 'erased',
+    why: "blind indexes of a person's identifiers",
+  },
+  consent_states: {
+    personal: true,
+    module: 'consent',
+    erasure: 'erased',
+    why: "a person's latest choice per purpose",
+  },
+  consent_events: {
+    personal: true,
+    module: 'consent',
+    erasure: 'erased',
+    why: "the ledger of a person's choices, with their proof",
+  },
+  contacts: { personal: true, module: 'contacts', erasure: 'erased', why: 'CRM profiles' },
+  contact_attributes: {
+    personal: false,
+    module: 'contacts',
+    why: "the names and types of a workspace's custom attributes",
+  },
+  tracking_events: {
+    personal: true,
+    module: 'tracking',
+    erasure: 'erased',
+    why: "a person's page views and events",
+  },
+  subject_erasures: {
+    personal: false,
+    module: 'subjects',
+    why: "the ids of an erased person's key holders and the times of each step: they open nothing and name no one once the keys are gone, and are kept so a restored backup can replay the erasure",
+  },
+} as const satisfies Record<keyof DB, TableClass>
+
+export type TableName = keyof typeof tableClassification
+
+export const personalTables = (Object.keys(tableClassification) as TableName[]).filter(
+  (name) => tableClassification[name].personal,
+)
