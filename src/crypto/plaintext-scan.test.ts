@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { sql } from 'kysely'
 import { binaryColumnType } from '../storage/column-types.js'
 import type { Storage } from '../storage/database.js'
 import { describeEachDialect } from '../storage/testing/dialects.js'
+import { dumpStore, encodingsOf } from '../storage/testing/dump.js'
 import { openTestKeyring } from './testing/keyring.js'
 
 /**
@@ -39,11 +39,6 @@ const plaintexts = people.flatMap((person) => [
 ])
 const control = 'control-canary-in-clear@scan-example.org'
 
-function encodingsOf(text: string): Buffer[] {
-  const utf8 = Buffer.from(text, 'utf8')
-  return [utf8, Buffer.from(text, 'utf16le'), Buffer.from(utf8.toString('hex'), 'latin1')]
-}
-
 async function createScratchTables(storage: Storage): Promise<void> {
   const binary = binaryColumnType(storage.db)
   await storage.db.schema
@@ -65,38 +60,6 @@ async function createScratchTables(storage: Storage): Promise<void> {
   // The positive control: a value stored in clear, which the scan must find.
   await sql`create table scan_control (note text not null)`.execute(storage.db)
   await sql`insert into scan_control (note) values (${control})`.execute(storage.db)
-}
-
-/** Every table's every row as text, with binary columns rendered both escaped and as hex. */
-async function dumpPostgres(storage: Storage): Promise<Buffer> {
-  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables
-    where table_schema = current_schema()`.execute(storage.db)
-  const parts: string[] = []
-  for (const { table_name: table } of tables.rows) {
-    const columns = await sql<{
-      column_name: string
-      data_type: string
-    }>`select column_name, data_type
-      from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(
-      storage.db,
-    )
-    for (const column of columns.rows) {
-      const ref = sql.ref(column.column_name)
-      const rendered =
-        column.data_type === 'bytea'
-          ? sql<{
-              value: string | null
-            }>`select encode(${ref}, 'escape') || ' ' || encode(${ref}, 'hex') as value from ${sql.table(table)}`
-          : sql<{ value: string | null }>`select ${ref}::text as value from ${sql.table(table)}`
-      for (const row of (await rendered.execute(storage.db)).rows) parts.push(row.value ?? '')
-    }
-  }
-  return Buffer.from(parts.join('\n'), 'utf8')
-}
-
-function dumpSqlite(storage: Storage): Buffer {
-  const files = [storage.location, `${storage.location}-wal`].filter((file) => existsSync(file))
-  return Buffer.concat(files.map((file) => readFileSync(file)))
 }
 
 describeEachDialect('plaintext scan', (context) => {
@@ -130,7 +93,7 @@ describeEachDialect('plaintext scan', (context) => {
       await trx.insertInto('scan_contacts').values(rows).execute()
     })
 
-    const stored = context.dialect === 'sqlite' ? dumpSqlite(storage) : await dumpPostgres(storage)
+    const stored = await dumpStore(storage)
     // The scan sees the data: the clear control value and the sealed bytes are there.
     assert.ok(
       stored.includes(Buffer.from(control, 'utf8')),

@@ -7,7 +7,13 @@ import type { DB } from '../storage/schema.js'
  * claimed by exactly one source, or a source claims a table classified otherwise.
  */
 export type TableClass =
-  | { readonly personal: false; readonly module: string; readonly why: string }
+  | {
+      readonly personal: false
+      readonly module: string
+      readonly why: string
+      /** Its binary columns, each with what it holds (a personal table's are its source's). */
+      readonly binary?: Readonly<Record<string, string>>
+    }
   | {
       readonly personal: true
       readonly module: string
@@ -18,26 +24,46 @@ export type TableClass =
 
 export const tableClassification = {
   instance: { personal: false, module: 'storage', why: 'the instance id and its region' },
-  key_check: { personal: false, module: 'crypto', why: 'a canary sealed under the master key' },
+  key_check: {
+    personal: false,
+    module: 'crypto',
+    why: 'a canary sealed under the master key',
+    binary: { canary: 'a known value sealed under the master key' },
+  },
   shred_epoch: { personal: false, module: 'crypto', why: 'a counter of shreds, for key caches' },
   workspace_keys: {
     personal: false,
     module: 'crypto',
     why: "wrapped workspace keys: key material about no one (the controller's own)",
+    binary: { wrapped_key: 'a workspace key wrapped under the master key' },
   },
   subject_keys: {
     personal: false,
     module: 'crypto',
     why: "wrapped data keys under pseudonymous ids: nothing about the person; the erasure walk destroys a person's keys before anything else",
+    binary: { wrapped_key: 'a data key wrapped under its workspace key' },
   },
-  blind_index_keys: { personal: false, module: 'crypto', why: 'wrapped index keys' },
+  blind_index_keys: {
+    personal: false,
+    module: 'crypto',
+    why: 'wrapped index keys',
+    binary: { wrapped_key: 'an index key wrapped under the master key' },
+  },
   audit_entries: {
     personal: true,
     module: 'audit',
     erasure: 'retained',
     why: 'the record of who did what to whose data is kept (Art. 17(3)(b), (e)); the person appears only as a blind reference and their IP is sealed under their own key, so it stops opening when they are erased',
   },
-  audit_chain_head: { personal: false, module: 'audit', why: 'the hash of the last entry' },
+  audit_chain_head: {
+    personal: false,
+    module: 'audit',
+    why: 'the hash of the last entry',
+    binary: {
+      hash: 'the hash of the last entry',
+      seal: "a MAC of the head under the instance's key",
+    },
+  },
   workspaces: {
     personal: false,
     module: 'workspaces',
