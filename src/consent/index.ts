@@ -7,7 +7,8 @@
  *   `linkIdentifiers` on identify, `recordGpcSignal` when an event carries the signal,
  *   `findLinkedSubjects` to read a person's rows made before a link;
  * - rights: `setRestriction`, `setObjection`, `setAutomatedDecisionOptOut`,
- *   `readConsents` for access and portability, `eraseConsentSubject` for erasure;
+ *   `readConsents` for access and portability; erasure and export go through
+ *   `consentPersonalData`, the module's source in the personal-data registry;
  * - the HTTP API: `registerConsentRoutes`.
  */
 export type { ConsentDeps, ConsentWorkspace, LedgerContext } from './consent.deps.js'
@@ -17,7 +18,7 @@ export {
   type LawfulBasis,
   lawfulBases,
 } from './consent.logic.js'
-export { type ErasedConsentSubject, eraseConsentSubject } from './erase-subject.js'
+export { consentPersonalData, consentTables } from './personal-data.js'
 export type { SubjectIdentifier, SubjectRef } from './identifiers.logic.js'
 export { type ConsentSource, consentSources, type LedgerAction } from './ledger.logic.js'
 export type { LedgerEvent } from './ledger.rows.js'

@@ -4,11 +4,12 @@ import { Migrator, sql } from 'kysely'
 import { migrations } from '../storage/migrations/index.js'
 import type { Database, Storage } from '../storage/database.js'
 import { describeEachDialect } from '../storage/testing/dialects.js'
+import { inWriteTransaction } from '../storage/write-transaction.js'
 import type { Workspace } from '../workspaces/workspaces.service.js'
 import { selectSubject } from './consent.repository.js'
-import { eraseConsentSubject } from './erase-subject.js'
 import type { SubjectIdentifier } from './identifiers.logic.js'
 import { linkIdentifiers } from './link-identifiers.js'
+import { consentPersonalData } from './personal-data.js'
 import { findLinkedSubjects } from './linked-subjects.js'
 import { createPurpose } from './purposes.service.js'
 import { mayProcess, mayProcessMany } from './may-process.js'
@@ -210,7 +211,7 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     assert.equal((await view({ anonymousId: 'fresh-anon' })).subjectId, linked.subjectId)
   })
 
-  test('erasure destroys the keys of the subject and of everything linked into it, then its rows', async () => {
+  test('the consent source finds every subject linked with the person and erases their rows', async () => {
     const contact = await record({ externalId: 'user-erase' }, 'marketing', true)
     const visitor = await record({ anonymousId: 'anon-erase' }, 'analytics', true)
     await linkIdentifiers(harness.deps, {
@@ -218,30 +219,34 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
       identifiers: [{ anonymousId: 'anon-erase' }, { externalId: 'user-erase' }],
       context: controllerContext,
     })
-    const erased = await eraseConsentSubject(harness.deps, {
+    const source = consentPersonalData(harness.deps)
+    const indexer = await harness.deps.keyring.indexerFor(workspace.id)
+    const person = {
       workspaceId: workspace.id,
-      subject: { anonymousId: 'anon-erase' },
-      actor: system,
-    })
-    assert.deepEqual(new Set(erased.subjectIds), new Set([contact.subjectId, visitor.subjectId]))
-    assert.ok(erased.events >= 3)
-    for (const subjectId of erased.subjectIds) {
-      await assert.rejects(harness.keyring.sealerFor(workspace.id, subjectId, { create: false }), {
-        code: 'subject_erased',
-      })
+      identifiers: [
+        { kind: 'anonymous_id' as const, blindIndex: indexer.index('anonymous_id', 'anon-erase') },
+      ],
+      keyHolders: [],
     }
+    const located = await source.locate(person)
+    assert.deepEqual(new Set(located.keyHolders), new Set([contact.subjectId, visitor.subjectId]))
+    assert.ok((located.rows.consent_events ?? 0) >= 3)
+    // The walk destroys the keys first, then every source erases in its transaction.
+    const subject = { ...person, keyHolders: located.keyHolders }
+    for (const subjectId of subject.keyHolders) {
+      await harness.deps.keyring.shredSubject(workspace.id, subjectId)
+    }
+    const erased = await inWriteTransaction(harness.deps.db, (trx) => source.erase(trx, subject))
+    assert.equal(erased.outcome, 'erased')
+    assert.equal(erased.rows.consent_events, located.rows.consent_events)
     const left = await sql<{ count: number | string }>`select count(*) as count from consent_events
       where workspace_id = ${workspace.id}
-      and subject_id in (${sql.join(erased.subjectIds)})`.execute(harness.deps.db)
+      and subject_id in (${sql.join(subject.keyHolders)})`.execute(harness.deps.db)
     assert.equal(Number(left.rows[0]?.count), 0)
     assert.equal(await decide({ externalId: 'user-erase' }, 'marketing'), 'no_consent')
     assert.equal((await view({ anonymousId: 'anon-erase' })).subjectId, null)
-    const nothing = await eraseConsentSubject(harness.deps, {
-      workspaceId: workspace.id,
-      subject: { anonymousId: 'anon-erase' },
-      actor: system,
-    })
-    assert.deepEqual(nothing, { subjectIds: [], events: 0 })
+    const nothing = await source.locate(person)
+    assert.deepEqual(nothing.keyHolders, [])
   })
 
   test('keys rotate --reseal re-encrypts the ledger’s proofs, which still open', async () => {

@@ -162,14 +162,26 @@ export async function selectContactsOfPerson(
   const keep = (rows: ContactsTable[]) => rows.forEach((row) => found.set(row.id, row))
   const base = () => db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId)
   if (person.emailIndexes.length > 0) {
-    keep(await base().where('email_index', 'in', [...person.emailIndexes]).execute())
+    keep(
+      await base()
+        .where('email_index', 'in', [...person.emailIndexes])
+        .execute(),
+    )
   }
   if (person.externalIdIndexes.length > 0) {
-    keep(await base().where('external_id_index', 'in', [...person.externalIdIndexes]).execute())
+    keep(
+      await base()
+        .where('external_id_index', 'in', [...person.externalIdIndexes])
+        .execute(),
+    )
   }
   // A person may have thousands of key holders (a subject per browser): in chunks.
   for (let start = 0; start < person.ids.length; start += chunkSize) {
-    keep(await base().where('id', 'in', person.ids.slice(start, start + chunkSize)).execute())
+    keep(
+      await base()
+        .where('id', 'in', person.ids.slice(start, start + chunkSize))
+        .execute(),
+    )
   }
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
 }

@@ -13,10 +13,7 @@ import { KeyStore } from './key-store.js'
 import { createLocalKeyProvider } from './local-key-provider.js'
 import { resolveMasterKey } from './master-key.js'
 import { type RotateOptions, rotateKeys, type WorkspaceRotation } from './rotate.js'
-import {
-  SealedColumnRegistry,
-  type SealedColumns,
-} from './sealed-columns.js'
+import { SealedColumnRegistry, type SealedColumns } from './sealed-columns.js'
 import {
   bumpShredEpoch,
   deleteSubjectKeys,
@@ -197,11 +194,7 @@ export async function openKeyring(options: KeyringOptions): Promise<Keyring> {
           },
         )
       : undefined
-  return createKeyring(
-    store,
-    new SealedColumnRegistry(options.sealedColumns ?? []),
-    listening,
-  )
+  return createKeyring(store, new SealedColumnRegistry(options.sealedColumns ?? []), listening)
 }
 
 function createKeyring(

@@ -16,7 +16,7 @@ import { createUserAgentParser } from './user-agent.logic.js'
  * group commit; and the read of one visitor's events.
  */
 export { registerBrowserCors } from './browser-cors.js'
-export { eraseTrackedEvents } from './erase-events.js'
+export { trackingPersonalData, trackingTables } from './personal-data.js'
 export { geoAttribution } from './geo-ip.js'
 export { type IngestResult, ingestEvents } from './ingest-events.js'
 export type { TrackingDeps } from './tracking.deps.js'

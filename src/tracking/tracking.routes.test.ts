@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { eraseConsentSubject } from '../consent/index.js'
 import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
+import { createRegistryOfModules } from '../personal-data-sources.js'
+import { eraseSubject } from '../subjects/index.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
-import { eraseTrackedEvents } from './index.js'
 
 const chromeOnWindows =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.85 Safari/537.36'
@@ -639,32 +639,25 @@ for (const dialect of testDialects) {
       assert.notEqual(refused.statusCode, 204)
     })
 
-    test('erasing a visitor shreds their key and deletes their events', async () => {
+    test('erasing a visitor through the registry walk shreds their key and deletes their events', async () => {
       await grant('visitor-erase')
       await ingest([{ type: 'page', anonymousId: 'visitor-erase', url: 'https://shop.test/' }])
-      const deps = {
-        db: harness.storage.db,
-        keyring: harness.keyring,
-        audit: harness.audit,
-        clock: harness.clock,
-      }
-      const erased = await eraseConsentSubject(deps, {
-        workspaceId: tenant.workspaceId,
-        subject: { anonymousId: 'visitor-erase' },
-        actor: { actorType: 'system', actorId: null },
-      })
-      const [subjectId] = erased.subjectIds
-      assert.ok(subjectId)
-      // The key is gone first: what is left can no longer be opened.
-      const before = await eventsOf('anonymousId=visitor-erase')
-      assert.equal(before.data.length, 1)
-      assert.equal(before.data[0]?.payload, null)
-      const result = await eraseTrackedEvents(deps, {
-        workspaceId: tenant.workspaceId,
-        subjectIds: erased.subjectIds,
-        actor: { actorType: 'system', actorId: null },
-      })
-      assert.equal(result.events, 1)
+      const { db } = harness.storage
+      const report = await eraseSubject(
+        {
+          db,
+          keyring: harness.keyring,
+          audit: harness.audit,
+          clock: harness.clock,
+          registry: createRegistryOfModules({ db, keyring: harness.keyring }),
+        },
+        {
+          workspaceId: tenant.workspaceId,
+          names: [{ anonymousId: 'visitor-erase' }],
+          actor: { actorType: 'system', actorId: null },
+        },
+      )
+      assert.deepEqual(report.sources.tracking, { outcome: 'erased', rows: { tracking_events: 1 } })
       assert.deepEqual((await eventsOf('anonymousId=visitor-erase')).data, [])
     })
 

@@ -1,4 +1,3 @@
-
 /**
  * One tracked event (page, track or identify) of a workspace's end-user.
  *
@@ -48,4 +47,3 @@ export type DeviceType = (typeof deviceTypes)[number]
 /** The sealed cell of an event: table and column as declared for key rotation. */
 export const eventCell = (eventId: string) =>
   ({ table: 'tracking_events', column: 'sealed', rowId: eventId }) as const
-

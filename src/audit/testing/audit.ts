@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { ManualClock } from '../../clock.js'
 import type { Keyring } from '../../crypto/keyring.js'
+import type { SealedColumns } from '../../crypto/index.js'
 import { openTestKeyring } from '../../crypto/testing/keyring.js'
 import type { Logger } from '../../logger.js'
 import type { Database, Storage } from '../../storage/database.js'
@@ -17,10 +18,19 @@ export interface TestAuditLog {
 /** A real audit log with a real keyring (fixed test master key) on a test store. */
 export async function openTestAuditLog(
   storage: Storage,
-  options: { clock?: ManualClock; maxBatch?: number; soonDelayMs?: number; logger?: Logger } = {},
+  options: {
+    clock?: ManualClock
+    maxBatch?: number
+    soonDelayMs?: number
+    logger?: Logger
+    sealedColumns?: readonly SealedColumns[]
+  } = {},
 ): Promise<TestAuditLog> {
   const clock = options.clock ?? new ManualClock('2026-03-01T09:00:00Z')
-  const { keyring } = await openTestKeyring(storage, { clock })
+  const { keyring } = await openTestKeyring(storage, {
+    clock,
+    ...(options.sealedColumns ? { sealedColumns: options.sealedColumns } : {}),
+  })
   const audit = createAuditLog({
     db: storage.db,
     keyring,

@@ -6,6 +6,7 @@ import { ManualClock } from '../../clock.js'
 import type { Storage } from '../../storage/database.js'
 import { createWorkspace, type Workspace } from '../../workspaces/workspaces.service.js'
 import type { ConsentDeps, LedgerContext } from '../consent.deps.js'
+import { consentTables } from '../personal-data.js'
 
 export interface ConsentHarness extends TestAuditLog {
   deps: ConsentDeps
@@ -15,7 +16,11 @@ export interface ConsentHarness extends TestAuditLog {
 /** Real consent services on a test store: real keyring, real audit log, a manual clock. */
 export async function openConsentHarness(storage: Storage): Promise<ConsentHarness> {
   const clock = new ManualClock('2026-03-01T09:00:00Z')
-  const log = await openTestAuditLog(storage, { clock })
+  // The ledger's own sealed columns, so re-sealing has what to re-seal.
+  const sealedColumns = consentTables.flatMap((table) =>
+    table.sealed === undefined ? [] : [{ table: table.name, ...table.sealed }],
+  )
+  const log = await openTestAuditLog(storage, { clock, sealedColumns })
   return {
     ...log,
     deps: { db: storage.db, keyring: log.keyring, audit: log.audit, clock },
