@@ -24,6 +24,7 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { createAuditLog } from '../src/audit/audit.service.js'
 import { systemClock } from '../src/clock.js'
+import { loadConfig } from '../src/config.js'
 import type { ConsentDeps } from '../src/consent/consent.deps.js'
 import { noFlags } from '../src/consent/consent.logic.js'
 import type { ConsentEventsTable, ConsentStatesTable } from '../src/consent/consent.table.js'
@@ -41,6 +42,7 @@ import { openKeyring } from '../src/crypto/keyring.js'
 import { testMasterKey } from '../src/crypto/testing/keyring.js'
 import { newId } from '../src/ids.js'
 import { createLogger } from '../src/logger.js'
+import { createModules } from '../src/modules.js'
 import type { Database } from '../src/storage/database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { openSqlite } from '../src/storage/sqlite.js'
@@ -259,18 +261,25 @@ async function main(): Promise<void> {
   const storage = openSqlite(dir)
   try {
     await migrateToLatest(storage)
-    const keyring = await openKeyring({
+    const config = loadConfig({
+      env: { DATA_DIR: dir, CUSTODIAN_MASTER_KEY: testMasterKey('bench') },
+    })
+    const keyring = await openKeyring({ storage, config, logger, clock: systemClock })
+    const audit = createAuditLog({ db: storage.db, keyring, clock: systemClock, logger })
+    const modules = createModules({
+      config,
       storage,
-      config: { dataDir: dir, masterKey: testMasterKey('bench') },
       logger,
       clock: systemClock,
+      keyring,
+      audit,
+      publicUrl: () => 'http://localhost',
     })
-    const audit = createAuditLog({ db: storage.db, keyring, clock: systemClock, logger })
-    const deps: ConsentDeps = { db: storage.db, keyring, audit, clock: systemClock }
-    const created = await createWorkspace(
-      { db: storage.db, audit, clock: systemClock, instanceRegion: 'eu' },
-      { name: 'Bench', actor: { actorType: 'system', actorId: null } },
-    )
+    const deps = modules.consent
+    const created = await createWorkspace(modules.workspaces, {
+      name: 'Bench',
+      actor: { actorType: 'system', actorId: null },
+    })
     const workspace = { id: created.id, settings: created.settings }
     const ids = await populate(deps, workspace.id)
     const now = new Date()
@@ -383,6 +392,7 @@ async function main(): Promise<void> {
     )
 
     await measureLongHistory(deps, workspace, ids, now)
+    await modules.close()
     await audit.close()
     await keyring.close()
   } finally {

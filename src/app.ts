@@ -4,11 +4,7 @@ import { createServer as createTlsServer } from 'node:https'
 import cookie from '@fastify/cookie'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import type { AuditLog } from './audit/audit.service.js'
 import { registerAuditRoutes } from './audit/audit.routes.js'
-import type { Clock } from './clock.js'
-import type { Keyring } from './crypto/keyring.js'
-import type { Config } from './config.js'
 import { registerContactRoutes } from './contacts/contacts.routes.js'
 import { registerConsentRoutes } from './consent/consent.routes.js'
 import { AppError } from './errors.js'
@@ -23,29 +19,16 @@ import { registerSystemRoutes } from './http/system.routes.js'
 import { enforceDeclaredAccess } from './identity/access.js'
 import { registerAuthentication } from './identity/authenticate.js'
 import { registerIdentityRoutes } from './identity/identity.routes.js'
-import type { IdentityDeps } from './identity/identity.deps.js'
 import { registerOperatorRoutes } from './identity/operators.routes.js'
 import { registerIdentityPages } from './identity/pages/index.js'
-import type { ScryptCost } from './identity/passwords.js'
-import type { Logger } from './logger.js'
-import type { Storage } from './storage/database.js'
-import { registerBrowserCors, registerTracking } from './tracking/index.js'
+import type { Modules } from './modules.js'
+import { registerBrowserCors, registerTrackingRoutes } from './tracking/index.js'
 import { registerWorkspaceRoutes } from './workspaces/workspaces.routes.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
-  config: Config
-  storage: Storage
-  logger: Logger
-  clock: Clock
-  keyring: Keyring
-  audit: AuditLog
-  /** Base URL people open (setup links); read late, as the port may be known only after listen. */
-  publicUrl: () => string
-  /** Password hashing cost; the OWASP default unless a test lowers it. */
-  passwordCost?: ScryptCost
-  /** Session and lockout limits; defaults in identity.deps.ts. */
-  sessionPolicy?: IdentityDeps['policy']
+  /** Every module's dependencies, from createModules; whoever made them closes them. */
+  modules: Modules
   /** PEM key and certificate: the app then speaks HTTPS only and sends HSTS. */
   tls?: { key: Buffer; cert: Buffer }
 }
@@ -83,7 +66,9 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/
  * listens. Each module adds its routes here, one `register…Routes` call per module.
  */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const logger: FastifyBaseLogger = deps.logger
+  const { modules } = deps
+  const { config } = modules.core
+  const logger: FastifyBaseLogger = modules.core.logger
   const tls = deps.tls
   const headers = securityHeaders({ tls: tls !== undefined })
   const app: App = Fastify({
@@ -101,11 +86,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       disableRequestLogging: true,
       requestIdLogLabel: 'requestId',
     }),
-    bodyLimit: deps.config.bodyLimitBytes,
+    bodyLimit: config.bodyLimitBytes,
     // X-Forwarded-For counts only from the proxies named in CUSTODIAN_TRUST_PROXY.
-    ...(deps.config.trustProxy === undefined
+    ...(config.trustProxy === undefined
       ? {}
-      : { trustProxy: deps.config.trustProxy.split(',').map((entry) => entry.trim()) }),
+      : { trustProxy: config.trustProxy.split(',').map((entry) => entry.trim()) }),
     requestIdHeader: false,
     // A caller's request id is kept when it is plain, so traces join up across services.
     genReqId: (request) => {
@@ -116,7 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     frameworkErrors: (error, request, reply) => {
       answerFrameworkError(error, request, reply, headers)
     },
-    clientErrorHandler: (error, socket) => answerClientError(error, socket, headers, deps.logger),
+    clientErrorHandler: (error, socket) =>
+      answerClientError(error, socket, headers, modules.core.logger),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
@@ -126,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.headers(headers).header('x-request-id', request.id)
   })
   enforceDeclaredAccess(app)
-  await registerOpenApi(app, deps.publicUrl)
+  await registerOpenApi(app, modules.core.publicUrl)
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
@@ -156,38 +142,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
 
   await app.register(cookie)
-  const identity: IdentityDeps = {
-    db: deps.storage.db,
-    keyring: deps.keyring,
-    audit: deps.audit,
-    clock: deps.clock,
-    publicUrl: deps.publicUrl,
-    ...(deps.passwordCost ? { passwordCost: deps.passwordCost } : {}),
-    ...(deps.sessionPolicy ? { policy: deps.sessionPolicy } : {}),
-  }
-  registerAuthentication(app, identity)
+  registerAuthentication(app, modules.identity)
 
   // Before the routes: the SDK's routes answer cross-origin (tracking/browser-cors.ts).
   registerBrowserCors(app)
-  registerSystemRoutes(app, deps.storage.db)
-  registerIdentityRoutes(app, identity)
+  registerSystemRoutes(app, modules.core.storage.db)
+  registerIdentityRoutes(app, modules.identity)
   registerIdentityPages(app)
-  registerOperatorRoutes(app, identity)
-  registerWorkspaceRoutes(app, { ...identity, instanceRegion: deps.config.region })
-  registerAuditRoutes(app, { audit: deps.audit })
-  registerContactRoutes(app, { ...identity, audit: deps.audit })
-  registerConsentRoutes(app, {
-    db: deps.storage.db,
-    keyring: deps.keyring,
-    audit: deps.audit,
-    clock: deps.clock,
-  })
-  await registerTracking(app, {
-    db: deps.storage.db,
-    keyring: deps.keyring,
-    audit: deps.audit,
-    clock: deps.clock,
-    logger: deps.logger,
-  })
+  registerOperatorRoutes(app, modules.identity)
+  registerWorkspaceRoutes(app, modules.workspaces)
+  registerAuditRoutes(app, modules.audit)
+  registerContactRoutes(app, modules.contacts)
+  registerConsentRoutes(app, modules.consent)
+  await registerTrackingRoutes(app, modules.tracking)
   return app
 }

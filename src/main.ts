@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './clock.js'
 import type { Config } from './config.js'
 import { type Keyring, openKeyring } from './crypto/keyring.js'
 import { createLogger, type Logger } from './logger.js'
+import { createModules } from './modules.js'
 import type { Storage } from './storage/database.js'
 import { ensureInstance } from './storage/instance.js'
 import { migrateToLatest } from './storage/migrate.js'
@@ -68,7 +69,7 @@ export async function startServer(
     openedKeyring = keyring
     const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
     let url = ''
-    const app = await buildApp({
+    const modules = createModules({
       config,
       storage,
       logger,
@@ -76,8 +77,8 @@ export async function startServer(
       keyring,
       audit,
       publicUrl: () => config.publicUrl ?? url,
-      ...(tls ? { tls } : {}),
     })
+    const app = await buildApp({ modules, ...(tls ? { tls } : {}) })
     await app.listen({ port: config.port, host: config.host })
     url = serverUrl(app, config.host, tls !== undefined)
     logger.info(
@@ -92,9 +93,11 @@ export async function startServer(
       audit,
       url,
       async close() {
-        // Fastify stops accepting and waits for in-flight requests; then the audit queue
-        // drains, clear keys are forgotten, and the store closes last.
+        // Fastify stops accepting and waits for in-flight requests; then queued events
+        // are committed, the audit queue drains, clear keys are forgotten, and the store
+        // closes last.
         await app.close()
+        await modules.close()
         await audit.close()
         await keyring.close()
         await storage.close()

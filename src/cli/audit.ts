@@ -30,7 +30,7 @@ export function registerAuditCommand(program: Command): void {
     const progress = progressBar(options)
     const result = await withCliContext(config, async (context) => {
       try {
-        return await context.audit.verify({ onProgress: progress.update })
+        return await context.modules.core.audit.verify({ onProgress: progress.update })
       } finally {
         progress.stop()
       }

@@ -56,17 +56,11 @@ export function registerContactsCommand(program: Command): void {
     // Said before the store is opened: nothing is read or made for a file that is not there.
     const fileBytes = fromStdin ? undefined : sizeOf(options.file)
     const result = await withCliContext(configFrom(options), async (context) => {
-      await getWorkspace(context.storage.db, options.workspace)
-      const deps: ContactDeps = {
-        db: context.storage.db,
-        keyring: context.keyring,
-        audit: context.audit,
-        clock: context.clock,
-      }
+      await getWorkspace(context.modules.workspaces.db, options.workspace)
       const bar = progressBar(options, fileBytes)
       try {
         return await importContacts(
-          deps,
+          context.modules.contacts,
           { workspaceId: options.workspace, actor: context.actor },
           {
             lines: createInterface({

@@ -1,33 +1,34 @@
 import { pino } from 'pino'
-import { type AuditLog, createAuditLog } from '../audit/audit.service.js'
-import { type Clock, systemClock } from '../clock.js'
+import { createAuditLog } from '../audit/audit.service.js'
+import { systemClock } from '../clock.js'
 import type { Config } from '../config.js'
-import { type Keyring, openKeyring } from '../crypto/keyring.js'
-import type { IdentityDeps } from '../identity/identity.deps.js'
+import { openKeyring } from '../crypto/keyring.js'
 import type { Actor } from '../identity/principal.js'
-import { createLogger, type Logger } from '../logger.js'
-import type { Storage } from '../storage/database.js'
+import { createLogger } from '../logger.js'
+import { type Core, createModules, type Modules } from '../modules.js'
 import { migrateToLatest } from '../storage/migrate.js'
 import { openStorage } from '../storage/open-storage.js'
 import { sealedColumnsOfModules } from '../personal-data-sources.js'
 
-/** What a CLI command works with: the same store, keys and audit log as `serve`. */
+/** What a CLI command works with: the same modules, store, keys and audit log as `serve`. */
 export interface CliContext {
-  config: Config
-  storage: Storage
-  keyring: Keyring
-  audit: AuditLog
-  clock: Clock
-  logger: Logger
+  readonly modules: Modules
   /** The platform admin at the terminal, as the audit log names them. */
-  actor: Actor
-  identity: IdentityDeps
+  readonly actor: Actor
+}
+
+const platformAdmin: Actor = Object.freeze({ actorType: 'system', actorId: null })
+
+/** A command's context on a core its caller opened; `withCliContext` opens one itself. */
+export function cliContextOn(core: Core): CliContext {
+  return Object.freeze({ modules: createModules(core), actor: platformAdmin })
 }
 
 /**
  * Opens the store (migrating it, so a new user can run any command before `serve`),
- * the keyring and the audit log, runs `work`, and closes everything in order. Logs go
- * to standard error so `--json` output on standard output stays parseable.
+ * the keyring and the audit log, builds the modules on them, runs `work`, and closes
+ * everything in order. Logs go to standard error so `--json` output on standard output
+ * stays parseable.
  */
 export async function withCliContext<T>(
   config: Config,
@@ -49,19 +50,20 @@ export async function withCliContext<T>(
       sealedColumns: sealedColumnsOfModules(),
     })
     const audit = createAuditLog({ db: storage.db, keyring, clock, logger })
+    const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`
+    const context = cliContextOn({
+      config,
+      storage,
+      keyring,
+      audit,
+      clock,
+      logger,
+      publicUrl: () => publicUrl,
+    })
     try {
-      const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`
-      return await work({
-        config,
-        storage,
-        keyring,
-        audit,
-        clock,
-        logger,
-        actor: { actorType: 'system', actorId: null },
-        identity: { db: storage.db, keyring, audit, clock, publicUrl: () => publicUrl },
-      })
+      return await work(context)
     } finally {
+      await context.modules.close()
       await audit.close()
       await keyring.close()
     }

@@ -40,15 +40,12 @@ export function registerKeysCreateCommand(keys: Command): void {
     const kind = options.kind
     if (!isKind(kind)) throw new AppError('invalid_request', '--kind must be secret or public')
     const created = await withCliContext(configFrom(options), (context) =>
-      issueApiKey(
-        { db: context.storage.db, audit: context.audit, clock: context.clock },
-        {
-          workspaceId: options.workspace,
-          kind,
-          label: options.name ?? defaultNames[kind],
-          actor: context.actor,
-        },
-      ),
+      issueApiKey(context.modules.identity, {
+        workspaceId: options.workspace,
+        kind,
+        label: options.name ?? defaultNames[kind],
+        actor: context.actor,
+      }),
     )
     const use = kind === 'secret' ? 'servers; shown once, store it now' : 'browser SDK'
     report(

@@ -56,7 +56,7 @@ export function registerOperatorCommand(program: Command): void {
       throw new AppError('invalid_request', `--role must be one of ${roles.join(', ')}`)
     checkEmail(options.email)
     const created = await withCliContext(configFrom(options), (context) =>
-      createOperator(context.identity, {
+      createOperator(context.modules.identity, {
         workspaceId: options.workspace,
         email: options.email,
         role,
@@ -112,7 +112,7 @@ function registerRecoveryCommands(operator: Command): void {
   ).action(async (options: RecoverOptions) => {
     checkEmail(options.email)
     const issued = await withCliContext(configFrom(options), (context) =>
-      reissueSetupLink(context.identity, {
+      reissueSetupLink(context.modules.identity, {
         workspaceId: options.workspace,
         email: options.email,
         actor: context.actor,
@@ -141,7 +141,7 @@ function registerRecoveryCommands(operator: Command): void {
   ).action(async (options: RecoverOptions) => {
     checkEmail(options.email)
     const reset = await withCliContext(configFrom(options), (context) =>
-      resetTwoFactor(context.identity, {
+      resetTwoFactor(context.modules.identity, {
         workspaceId: options.workspace,
         email: options.email,
         actor: context.actor,

@@ -27,19 +27,11 @@ export function registerWorkspaceCommand(program: Command): void {
   ).action(async (options: CreateOptions) => {
     const config = configFrom(options)
     const created = await withCliContext(config, (context) =>
-      createWorkspace(
-        {
-          db: context.storage.db,
-          audit: context.audit,
-          clock: context.clock,
-          instanceRegion: config.region,
-        },
-        {
-          name: options.name,
-          ...(options.region ? { region: options.region } : {}),
-          actor: context.actor,
-        },
-      ),
+      createWorkspace(context.modules.workspaces, {
+        name: options.name,
+        ...(options.region ? { region: options.region } : {}),
+        actor: context.actor,
+      }),
     )
     report(
       options,
@@ -61,7 +53,7 @@ export function registerWorkspaceCommand(program: Command): void {
   addCommonOptions(workspace.command('list').description('list workspaces')).action(
     async (options: CommonOptions) => {
       const workspaces = await withCliContext(configFrom(options), (context) =>
-        listAllWorkspaces(context.storage.db),
+        listAllWorkspaces(context.modules.workspaces.db),
       )
       report(
         options,

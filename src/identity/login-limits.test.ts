@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { type App, buildApp } from '../app.js'
 import { type AuditLog, createAuditLog } from '../audit/audit.service.js'
 import { type Keyring, openKeyring } from '../crypto/keyring.js'
+import { createModules } from '../modules.js'
 import type { Storage } from '../storage/database.js'
 import { dialectSkip, openSecondHandle, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
@@ -30,7 +31,7 @@ async function openSecondProcess(harness: TestApp): Promise<{
     clock: harness.clock,
   })
   const audit = createAuditLog({ db: storage.db, keyring, clock: harness.clock, logger })
-  const app = await buildApp({
+  const modules = createModules({
     config: harness.config,
     storage,
     logger,
@@ -40,6 +41,7 @@ async function openSecondProcess(harness: TestApp): Promise<{
     publicUrl: () => 'https://custodian.test',
     passwordCost: { logN: 12, r: 8, p: 1 },
   })
+  const app = await buildApp({ modules })
   return {
     app,
     storage,
@@ -47,6 +49,7 @@ async function openSecondProcess(harness: TestApp): Promise<{
     audit,
     async close() {
       await app.close()
+      await modules.close()
       await audit.close()
       await keyring.close()
       await storage.close()

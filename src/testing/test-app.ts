@@ -4,6 +4,7 @@ import { type AuditLog, createAuditLog } from '../audit/audit.service.js'
 import { ManualClock } from '../clock.js'
 import { type Config, loadConfig } from '../config.js'
 import { type Keyring, openKeyring } from '../crypto/keyring.js'
+import { createModules, type Modules } from '../modules.js'
 import type { DialectName, Storage } from '../storage/database.js'
 import { openTestStorage } from '../storage/testing/dialects.js'
 import { type CapturedLogs, captureLogs } from './log-capture.js'
@@ -17,6 +18,8 @@ export interface TestApp {
   config: Config
   keyring: Keyring
   audit: AuditLog
+  /** The modules the app serves, for tests that set up data through a service. */
+  modules: Modules
   close(): Promise<void>
 }
 
@@ -43,7 +46,7 @@ export async function buildTestApp(
     sealedColumns: sealedColumnsOfModules(),
   })
   const audit = createAuditLog({ db: storage.db, keyring, clock, logger: logs.logger })
-  const app = await buildApp({
+  const modules = createModules({
     config,
     storage,
     logger: logs.logger,
@@ -54,6 +57,7 @@ export async function buildTestApp(
     // The same scrypt at a test-sized cost: the production cost is 128 MiB per hash.
     passwordCost: { logN: 12, r: 8, p: 1 },
   })
+  const app = await buildApp({ modules })
   return {
     app,
     storage,
@@ -62,8 +66,10 @@ export async function buildTestApp(
     config,
     keyring,
     audit,
+    modules,
     async close() {
       await app.close()
+      await modules.close()
       await audit.close()
       await keyring.close()
       await cleanup()

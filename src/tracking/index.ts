@@ -1,4 +1,3 @@
-import type { App } from '../app.js'
 import type { AuditLog } from '../audit/audit.service.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
@@ -7,7 +6,6 @@ import type { Database } from '../storage/database.js'
 import { createGeoLocator, type GeoLocator } from './geo-ip.js'
 import { createEventWriter } from './group-commit.js'
 import type { TrackingDeps } from './tracking.deps.js'
-import { registerTrackingRoutes } from './tracking.routes.js'
 import { createUserAgentParser } from './user-agent.logic.js'
 
 /**
@@ -20,6 +18,7 @@ export { trackingPersonalData, trackingTables } from './personal-data.js'
 export { geoAttribution } from './geo-ip.js'
 export { type IngestResult, ingestEvents } from './ingest-events.js'
 export type { TrackingDeps } from './tracking.deps.js'
+export { registerTrackingRoutes } from './tracking.routes.js'
 
 export interface TrackingSetup {
   db: Database
@@ -31,19 +30,22 @@ export interface TrackingSetup {
   geo?: GeoLocator
 }
 
-/** Makes the module's long-lived parts and its routes; they close with the app. */
-export async function registerTracking(app: App, setup: TrackingSetup): Promise<TrackingDeps> {
-  const deps: TrackingDeps = {
+/**
+ * Makes the module's long-lived parts once (the group-commit writer, the geo-IP reader,
+ * the user-agent cache); the composition root holds them and closes them with
+ * `closeTrackingDeps` after the last request, before the storage under them closes.
+ */
+export function createTrackingDeps(setup: TrackingSetup): TrackingDeps {
+  return {
     ...setup,
     writer: createEventWriter(setup.db, { logger: setup.logger }),
     geo: setup.geo ?? createGeoLocator(),
     parseUserAgent: createUserAgentParser(),
   }
-  // Queued events are committed before the storage under them closes.
-  app.addHook('onClose', async () => {
-    await deps.writer.close()
-    deps.geo.close()
-  })
-  await registerTrackingRoutes(app, deps)
-  return deps
+}
+
+/** Commits the events still queued, then lets the geo-IP reader go. */
+export async function closeTrackingDeps(deps: TrackingDeps): Promise<void> {
+  await deps.writer.close()
+  deps.geo.close()
 }

@@ -7,7 +7,7 @@ import type { GeoLocator } from './geo-ip.js'
 import type { EventWriter } from './group-commit.js'
 import type { ParsedUserAgent } from './user-agent.logic.js'
 
-/** What the tracking services need, made once per app by `createTrackingDeps`. */
+/** What the tracking services need, made once per process by `createTrackingDeps`. */
 export interface TrackingDeps {
   db: Database
   keyring: Keyring

@@ -41,16 +41,12 @@ export async function signUpOperator(
   options: { twoFactor?: boolean; email?: string } = {},
 ): Promise<SignedIn> {
   const email = options.email ?? `${role}-${Math.random().toString(36).slice(2, 8)}@example.com`
-  const created = await createOperator(
-    {
-      db: harness.storage.db,
-      keyring: harness.keyring,
-      audit: harness.audit,
-      clock: harness.clock,
-      publicUrl: () => 'https://custodian.test',
-    },
-    { workspaceId, email, role, actor: { actorType: 'system', actorId: null } },
-  )
+  const created = await createOperator(harness.modules.identity, {
+    workspaceId,
+    email,
+    role,
+    actor: { actorType: 'system', actorId: null },
+  })
   const setup = await harness.app.inject({
     method: 'POST',
     url: '/v1/auth/setup',
@@ -106,10 +102,10 @@ export async function signIn(
 
 /** A workspace with its keys and an owner who has turned on 2FA. */
 export async function createTenant(harness: TestApp, name: string): Promise<TenantFixture> {
-  const workspace = await createWorkspace(
-    { db: harness.storage.db, audit: harness.audit, clock: harness.clock, instanceRegion: 'eu' },
-    { name, actor: { actorType: 'system', actorId: null } },
-  )
+  const workspace = await createWorkspace(harness.modules.workspaces, {
+    name,
+    actor: { actorType: 'system', actorId: null },
+  })
   const owner = await signUpOperator(harness, workspace.id, 'owner', { twoFactor: true })
   return {
     workspaceId: workspace.id,

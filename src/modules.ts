@@ -1,0 +1,98 @@
+import type { AuditLog, AuditRouteDeps } from './audit/index.js'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import type { ConsentDeps } from './consent/index.js'
+import type { ContactDeps } from './contacts/contacts.service.js'
+import type { Keyring } from './crypto/keyring.js'
+import type { HashSlots } from './identity/hash-slots.js'
+import type { IdentityDeps, SessionPolicy } from './identity/identity.deps.js'
+import type { ScryptCost } from './identity/passwords.js'
+import type { Logger } from './logger.js'
+import type { Storage } from './storage/database.js'
+import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
+import type { WorkspaceDeps } from './workspaces/workspaces.service.js'
+
+/**
+ * What a composition root opens once per process, before any module: `serve`
+ * (main.ts), each CLI command (cli/context.ts), a test's app (testing/test-app.ts).
+ * The root closes these itself, in reverse order, after `Modules.close`.
+ */
+export interface Core {
+  readonly config: Config
+  readonly storage: Storage
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly keyring: Keyring
+  readonly audit: AuditLog
+  /** Base URL people open (setup links); read late, as the port may be known only after listen. */
+  readonly publicUrl: () => string
+  /** Password hashing cost; the OWASP default unless a test lowers it. */
+  readonly passwordCost?: ScryptCost
+  /** Session and lockout limits; defaults in identity/identity.deps.ts. */
+  readonly sessionPolicy?: Partial<SessionPolicy>
+  /** Slots bounding concurrent password hashes; the process's own when absent. */
+  readonly hashSlots?: HashSlots
+}
+
+/** Every module's dependencies, built once on one core: what routes and commands take. */
+export interface Modules {
+  /** The instances every module below is built on; no module opens its own. */
+  readonly core: Core
+  readonly identity: Readonly<IdentityDeps>
+  readonly workspaces: Readonly<WorkspaceDeps>
+  readonly audit: Readonly<AuditRouteDeps>
+  /** Contacts erase their consent subject with them, so they hold consent's needs too. */
+  readonly contacts: Readonly<ContactDeps & ConsentDeps>
+  readonly consent: Readonly<ConsentDeps>
+  readonly tracking: Readonly<TrackingDeps>
+  /**
+   * The personal-data sources (DESIGN.md principle 8): one per module that holds
+   * personal data, listed here once, as the migrations are listed in storage/. Rights,
+   * retention, backups and governance walk this list and never another module's tables.
+   * Empty until the registry lands (issue 16, item 2).
+   */
+  readonly personalDataSources: readonly unknown[]
+  /**
+   * Lets go of what modules hold open: tracking's queued events are committed. Call it
+   * after the last request (the app closed) and before the core's audit log, keyring
+   * and storage close.
+   */
+  close(): Promise<void>
+}
+
+/**
+ * The one place modules are wired: each module's dependencies are made here once from
+ * the core, frozen, and handed to `buildApp` and to every CLI command. A new module is
+ * one more line here. No singletons: two calls make two independent sets.
+ */
+export function createModules(core: Core): Modules {
+  const frozenCore: Core = Object.freeze({ ...core })
+  const { storage, keyring, audit, clock, logger, config } = frozenCore
+  const db = storage.db
+  const tracking = Object.freeze(createTrackingDeps({ db, keyring, audit, clock, logger }))
+  const personalDataSources: readonly unknown[] = Object.freeze([])
+  return Object.freeze({
+    core: frozenCore,
+    identity: Object.freeze(identityDepsOf(frozenCore)),
+    workspaces: Object.freeze({ db, audit, clock, instanceRegion: config.region }),
+    audit: Object.freeze({ audit }),
+    contacts: Object.freeze({ db, keyring, audit, clock }),
+    consent: Object.freeze({ db, keyring, audit, clock }),
+    tracking,
+    personalDataSources,
+    close: () => closeTrackingDeps(tracking),
+  })
+}
+
+function identityDepsOf(core: Core): IdentityDeps {
+  return {
+    db: core.storage.db,
+    keyring: core.keyring,
+    audit: core.audit,
+    clock: core.clock,
+    publicUrl: core.publicUrl,
+    ...(core.passwordCost ? { passwordCost: core.passwordCost } : {}),
+    ...(core.sessionPolicy ? { policy: core.sessionPolicy } : {}),
+    ...(core.hashSlots ? { hashSlots: core.hashSlots } : {}),
+  }
+}
