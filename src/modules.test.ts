@@ -50,7 +50,9 @@ for (const dialect of testDialects) {
       const frozen = (modules: Modules) => [
         modules,
         modules.core,
-        modules.personalDataSources,
+        modules.personalData,
+        modules.personalData.sources,
+        modules.subjects,
         ...[...storeModules, 'audit' as const].map((name) => modules[name]),
       ]
       for (const part of [...frozen(harness.modules), ...frozen(cli.modules)]) {
@@ -58,7 +60,14 @@ for (const dialect of testDialects) {
       }
       assert.notEqual(cli.modules, harness.modules)
       assert.notEqual(cli.modules.tracking.writer, harness.modules.tracking.writer)
-      assert.deepEqual(harness.modules.personalDataSources, [])
+      assert.deepEqual(harness.modules.personalData.sources.map((source) => source.module).sort(), [
+        'audit',
+        'consent',
+        'contacts',
+        'identity',
+        'tracking',
+      ])
+      assert.equal(harness.modules.subjects.registry, harness.modules.personalData)
     })
 
     test('the app serves what a CLI command made through its own modules', async () => {

@@ -8,7 +8,10 @@ import type { HashSlots } from './identity/hash-slots.js'
 import type { IdentityDeps, SessionPolicy } from './identity/identity.deps.js'
 import type { ScryptCost } from './identity/passwords.js'
 import type { Logger } from './logger.js'
+import { createRegistryOfModules } from './personal-data-sources.js'
+import type { PersonalDataRegistry } from './personal-data/index.js'
 import type { Storage } from './storage/database.js'
+import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
 import type { WorkspaceDeps } from './workspaces/workspaces.service.js'
 
@@ -46,12 +49,14 @@ export interface Modules {
   readonly consent: Readonly<ConsentDeps>
   readonly tracking: Readonly<TrackingDeps>
   /**
-   * The personal-data sources (DESIGN.md principle 8): one per module that holds
-   * personal data, listed here once, as the migrations are listed in storage/. Rights,
-   * retention, backups and governance walk this list and never another module's tables.
-   * Empty until the registry lands (issue 16, item 2).
+   * The personal-data registry (DESIGN.md principle 8): one source per module that holds
+   * personal data, listed once in personal-data-sources.ts, as the migrations are listed
+   * in storage/. Rights, retention, backups and governance walk it and never another
+   * module's tables.
    */
-  readonly personalDataSources: readonly unknown[]
+  readonly personalData: PersonalDataRegistry
+  /** The person: resolving, exporting and erasing them across the registry. */
+  readonly subjects: Readonly<SubjectsDeps>
   /**
    * Lets go of what modules hold open: tracking's queued events are committed. Call it
    * after the last request (the app closed) and before the core's audit log, keyring
@@ -70,7 +75,7 @@ export function createModules(core: Core): Modules {
   const { storage, keyring, audit, clock, logger, config } = frozenCore
   const db = storage.db
   const tracking = Object.freeze(createTrackingDeps({ db, keyring, audit, clock, logger }))
-  const personalDataSources: readonly unknown[] = Object.freeze([])
+  const personalData = createRegistryOfModules({ db, keyring })
   return Object.freeze({
     core: frozenCore,
     identity: Object.freeze(identityDepsOf(frozenCore)),
@@ -79,7 +84,8 @@ export function createModules(core: Core): Modules {
     contacts: Object.freeze({ db, keyring, audit, clock }),
     consent: Object.freeze({ db, keyring, audit, clock }),
     tracking,
-    personalDataSources,
+    personalData,
+    subjects: Object.freeze({ db, keyring, audit, clock, registry: personalData }),
     close: () => closeTrackingDeps(tracking),
   })
 }

@@ -7,7 +7,6 @@ import {
   signUpOperator,
   type TenantFixture,
 } from '../identity/testing/fixtures.js'
-import { createRegistryOfModules } from '../personal-data-sources.js'
 import {
   createPersonalDataRegistry,
   personalTables,
@@ -73,13 +72,7 @@ for (const dialect of testDialects) {
     before(async () => {
       harness = await buildTestApp({ dialect })
       tenant = await createTenant(harness, 'Walk Co')
-      deps = {
-        db: harness.storage.db,
-        keyring: harness.keyring,
-        audit: harness.audit,
-        clock: harness.clock,
-        registry: createRegistryOfModules({ db: harness.storage.db, keyring: harness.keyring }),
-      }
+      deps = harness.modules.subjects
       for (const person of [ada, bob]) await makePerson(person)
       // Ada also works for the workspace: her operator account is hers too.
       await signUpOperator(harness, tenant.workspaceId, 'agent', { email: ada.email })

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
-import { createRegistryOfModules } from '../personal-data-sources.js'
 import { eraseSubject } from '../subjects/index.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 
@@ -642,21 +641,11 @@ for (const dialect of testDialects) {
     test('erasing a visitor through the registry walk shreds their key and deletes their events', async () => {
       await grant('visitor-erase')
       await ingest([{ type: 'page', anonymousId: 'visitor-erase', url: 'https://shop.test/' }])
-      const { db } = harness.storage
-      const report = await eraseSubject(
-        {
-          db,
-          keyring: harness.keyring,
-          audit: harness.audit,
-          clock: harness.clock,
-          registry: createRegistryOfModules({ db, keyring: harness.keyring }),
-        },
-        {
-          workspaceId: tenant.workspaceId,
-          names: [{ anonymousId: 'visitor-erase' }],
-          actor: { actorType: 'system', actorId: null },
-        },
-      )
+      const report = await eraseSubject(harness.modules.subjects, {
+        workspaceId: tenant.workspaceId,
+        names: [{ anonymousId: 'visitor-erase' }],
+        actor: { actorType: 'system', actorId: null },
+      })
       assert.deepEqual(report.sources.tracking, { outcome: 'erased', rows: { tracking_events: 1 } })
       assert.deepEqual((await eventsOf('anonymousId=visitor-erase')).data, [])
     })
