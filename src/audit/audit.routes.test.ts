@@ -49,7 +49,7 @@ function eventIn(workspaceId: string | null, index: number): AuditEvent {
   return {
     workspaceId,
     actor: { actorType: 'operator', actorId: `op-${index % 4}` },
-    action: index % 3 === 0 ? 'contact.exported' : 'contact.read',
+    action: index % 3 === 0 ? 'contact.updated' : 'contact.read',
     resource: { type: 'contact', id: `contact-${index}` },
     subjectId: workspaceId === null ? null : `contact-${index % 5}`,
     purpose: 'support',
@@ -141,10 +141,10 @@ describe('GET /v1/audit', () => {
   })
 
   test('filters by action, subject and time', async () => {
-    const exported = await list('owner-a', '?action=contact.exported&limit=200')
-    const actions = exported.json().data.map((entry: { action: string }) => entry.action)
+    const updated = await list('owner-a', '?action=contact.updated&limit=200')
+    const actions = updated.json().data.map((entry: { action: string }) => entry.action)
     assert.ok(actions.length > 0)
-    assert.ok(actions.every((action: string) => action === 'contact.exported'))
+    assert.ok(actions.every((action: string) => action === 'contact.updated'))
 
     const aboutSubject = await seqsOf('owner-a', '?subjectId=contact-2&limit=200')
     const expected = (seqsIn[workspaceA] ?? []).filter((seq) => seq % 5 === 2).sort((a, b) => b - a)
