@@ -266,6 +266,7 @@ describeEachDialect('audit appender', (context) => {
       const small = await openTestAuditLog(storage, { soonDelayMs: 60_000, maxBatch: 2 })
       try {
         await assert.rejects(
+          // @ts-expect-error: an action outside the catalogue, as an untyped caller could send
           small.audit.recordSoon([{ ...sampleEvent(1), action: 'Not An Action' }]),
           (error: unknown) => isAppError(error) && error.code === 'invalid_request',
         )

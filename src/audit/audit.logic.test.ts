@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { isAppError } from '../errors.js'
+import type { AuditAction } from './audit-actions.js'
 import {
   type AuditEvent,
   auditableRequestId,
@@ -72,8 +73,11 @@ describe('audit event checks', () => {
   })
 
   test('verbs, outcomes, actor types, purposes and addresses must be what they claim', () => {
-    for (const action of ['read', 'Contact.read', 'contact.', 'contact read', 'a.b.c.d.e']) {
-      assertRefused({ ...valid, action }, 'action')
+    const malformed = ['read', 'Contact.read', 'contact.', 'contact read', 'a.b.c.d.e']
+    // Well-formed names that no module writes are refused too: the catalogue is a closed set.
+    const uncatalogued = ['contact.exported', 'contact.raed', 'auth.login.extra']
+    for (const action of [...malformed, ...uncatalogued]) {
+      assertRefused({ ...valid, action: action as AuditAction }, 'action')
     }
     assertRefused({ ...valid, outcome: 'maybe' as AuditEvent['outcome'] }, 'outcome')
     assertRefused(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Principal } from '../identity/principal.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import { auditActions, auditCatalogues } from './audit-actions.js'
 import type { AuditEvent } from './audit.logic.js'
 
 const workspaceA = '01960000-aaaa-7000-8000-00000000000a'
@@ -49,7 +50,7 @@ function eventIn(workspaceId: string | null, index: number): AuditEvent {
   return {
     workspaceId,
     actor: { actorType: 'operator', actorId: `op-${index % 4}` },
-    action: index % 3 === 0 ? 'contact.exported' : 'contact.read',
+    action: index % 3 === 0 ? 'contact.updated' : 'contact.read',
     resource: { type: 'contact', id: `contact-${index}` },
     subjectId: workspaceId === null ? null : `contact-${index % 5}`,
     purpose: 'support',
@@ -141,10 +142,10 @@ describe('GET /v1/audit', () => {
   })
 
   test('filters by action, subject and time', async () => {
-    const exported = await list('owner-a', '?action=contact.exported&limit=200')
-    const actions = exported.json().data.map((entry: { action: string }) => entry.action)
+    const updated = await list('owner-a', '?action=contact.updated&limit=200')
+    const actions = updated.json().data.map((entry: { action: string }) => entry.action)
     assert.ok(actions.length > 0)
-    assert.ok(actions.every((action: string) => action === 'contact.exported'))
+    assert.ok(actions.every((action: string) => action === 'contact.updated'))
 
     const aboutSubject = await seqsOf('owner-a', '?subjectId=contact-2&limit=200')
     const expected = (seqsIn[workspaceA] ?? []).filter((seq) => seq % 5 === 2).sort((a, b) => b - a)
@@ -198,6 +199,7 @@ describe('GET /v1/audit', () => {
       '?limit=0',
       '?since=yesterday',
       '?action=Contact%20Read',
+      '?action=contact.exported',
       '?includeIp=maybe',
     ]) {
       const response = await list('owner-a', query)
@@ -215,5 +217,20 @@ describe('GET /v1/audit', () => {
       assert.ok(names.includes(name), `parameter ${name}`)
     }
     assert.ok(operation.responses['200'])
+  })
+
+  test('the action filter takes every catalogued action and nothing else', async () => {
+    for (const action of auditActions) {
+      const response = await list('owner-a', `?action=${action}&limit=1`)
+      assert.equal(response.statusCode, 200, `${action}: ${response.body}`)
+    }
+    const document = (await harness.app.inject({ method: 'GET', url: '/v1/openapi.json' })).json()
+    const parameter = document.paths['/v1/audit'].get.parameters.find(
+      (candidate: { name: string }) => candidate.name === 'action',
+    )
+    assert.deepEqual(parameter.schema, { $ref: '#/components/schemas/AuditAction' })
+    const published: string[] = document.components.schemas.AuditAction.enum
+    const union = Object.values(auditCatalogues).flatMap((catalogue) => Object.keys(catalogue))
+    assert.deepEqual(published, union, 'the published enum is every module’s catalogue, in order')
   })
 })

@@ -3,6 +3,7 @@ import { component } from '../http/component.js'
 import type { App } from '../app.js'
 import { requires } from '../identity/access.js'
 import { principalOf } from '../identity/authorize.js'
+import { type AuditAction, auditActions } from './audit-actions.js'
 import { actorTypes, outcomes } from './audit.logic.js'
 import type { AuditLog } from './audit.service.js'
 import { maxPageSize, defaultPageSize } from './page.logic.js'
@@ -26,11 +27,13 @@ const AuditListQuery = Type.Object(
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: maxPageSize, default: defaultPageSize }),
     ),
+    // The closed set of catalogued actions, as one named enum clients can type.
     action: Type.Optional(
-      Type.String({
-        maxLength: 131,
-        pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$',
+      Type.Unsafe<AuditAction>({
+        type: 'string',
+        enum: [...auditActions],
         description: 'only entries of this action, e.g. contact.read',
+        ...component('AuditAction'),
       }),
     ),
     subjectId: Type.Optional(

@@ -2,8 +2,12 @@
  * The audit log: an append-only, hash-chained record of every read, export, change and
  * deletion of personal data and every security event. Other modules record through
  * `AuditLog.record` (or `recordInTransaction`), with `auditContextOf(request)` for the
- * who/where of an HTTP request; `verify` checks the chain end to end.
+ * who/where of an HTTP request; `verify` checks the chain end to end. Each module names
+ * the actions it writes in its own `<module>.audit.ts` catalogue, joined in
+ * `audit-actions.ts`: `AuditAction` is that closed set.
  */
+export type { AuditActionCatalogue, AuditActionEntry } from './action-catalogue.js'
+export { type AuditAction, auditActions, isAuditAction } from './audit-actions.js'
 export {
   type ActorType,
   actorTypes,

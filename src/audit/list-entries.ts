@@ -1,6 +1,7 @@
 import type { Keyring } from '../crypto/keyring.js'
 import { isAppError } from '../errors.js'
 import type { Database } from '../storage/database.js'
+import type { AuditAction } from './audit-actions.js'
 import { type WorkspaceEntryFilter, selectWorkspaceEntries } from './audit.repository.js'
 import type { ChainedEntry } from './chain.logic.js'
 import {
@@ -19,7 +20,7 @@ export interface ListEntriesQuery {
   cursor?: string
   /** 1 to 200; 50 when absent. */
   limit?: number
-  action?: string
+  action?: AuditAction
   /** Entries about this data subject only (matched by its blind index). */
   subjectId?: string
   /** ISO 8601: entries at or after this time. */

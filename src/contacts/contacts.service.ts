@@ -30,6 +30,7 @@ import {
   touchContactRow,
   updateContactRow,
 } from './contacts.repository.js'
+import type { ContactsAuditAction } from './contacts.audit.js'
 import { type ContactInput, ProfileSchema } from './contacts.schemas.js'
 import type { ContactsTable } from './contacts.table.js'
 
@@ -304,7 +305,7 @@ export function changedFields(input: ContactInput): string[] {
 async function recordEvent(
   deps: ContactDeps,
   who: Who,
-  action: string,
+  action: ContactsAuditAction,
   contactId: string,
   context: RequestContext,
   details?: Record<string, string>,
@@ -315,7 +316,7 @@ async function recordEvent(
 /** The audit entry of something done to one contact, the contact as its subject. */
 export function contactEvent(
   who: Who,
-  action: string,
+  action: ContactsAuditAction,
   contactId: string,
   context: RequestContext,
   details?: Record<string, string>,

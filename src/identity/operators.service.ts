@@ -3,6 +3,7 @@ import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
 import { workspaceExists } from '../workspaces/workspaces.service.js'
+import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
 import type { OperatorsTable } from './identity.table.js'
@@ -305,7 +306,7 @@ export async function openOperator(
 async function recordOperatorEvent(
   deps: Pick<IdentityDeps, 'audit'>,
   who: { workspaceId: string; actor: Actor; operatorId: string },
-  action: string,
+  action: IdentityAuditAction,
   context: RequestContext,
   details?: Record<string, string>,
 ): Promise<void> {

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
 import { workspaceExists } from '../workspaces/workspaces.service.js'
 import { type CreatedApiKey, createApiKey } from './api-keys.js'
+import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
 import type { ApiKeyKind, OperatorsTable } from './identity.table.js'
@@ -178,7 +179,7 @@ async function recordRecovery(
   deps: Pick<IdentityDeps, 'audit'>,
   actor: Actor,
   row: OperatorsTable,
-  action: string,
+  action: IdentityAuditAction,
   context: RequestContext,
   details: Record<string, number | boolean>,
 ): Promise<void> {

@@ -4,6 +4,7 @@ import type { AuditEntryView } from '../audit/page.logic.js'
 import { isAppError } from '../errors.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps } from './identity.deps.js'
 import { createOperator, disableOperator } from './operators.service.js'
 import type { Actor } from './principal.js'
@@ -50,7 +51,7 @@ for (const dialect of testDialects) {
       createOperator(deps, { workspaceId: tenant.workspaceId, email, role, actor: system })
     const recover = (email: string) => ({ workspaceId: tenant.workspaceId, email, actor: system })
 
-    async function latestEntry(action: string): Promise<AuditEntryView> {
+    async function latestEntry(action: IdentityAuditAction): Promise<AuditEntryView> {
       const page = await harness.audit.listEntries(tenant.workspaceId, { action, limit: 1 })
       const entry = page.entries[0]
       assert.ok(entry, `no ${action} entry`)

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js'
+import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import type { OperatorsTable } from './identity.table.js'
 import { findOperator, replaceRecoveryCodes, updateOperator } from './operators.repository.js'
@@ -159,7 +160,7 @@ async function storeRecoveryCodes(
 async function record(
   deps: IdentityDeps,
   who: Who,
-  action: string,
+  action: IdentityAuditAction,
   context: RequestContext,
 ): Promise<void> {
   await deps.audit.record({
