@@ -12,6 +12,11 @@ export interface AuditActionEntry {
   readonly when: string
   /** The keys its `details` may hold: names, counts, versions and flags, never personal data. */
   readonly details: readonly string[]
+  /**
+   * Set when the action is no longer written: what replaced it. The name stays, as
+   * stored entries keep their meaning.
+   */
+  readonly retired?: string
 }
 
 /** A module's actions: dotted lower-case verbs (`contact.read`) and what each entry means. */

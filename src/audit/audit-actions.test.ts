@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { ledgerActions } from '../consent/ledger.logic.js'
 import { auditActionPattern } from './action-catalogue.js'
 import {
+  catalogueEntryOf,
   type AuditAction,
   auditActions,
   auditCatalogues,
@@ -148,7 +149,9 @@ describe('the audit action catalogue', () => {
     }
     // Ledger entries are audited as `consent.<ledger action>` (consent/ledger.rows.ts).
     for (const action of ledgerActions) written.add(`consent.${action}`)
-    const unwritten = auditActions.filter((action) => !written.has(action))
+    const unwritten = auditActions.filter(
+      (action) => !written.has(action) && catalogueEntryOf(action)?.retired === undefined,
+    )
     assert.deepEqual(unwritten, [], 'catalogued actions no module writes')
   })
 })

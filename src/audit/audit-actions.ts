@@ -5,6 +5,7 @@ import { trackingAuditActions } from '../tracking/tracking.audit.js'
 import { workspacesAuditActions } from '../workspaces/workspaces.audit.js'
 import type { AuditActionCatalogue, AuditActionEntry } from './action-catalogue.js'
 import { auditLogAuditActions } from './audit.audit.js'
+import { subjectsAuditActions } from '../subjects/subjects.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -19,6 +20,7 @@ export const auditCatalogues = {
   consent: consentAuditActions,
   tracking: trackingAuditActions,
   audit: auditLogAuditActions,
+  subjects: subjectsAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues
@@ -55,6 +57,11 @@ export function joinCatalogues(
 }
 
 const catalogued = joinCatalogues(auditCatalogues)
+
+/** One action's catalogue entry and module, or undefined for a name outside it. */
+export function catalogueEntryOf(action: string): CataloguedAction | undefined {
+  return catalogued.get(action)
+}
 
 export function isAuditAction(value: string): value is AuditAction {
   return catalogued.has(value)

@@ -41,6 +41,7 @@ export const consentAuditActions = {
   'consent.erased': {
     when: 'A person’s consent record was erased (keys destroyed, rows deleted), for erasure',
     details: ['subjects', 'events'],
+    retired: 'erasure is one walk over every module: `subject.erased`',
   },
   'consent.granted': { when: 'A person consented to a purpose', details: ledgerDetails },
   'consent.withdrawn': {

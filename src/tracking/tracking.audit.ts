@@ -12,6 +12,7 @@ export const trackingAuditActions = {
   'events.erased': {
     when: 'A person’s tracked events were deleted, for erasure',
     details: ['subjects', 'events'],
+    retired: 'erasure is one walk over every module: `subject.erased`',
   },
 } as const satisfies AuditActionCatalogue
 
