@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { sql } from 'kysely'
+import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
 import { shredChannel } from './crypto/subject-keys.js'
 import { testMasterKey } from './crypto/testing/keyring.js'
@@ -9,6 +13,7 @@ import { createLogger } from './logger.js'
 import { startServer } from './main.js'
 import { channelNameIn } from './storage/postgres.js'
 import { describePostgres, testDatabaseUrl } from './storage/testing/dialects.js'
+import { createWorkspace } from './workspaces/workspaces.service.js'
 
 describePostgres('startServer on PostgreSQL', (context) => {
   test('a server that fails to start closes what it opened, its shred listener too', async () => {
@@ -46,4 +51,44 @@ describePostgres('startServer on PostgreSQL', (context) => {
       blocker.close()
     }
   })
+})
+
+test('start-up finishes an erasure a crash left open', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-resume-'))
+  const config = loadConfig({
+    env: { DATA_DIR: dataDir, CUSTODIAN_MASTER_KEY: testMasterKey(), HOST: '127.0.0.1', PORT: '0' },
+  })
+  const logger = createLogger({ level: 'silent' })
+  const first = await startServer(config, { logger })
+  const workspace = await createWorkspace(
+    { db: first.storage.db, audit: first.audit, clock: systemClock, instanceRegion: 'eu' },
+    { name: 'Resume Co', actor: { actorType: 'system', actorId: null } },
+  )
+  // As eraseSubject leaves it when the process dies after recording its plan.
+  await first.storage.db
+    .insertInto('subject_erasures')
+    .values({
+      id: '0193e0e0-0000-7000-8000-0000000000aa',
+      workspace_id: workspace.id,
+      key_holders: JSON.stringify(['0193e0e0-0000-7000-8000-0000000000bb']),
+      requested_by: 'system',
+      planned_at: new Date().toISOString(),
+      keys_destroyed_at: null,
+      completed_at: null,
+      outcome: null,
+    })
+    .execute()
+  await first.close()
+  const second = await startServer(config, { logger })
+  try {
+    const record = await second.storage.db
+      .selectFrom('subject_erasures')
+      .select(['completed_at', 'keys_destroyed_at'])
+      .executeTakeFirstOrThrow()
+    assert.notEqual(record.completed_at, null)
+    assert.notEqual(record.keys_destroyed_at, null)
+  } finally {
+    await second.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 })

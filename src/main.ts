@@ -11,6 +11,7 @@ import { ensureInstance } from './storage/instance.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { openStorage } from './storage/open-storage.js'
 import { sealedColumnsOfModules } from './personal-data-sources.js'
+import { resumeErasures } from './subjects/index.js'
 
 /**
  * The composition root: config → storage → modules → server → listen. Everything is
@@ -78,6 +79,11 @@ export async function startServer(
       audit,
       publicUrl: () => config.publicUrl ?? url,
     })
+    // Art. 17: an erasure a crash cut short (keys destroyed, rows left) is finished first.
+    const resumed = await resumeErasures(modules.subjects)
+    if (resumed.length > 0) {
+      logger.warn({ erasures: resumed.length }, 'finished erasures a crash had left open')
+    }
     const app = await buildApp({ modules, ...(tls ? { tls } : {}) })
     await app.listen({ port: config.port, host: config.host })
     url = serverUrl(app, config.host, tls !== undefined)

@@ -44,7 +44,7 @@ export interface Modules {
   readonly identity: Readonly<IdentityDeps>
   readonly workspaces: Readonly<WorkspaceDeps>
   readonly audit: Readonly<AuditRouteDeps>
-  /** Contacts erase their consent subject with them, so they hold consent's needs too. */
+  /** Contacts ask consent before enrichment (`mayProcess`), so they hold consent's needs too. */
   readonly contacts: Readonly<ContactDeps & ConsentDeps>
   readonly consent: Readonly<ConsentDeps>
   readonly tracking: Readonly<TrackingDeps>

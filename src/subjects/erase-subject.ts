@@ -109,21 +109,23 @@ async function finishErasure(
     resource: { type: 'subject_erasure', id: record.id },
     outcome: 'succeeded',
     requestId: input.requestId ?? null,
-    details: { keyHolders: subject.keyHolders.length, ...summaryOf(sources) },
+    details: { keyHolders: subject.keyHolders.length, sources: summaryOf(sources) },
   })
   return { erasureId: record.id, keyHolders: subject.keyHolders.length, sources }
 }
 
-/** `{contacts: 1, tracking_events: 12, audit_entries: 'retained'}`: counts, no values. */
-function summaryOf(sources: Record<string, Erasure>): Record<string, string | number> {
-  const summary: Record<string, string | number> = {}
-  for (const [module, erasure] of Object.entries(sources)) {
-    summary[module] =
+/**
+ * `audit:retained(art-17-3-b+art-17-3-e) consent:7 contacts:1`: rows per source, no
+ * values, in one detail however many sources there are (the log bounds its keys).
+ */
+export function summaryOf(sources: Record<string, Erasure>): string {
+  return Object.entries(sources)
+    .map(([module, erasure]) =>
       erasure.outcome === 'retained'
-        ? `retained (${erasure.bases.join(', ')})`
-        : Object.values(erasure.rows).reduce((sum, count) => sum + count, 0)
-  }
-  return summary
+        ? `${module}:retained(${erasure.bases.join('+')})`
+        : `${module}:${Object.values(erasure.rows).reduce((sum, count) => sum + count, 0)}`,
+    )
+    .join(' ')
 }
 
 function requesterOf(actor: Actor): string {

@@ -35,7 +35,13 @@ export async function exportSubject(
     resource: { type: 'subject_export' },
     outcome: 'succeeded',
     requestId: input.requestId ?? null,
-    details: { keyHolders: subject.keyHolders.length, ...records },
+    // Records per source in one detail: the log bounds the number of detail keys.
+    details: {
+      keyHolders: subject.keyHolders.length,
+      sources: Object.entries(records)
+        .map(([source, count]) => `${source}:${count}`)
+        .join(' '),
+    },
   })
   return { keyHolders: subject.keyHolders.length, records }
 }

@@ -4,11 +4,11 @@ import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
 export const subjectsAuditActions = {
   'subject.exported': {
     when: "One person's data was read from every module for an access or portability export",
-    details: ['keyHolders', 'audit', 'consent', 'contacts', 'identity', 'tracking'],
+    details: ['keyHolders', 'sources'],
   },
   'subject.erased': {
     when: 'One person was erased from every module: keys destroyed first, then their rows',
-    details: ['keyHolders', 'audit', 'consent', 'contacts', 'identity', 'tracking'],
+    details: ['keyHolders', 'sources'],
   },
 } as const satisfies AuditActionCatalogue
 
