@@ -15,14 +15,9 @@ import {
   IdParams,
   OperatorSchema,
 } from './identity.schemas.js'
-import {
-  changeRole,
-  createOperator,
-  disableOperator,
-  getOperator,
-  listOperators,
-} from './operators.service.js'
+import { changeRole, createOperator, disableOperator } from './operators.service.js'
 import { actorOf } from './principal.js'
+import { readOperator, readOperators } from './read-operators.js'
 
 /** A workspace's operators and API keys, managed by its owners and admins. */
 export function registerOperatorRoutes(app: App, deps: IdentityDeps): void {
@@ -41,17 +36,8 @@ export function registerOperatorRoutes(app: App, deps: IdentityDeps): void {
     },
     async (request) => {
       const principal = principalOf(request)
-      const data = await listOperators(deps, principal.workspaceId)
-      await deps.audit.record({
-        workspaceId: principal.workspaceId,
-        actor: actorOf(principal),
-        action: 'operator.listed',
-        outcome: 'succeeded',
-        resource: { type: 'operator' },
-        details: { count: data.length },
-        ...requestContext(request),
-      })
-      return { data }
+      const who = { workspaceId: principal.workspaceId, actor: actorOf(principal) }
+      return { data: await readOperators(deps, who, requestContext(request)) }
     },
   )
 
@@ -90,17 +76,8 @@ export function registerOperatorRoutes(app: App, deps: IdentityDeps): void {
     },
     async (request) => {
       const principal = principalOf(request)
-      const operator = await getOperator(deps, principal.workspaceId, request.params.id)
-      await deps.audit.record({
-        workspaceId: principal.workspaceId,
-        actor: actorOf(principal),
-        action: 'operator.read',
-        outcome: 'succeeded',
-        resource: { type: 'operator', id: operator.id },
-        subjectId: operator.id,
-        ...requestContext(request),
-      })
-      return operator
+      const who = { workspaceId: principal.workspaceId, actor: actorOf(principal) }
+      return readOperator(deps, who, request.params.id, requestContext(request))
     },
   )
 
