@@ -7,6 +7,7 @@ import {
   retentionPeriods,
   type SettingsDocument,
   type SettingsFragment,
+  settingsReader,
 } from './settings-fragment.js'
 
 /**
@@ -47,10 +48,7 @@ export function composeSettings(fragments: readonly SettingsFragment[]): Compose
   const patchSchema = Type.Object(patchProperties(schema.properties), {
     additionalProperties: false,
   })
-  const read = (stored: SettingsDocument): SettingsDocument => {
-    const known = Value.Clean(schema, Value.Clone(stored))
-    return Value.Parse(schema, Value.Default(schema, known))
-  }
+  const read: (stored: SettingsDocument) => SettingsDocument = settingsReader(schema)
   return Object.freeze({
     modules: Object.freeze(fragments.map((fragment) => fragment.module)),
     schema,
