@@ -19,7 +19,7 @@ export type SettingsDocument = Readonly<Record<string, unknown>>
 export interface SettingsFragment<Properties extends TProperties = TProperties> {
   /** The module that owns the fields, named in composition errors. */
   readonly module: string
-  /** The fields as they sit in the settings document; unknown keys are refused. */
+  /** The fields as they sit in the settings document, refusing keys it does not declare. */
   readonly schema: TObject<Properties>
   /**
    * The module's own settings from a stored document: its fields, with the default of
