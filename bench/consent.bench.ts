@@ -25,7 +25,7 @@ import { sql } from 'kysely'
 import { createAuditLog } from '../src/audit/audit.service.js'
 import { systemClock } from '../src/clock.js'
 import { loadConfig } from '../src/config.js'
-import type { ConsentDeps } from '../src/consent/consent.deps.js'
+import type { ConsentDeps, ConsentWorkspace } from '../src/consent/consent.deps.js'
 import { noFlags } from '../src/consent/consent.logic.js'
 import type { ConsentEventsTable, ConsentStatesTable } from '../src/consent/consent.table.js'
 import { applyEntry, type LedgerEntry, type Standing } from '../src/consent/ledger.logic.js'
@@ -404,7 +404,7 @@ async function main(): Promise<void> {
 /** One subject's history grows to 10k events; its decisions cost what a 10-event subject's do. */
 async function measureLongHistory(
   deps: ConsentDeps,
-  workspace: { id: string; settings: { ageOfDigitalConsent: number } },
+  workspace: ConsentWorkspace,
   ids: readonly string[],
   now: Date,
 ): Promise<void> {

@@ -157,10 +157,10 @@ describe('HTTP app', () => {
   })
 
   test('logs redact emails, IPs and Authorization headers', async () => {
-    const workspace = await createWorkspace(
-      { db: harness.storage.db, audit: harness.audit, clock: harness.clock, instanceRegion: 'eu' },
-      { name: 'Log Test', actor: { actorType: 'system', actorId: null } },
-    )
+    const workspace = await createWorkspace(harness.modules.workspaces, {
+      name: 'Log Test',
+      actor: { actorType: 'system', actorId: null },
+    })
     await harness.app.inject({
       method: 'POST',
       url: '/v1/test/echo?email=carol@example.com',

@@ -9,6 +9,7 @@ import type { IdentityDeps, SessionPolicy } from './identity/identity.deps.js'
 import type { ScryptCost } from './identity/passwords.js'
 import type { Logger } from './logger.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
+import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
 import type { Storage } from './storage/database.js'
 import type { SubjectsDeps } from './subjects/index.js'
@@ -79,7 +80,13 @@ export function createModules(core: Core): Modules {
   return Object.freeze({
     core: frozenCore,
     identity: Object.freeze(identityDepsOf(frozenCore)),
-    workspaces: Object.freeze({ db, audit, clock, instanceRegion: config.region }),
+    workspaces: Object.freeze({
+      db,
+      audit,
+      clock,
+      instanceRegion: config.region,
+      settings: composeWorkspaceSettings(),
+    }),
     audit: Object.freeze({ audit }),
     contacts: Object.freeze({ db, keyring, audit, clock }),
     consent: Object.freeze({ db, keyring, audit, clock }),

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
 import type { Actor } from '../identity/principal.js'
 import type { Database } from '../storage/database.js'
+import type { SettingsDocument } from '../workspaces/settings-fragment.js'
 import type { ConsentSource } from './ledger.logic.js'
 
 /** What the consent services need, passed in by the composition root. */
@@ -28,8 +29,11 @@ export interface LedgerContext {
   callerIp?: string | null
 }
 
-/** The workspace as the decision needs it; a `Workspace` from the workspaces service fits. */
+/**
+ * The workspace as the decision needs it; a `Workspace` from the workspaces service fits.
+ * Its settings are read with `consentSettings`: this module's fields, defaults filled in.
+ */
 export interface ConsentWorkspace {
   id: string
-  settings: { ageOfDigitalConsent: number }
+  settings: SettingsDocument
 }

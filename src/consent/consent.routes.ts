@@ -9,7 +9,8 @@ import { principalOf } from '../identity/authorize.js'
 import { actorOf, type Principal } from '../identity/principal.js'
 import { getWorkspace } from '../workspaces/workspaces.service.js'
 import receiptSchema from './consent-receipt.schema.json' with { type: 'json' }
-import type { ConsentDeps, LedgerContext } from './consent.deps.js'
+import type { ConsentDeps, ConsentWorkspace, LedgerContext } from './consent.deps.js'
+import { consentSettings } from './consent.settings.js'
 import {
   AgeBody,
   ConsentBody,
@@ -212,9 +213,7 @@ export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
         declaration: age === undefined ? { birthDate: birthDate ?? '' } : { age },
         context: ledgerContextOf(request, principal),
       })
-      return reply
-        .code(201)
-        .send(signalResponse(written, workspace.settings.ageOfDigitalConsent, deps))
+      return reply.code(201).send(signalResponse(written, workspace, deps))
     },
   )
 
@@ -240,9 +239,7 @@ export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
         ...(request.body.reference === undefined ? {} : { reference: request.body.reference }),
         context: ledgerContextOf(request, principal),
       })
-      return reply
-        .code(201)
-        .send(signalResponse(written, workspace.settings.ageOfDigitalConsent, deps))
+      return reply.code(201).send(signalResponse(written, workspace, deps))
     },
   )
 
@@ -292,9 +289,10 @@ function ledgerContextOf(
 
 function signalResponse(
   written: LedgerWriteResult,
-  ageOfDigitalConsent: number,
+  workspace: ConsentWorkspace,
   deps: ConsentDeps,
 ) {
+  const { ageOfDigitalConsent } = consentSettings.read(workspace.settings)
   return {
     subjectId: written.subjectId,
     events: written.events,

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js'
 import type { Actor } from '../identity/principal.js'
 import { selectPurpose } from './catalogue.repository.js'
 import type { ConsentDeps, ConsentWorkspace } from './consent.deps.js'
+import { consentSettings } from './consent.settings.js'
 import {
   type AllowReason,
   decide,
@@ -79,7 +80,8 @@ export async function mayProcess(
       })
   const rule =
     row.purpose_basis === null ? ruleOfBuiltIn(request.purpose) : ruleOfRow(request.purpose, row)
-  const decision = decisionOf(request, rule, row)
+  const { ageOfDigitalConsent } = consentSettings.read(request.workspace.settings)
+  const decision = decisionOf(request, ageOfDigitalConsent, rule, row)
   if (!decision.allowed) await deps.audit.recordSoon([deniedEvent(request, decision)])
   return decision
 }
@@ -116,7 +118,8 @@ export async function mayProcessMany(
   )
   const rule = purpose === undefined ? undefined : ruleOf(purpose)
   const rows = await rowsFor(deps, workspaceId, request.purpose, request.subjects)
-  const decisions = rows.map((row) => decisionOf(request, rule, row))
+  const { ageOfDigitalConsent } = consentSettings.read(request.workspace.settings)
+  const decisions = rows.map((row) => decisionOf(request, ageOfDigitalConsent, rule, row))
   const denied = decisions.filter((decision) => !decision.allowed)
   if (denied.length > 0) {
     await deps.audit.recordSoon(denied.map((decision) => deniedEvent(request, decision)))
@@ -161,6 +164,7 @@ async function rowsFor(
 
 function decisionOf(
   request: Omit<MayProcessRequest, 'subject'>,
+  ageOfDigitalConsent: number,
   rule: PurposeRule | undefined,
   row: DecisionRow | undefined,
 ): ConsentDecision {
@@ -169,7 +173,7 @@ function decisionOf(
     purpose: rule,
     subject: known === undefined ? null : flagsOf(known),
     state: known === undefined ? null : decisionStateOf(known.purpose_state),
-    ageOfDigitalConsent: request.workspace.settings.ageOfDigitalConsent,
+    ageOfDigitalConsent,
     now: request.now,
   })
   return {

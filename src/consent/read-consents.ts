@@ -2,6 +2,7 @@ import type { SubjectSealer } from '../crypto/subject-sealer.js'
 import type { JsonValue } from '../crypto/subject-sealer.js'
 import type { Actor } from '../identity/principal.js'
 import type { ConsentDeps, ConsentWorkspace } from './consent.deps.js'
+import { consentSettings } from './consent.settings.js'
 import {
   countEvents,
   findSubjectIdByIndex,
@@ -75,7 +76,7 @@ export async function readConsents(
 ): Promise<ConsentsView> {
   const workspaceId = input.workspace.id
   const now = deps.clock.now()
-  const age = input.workspace.settings.ageOfDigitalConsent
+  const age = consentSettings.read(input.workspace.settings).ageOfDigitalConsent
   const { kind, value } = identifierValueOf(input.subject)
   const blindIndex = await deps.keyring.blindIndex(workspaceId, kind, value)
   const found = await findSubjectIdByIndex(deps.db, workspaceId, blindIndex)

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js'
 import type { Database } from '../storage/database.js'
 import { selectPurpose } from './catalogue.repository.js'
 import type { ConsentDeps, ConsentWorkspace, LedgerContext } from './consent.deps.js'
+import { consentSettings } from './consent.settings.js'
 import { lawfulBasisArticle } from './consent.logic.js'
 import type { SubjectRef } from './identifiers.logic.js'
 import type { LedgerEntry, PolicyRef } from './ledger.logic.js'
@@ -75,7 +76,7 @@ export async function recordConsent(
     state: purposeViewOf(
       purpose,
       result.standing,
-      input.workspace.settings.ageOfDigitalConsent,
+      consentSettings.read(input.workspace.settings).ageOfDigitalConsent,
       deps.clock.now(),
     ),
   }

@@ -16,15 +16,10 @@ for (const dialect of testDialects) {
     let addressCount = 0
 
     const newWorkspace = async (name: string) => {
-      const created = await createWorkspace(
-        {
-          db: harness.storage.db,
-          audit: harness.audit,
-          clock: harness.clock,
-          instanceRegion: 'eu',
-        },
-        { name, actor: { actorType: 'system', actorId: null } },
-      )
+      const created = await createWorkspace(harness.modules.workspaces, {
+        name,
+        actor: { actorType: 'system', actorId: null },
+      })
       const workspace = { id: created.id, name: created.name }
       workspaces.push(workspace)
       return workspace

@@ -13,15 +13,10 @@ for (const dialect of testDialects) {
 
     before(async () => {
       harness = await buildTestApp({ dialect })
-      const workspace = await createWorkspace(
-        {
-          db: harness.storage.db,
-          audit: harness.audit,
-          clock: harness.clock,
-          instanceRegion: 'eu',
-        },
-        { name: '2FA Ltd', actor: { actorType: 'system', actorId: null } },
-      )
+      const workspace = await createWorkspace(harness.modules.workspaces, {
+        name: '2FA Ltd',
+        actor: { actorType: 'system', actorId: null },
+      })
       workspaceId = workspace.id
     })
     after(async () => harness.close())

@@ -8,6 +8,7 @@ import { enrichOrigins } from './enrich.js'
 import { isValidIdentityToken } from './identity-token.js'
 import { admit, originOf } from './admit-events.js'
 import type { TrackingDeps } from './tracking.deps.js'
+import { trackingSettings } from './tracking.settings.js'
 import {
   type CheckedEvent,
   checkEvent,
@@ -59,7 +60,7 @@ export async function ingestEvents(deps: TrackingDeps, input: IngestInput): Prom
   const checked: CheckedEvent[] = []
   const options = {
     now,
-    retentionDays: workspace.settings.retentionDays.events,
+    retentionDays: trackingSettings.read(workspace.settings).retentionDays.events,
     sentAt: sentAtOf(input.sentAt),
     mayRelayContext: input.principal.kind !== 'public-key',
   }
@@ -138,7 +139,7 @@ async function sealRows(
   const enrichmentOf = await enrichOrigins(
     deps,
     [...origins.values()],
-    workspace.settings.tracking.ipStorage,
+    trackingSettings.read(workspace.settings).tracking.ipStorage,
   )
   const receivedAt = now.toISOString()
   const rows: TrackingEventsTable[] = []

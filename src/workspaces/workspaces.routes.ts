@@ -5,32 +5,38 @@ import { requestContext } from '../identity/authenticate.js'
 import { requires, workspaceMember } from '../identity/access.js'
 import { principalOf } from '../identity/authorize.js'
 import { actorOf } from '../identity/principal.js'
-import { WorkspaceSettingsPatchSchema, WorkspaceSettingsSchema } from './workspaces.logic.js'
-import { changeWorkspace, getWorkspace, type WorkspaceDeps } from './workspaces.service.js'
+import type { ComposedSettings } from './compose-settings.js'
+import { changeWorkspace, describeWorkspace, type WorkspaceDeps } from './workspaces.service.js'
 
-const WorkspaceSchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    region: Type.String(),
-    settings: WorkspaceSettingsSchema,
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-  },
-  component('Workspace'),
-)
+/** The workspace as the API shows it; its settings are every module's fields. */
+function workspaceSchemaOf(settings: ComposedSettings) {
+  return Type.Object(
+    {
+      id: Type.String(),
+      name: Type.String(),
+      region: Type.String(),
+      settings: settings.schema,
+      createdAt: Type.String(),
+      updatedAt: Type.String(),
+    },
+    component('Workspace'),
+  )
+}
 
-const WorkspacePatch = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    settings: Type.Optional(WorkspaceSettingsPatchSchema),
-  },
-  { additionalProperties: false },
-)
+function workspacePatchOf(settings: ComposedSettings) {
+  return Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      settings: Type.Optional(settings.patchSchema),
+    },
+    { additionalProperties: false },
+  )
+}
 
 /** The caller's own workspace: there is no path to any other. */
 export function registerWorkspaceRoutes(app: App, deps: WorkspaceDeps): void {
   const tags = ['workspace']
+  const WorkspaceSchema = workspaceSchemaOf(deps.settings)
   app.get(
     '/v1/workspace',
     {
@@ -42,7 +48,7 @@ export function registerWorkspaceRoutes(app: App, deps: WorkspaceDeps): void {
       },
     },
     async (request) => {
-      return getWorkspace(deps.db, principalOf(request).workspaceId)
+      return describeWorkspace(deps, principalOf(request).workspaceId)
     },
   )
 
@@ -53,7 +59,7 @@ export function registerWorkspaceRoutes(app: App, deps: WorkspaceDeps): void {
       schema: {
         tags,
         summary: "Change the workspace's name or settings",
-        body: WorkspacePatch,
+        body: workspacePatchOf(deps.settings),
         response: { 200: WorkspaceSchema },
       },
     },

@@ -6,13 +6,8 @@ import type { Actor } from '../identity/principal.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/database.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
-import {
-  applySettingsPatch,
-  defaultSettings,
-  settingsFrom,
-  type WorkspaceSettings,
-  type WorkspaceSettingsPatch,
-} from './workspaces.logic.js'
+import type { ComposedSettings } from './compose-settings.js'
+import { type SettingsDocument, settingsDocumentFrom } from './settings-fragment.js'
 import {
   findWorkspace,
   insertWorkspace,
@@ -27,13 +22,19 @@ export interface WorkspaceDeps {
   clock: Clock
   /** The region this instance promises to keep data in. */
   instanceRegion: string
+  /** The settings every module declared, composed at the root (settings-fragments.ts). */
+  settings: ComposedSettings
 }
 
 export interface Workspace {
   id: string
   name: string
   region: string
-  settings: WorkspaceSettings
+  /**
+   * As stored. A module reads its own part with its fragment, which fills in the
+   * defaults of fields added since the row was written: `consentSettings.read(settings)`.
+   */
+  settings: SettingsDocument
   createdAt: string
   updatedAt: string
 }
@@ -71,7 +72,7 @@ export async function createWorkspace(
     id: newId(deps.clock.now()),
     name,
     region,
-    settings: JSON.stringify(defaultSettings()),
+    settings: JSON.stringify(deps.settings.defaults()),
     created_at: now,
     updated_at: now,
   }
@@ -114,19 +115,28 @@ export async function getWorkspace(db: Database, workspaceId: string): Promise<W
   return toWorkspace(row)
 }
 
+/** The workspace with every module's settings, defaults filled in: what the API shows. */
+export async function describeWorkspace(
+  deps: WorkspaceDeps,
+  workspaceId: string,
+): Promise<Workspace> {
+  const workspace = await getWorkspace(deps.db, workspaceId)
+  return { ...workspace, settings: deps.settings.read(workspace.settings) }
+}
+
 export async function workspaceExists(db: Database, workspaceId: string): Promise<boolean> {
   return (await findWorkspace(db, workspaceId)) !== undefined
 }
 
 export async function changeWorkspace(
   deps: WorkspaceDeps,
-  input: { workspaceId: string; name?: string; settings?: WorkspaceSettingsPatch; actor: Actor },
+  input: { workspaceId: string; name?: string; settings?: SettingsDocument; actor: Actor },
   context: RequestContext = {},
 ): Promise<Workspace> {
   const current = await getWorkspace(deps.db, input.workspaceId)
   const settings = input.settings
-    ? applySettingsPatch(current.settings, input.settings)
-    : current.settings
+    ? deps.settings.applyPatch(current.settings, input.settings)
+    : deps.settings.read(current.settings)
   const name = input.name?.trim() ?? current.name
   if (name.length === 0 || name.length > 200) {
     throw new AppError('invalid_request', 'A workspace name has 1 to 200 characters')
@@ -162,7 +172,7 @@ function toWorkspace(row: WorkspacesTable): Workspace {
     id: row.id,
     name: row.name,
     region: row.region,
-    settings: settingsFrom(JSON.parse(row.settings)),
+    settings: settingsDocumentFrom(row.settings),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

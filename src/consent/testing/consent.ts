@@ -3,6 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { openTestAuditLog, type TestAuditLog } from '../../audit/testing/audit.js'
 import { ManualClock } from '../../clock.js'
+import { composeWorkspaceSettings } from '../../settings-fragments.js'
 import type { Storage } from '../../storage/database.js'
 import { createWorkspace, type Workspace } from '../../workspaces/workspaces.service.js'
 import type { ConsentDeps, LedgerContext } from '../consent.deps.js'
@@ -38,6 +39,7 @@ export async function makeWorkspace(
       audit: harness.audit,
       clock: harness.clock,
       instanceRegion: 'eu',
+      settings: composeWorkspaceSettings(),
     },
     { name, actor: { actorType: 'system', actorId: null } },
   )

@@ -1,0 +1,18 @@
+import { consentSettings } from './consent/consent.settings.js'
+import { contactsSettings } from './contacts/contacts.settings.js'
+import { trackingSettings } from './tracking/tracking.settings.js'
+import { type ComposedSettings, composeSettings } from './workspaces/compose-settings.js'
+import { workspacesSettings } from './workspaces/workspaces.settings.js'
+
+/**
+ * Every module's part of a workspace's settings, listed once, as the personal-data
+ * sources are: each fragment lives in its module's `<module>.settings.ts`, and a new
+ * module with settings adds one line here. The workspaces module composes them and
+ * knows none of them.
+ */
+const settingsFragments = [workspacesSettings, consentSettings, contactsSettings, trackingSettings]
+
+/** The workspace settings of this instance: one schema for the API, storage and defaults. */
+export function composeWorkspaceSettings(): ComposedSettings {
+  return composeSettings(settingsFragments)
+}

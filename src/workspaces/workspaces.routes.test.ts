@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { consentSettings } from '../consent/consent.settings.js'
+import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
+import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
+import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import { trackingSettings } from '../tracking/tracking.settings.js'
+import { getWorkspace } from './workspaces.service.js'
+
+const defaults = {
+  slaDays: 7,
+  ageOfDigitalConsent: 16,
+  retentionDays: { events: 395, conversations: 730, inactiveContacts: 1095 },
+  tracking: { ipStorage: 'truncated' },
+}
+
+for (const dialect of testDialects) {
+  describe(`workspace settings over the API [${dialect}]`, { skip: dialectSkip(dialect) }, () => {
+    let harness: TestApp
+
+    before(async () => {
+      harness = await buildTestApp({ dialect })
+    })
+    after(async () => harness.close())
+
+    const settingsOf = async (tenant: TenantFixture): Promise<unknown> => {
+      const response = await harness.app.inject({
+        url: '/v1/workspace',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(response.statusCode, 200, response.body)
+      return response.json().settings
+    }
+    const patch = (tenant: TenantFixture, payload: Record<string, unknown>) =>
+      harness.app.inject({
+        method: 'PATCH',
+        url: '/v1/workspace',
+        headers: bearer(tenant.secretKey),
+        payload,
+      })
+    const storeRaw = async (tenant: TenantFixture, settings: string) => {
+      await harness.storage.db
+        .updateTable('workspaces')
+        .set({ settings })
+        .where('id', '=', tenant.workspaceId)
+        .execute()
+    }
+    const storedOf = async (tenant: TenantFixture): Promise<unknown> => {
+      const row = await harness.storage.db
+        .selectFrom('workspaces')
+        .select('settings')
+        .where('id', '=', tenant.workspaceId)
+        .executeTakeFirstOrThrow()
+      return JSON.parse(row.settings)
+    }
+
+    test('a new workspace shows every module’s setting with its default', async () => {
+      const tenant = await createTenant(harness, 'Defaults Ltd')
+      assert.deepEqual(await settingsOf(tenant), defaults)
+      assert.deepEqual(await storedOf(tenant), defaults)
+    })
+
+    test('a change keeps every field it does not name, at the top and inside groups', async () => {
+      const tenant = await createTenant(harness, 'Partial Ltd')
+      const first = await patch(tenant, {
+        settings: {
+          ageOfDigitalConsent: 13,
+          retentionDays: { conversations: 10 },
+          tracking: { ipStorage: 'full' },
+        },
+      })
+      assert.equal(first.statusCode, 200, first.body)
+      const second = await patch(tenant, {
+        settings: { slaDays: 5, retentionDays: { events: 30 } },
+      })
+      assert.equal(second.statusCode, 200, second.body)
+      const expected = {
+        slaDays: 5,
+        ageOfDigitalConsent: 13,
+        retentionDays: { events: 30, conversations: 10, inactiveContacts: 1095 },
+        tracking: { ipStorage: 'full' },
+      }
+      assert.deepEqual(second.json().settings, expected)
+      assert.deepEqual(await settingsOf(tenant), expected)
+      const renamed = await patch(tenant, { name: 'Partial Group', settings: {} })
+      assert.equal(renamed.statusCode, 200, renamed.body)
+      assert.deepEqual(await storedOf(tenant), expected)
+      // The audit entry names what the change named, not what a validator filled in.
+      const audit = await harness.app.inject({
+        url: '/v1/audit?action=workspace.settings_changed&limit=10',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(audit.statusCode, 200, audit.body)
+      const fields = audit
+        .json()
+        .data.map((entry: { details: { fields: string } }) => entry.details.fields)
+        .sort()
+      assert.deepEqual(fields, [
+        'ageOfDigitalConsent,retentionDays,tracking',
+        'name',
+        'slaDays,retentionDays',
+      ])
+    })
+
+    test('unknown fields and bad values are refused field by field, and nothing changes', async () => {
+      const tenant = await createTenant(harness, 'Strict Ltd')
+      const response = await patch(tenant, {
+        settings: {
+          slaDays: 31,
+          ageOfDigitalConsent: 12,
+          country: 'FR',
+          retentionDays: { events: 0, conversations: 'long', forever: 1 },
+          tracking: { ipStorage: 'hashed', cookies: true },
+        },
+      })
+      assert.equal(response.statusCode, 400, response.body)
+      const problem = response.json()
+      assert.equal(problem.code, 'invalid_request')
+      const fields = new Set(problem.errors.map((error: { field: string }) => error.field))
+      assert.deepEqual([...fields].sort(), [
+        'settings.ageOfDigitalConsent',
+        'settings.country',
+        'settings.retentionDays.conversations',
+        'settings.retentionDays.events',
+        'settings.retentionDays.forever',
+        'settings.slaDays',
+        'settings.tracking.cookies',
+        'settings.tracking.ipStorage',
+      ])
+      assert.doesNotMatch(response.body, /hashed|long|FR/)
+      assert.deepEqual(await settingsOf(tenant), defaults)
+    })
+
+    test('an old row missing newer fields reads with their defaults, in every module', async () => {
+      const tenant = await createTenant(harness, 'Old Row Ltd')
+      await storeRaw(tenant, '{"slaDays":5,"retentionDays":{"conversations":9}}')
+      assert.deepEqual(await settingsOf(tenant), {
+        ...defaults,
+        slaDays: 5,
+        retentionDays: { ...defaults.retentionDays, conversations: 9 },
+      })
+      const workspace = await getWorkspace(harness.storage.db, tenant.workspaceId)
+      assert.deepEqual(consentSettings.read(workspace.settings), { ageOfDigitalConsent: 16 })
+      assert.deepEqual(trackingSettings.read(workspace.settings), {
+        tracking: { ipStorage: 'truncated' },
+        retentionDays: { events: 395 },
+      })
+      // Reading changes nothing stored; the next change writes the whole document.
+      assert.deepEqual(await storedOf(tenant), { slaDays: 5, retentionDays: { conversations: 9 } })
+      const changed = await patch(tenant, { settings: { ageOfDigitalConsent: 14 } })
+      assert.equal(changed.statusCode, 200, changed.body)
+      assert.deepEqual(await storedOf(tenant), {
+        ...defaults,
+        slaDays: 5,
+        ageOfDigitalConsent: 14,
+        retentionDays: { ...defaults.retentionDays, conversations: 9 },
+      })
+    })
+
+    test('a stored field no module declares any more is dropped, not a failure', async () => {
+      const tenant = await createTenant(harness, 'Retired Ltd')
+      await storeRaw(tenant, JSON.stringify({ ...defaults, retiredSetting: { on: true } }))
+      assert.deepEqual(await settingsOf(tenant), defaults)
+      const renamed = await patch(tenant, { name: 'Retired Group' })
+      assert.equal(renamed.statusCode, 200, renamed.body)
+      assert.deepEqual(await storedOf(tenant), defaults)
+    })
+  })
+}
