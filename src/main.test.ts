@@ -10,6 +10,7 @@ import { loadConfig } from './config.js'
 import { shredChannel } from './crypto/subject-keys.js'
 import { testMasterKey } from './crypto/testing/keyring.js'
 import { createLogger } from './logger.js'
+import { composeWorkspaceSettings } from './settings-fragments.js'
 import { startServer } from './main.js'
 import { channelNameIn } from './storage/postgres.js'
 import { describePostgres, testDatabaseUrl } from './storage/testing/dialects.js'
@@ -61,7 +62,13 @@ test('start-up finishes an erasure a crash left open', async () => {
   const logger = createLogger({ level: 'silent' })
   const first = await startServer(config, { logger })
   const workspace = await createWorkspace(
-    { db: first.storage.db, audit: first.audit, clock: systemClock, instanceRegion: 'eu' },
+    {
+      db: first.storage.db,
+      audit: first.audit,
+      clock: systemClock,
+      instanceRegion: 'eu',
+      settings: composeWorkspaceSettings(),
+    },
     { name: 'Resume Co', actor: { actorType: 'system', actorId: null } },
   )
   // As eraseSubject leaves it when the process dies after recording its plan.
