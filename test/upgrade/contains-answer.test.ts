@@ -26,3 +26,26 @@ test('elements must keep their order, and types must match', () => {
   assert.deepEqual(missingFrom({ a: [1] }, { a: { 0: 1 } }), ['$.a: an array, now {"0":1}'])
   assert.deepEqual(missingFrom({ a: 1 }, { a: '1' }), ['$.a: 1, now "1"'])
 })
+
+test('a reassignable id may change, but each old id always to the same new one', () => {
+  const reassignments = { fields: new Set(['subjectId']), seen: new Map<string, string>() }
+  const old = { subjectId: 's1', history: [{ subjectId: 's1' }, { subjectId: 's2' }] }
+  // Two old subjects found to be one person: both become n1.
+  const merged = { subjectId: 'n1', history: [{ subjectId: 'n1' }, { subjectId: 'n1' }] }
+  assert.deepEqual(missingFrom(old, merged, reassignments), [])
+  assert.deepEqual(missingFrom({ subjectId: 's1' }, { subjectId: 'n9' }, reassignments), [
+    '$.subjectId: "s1" became "n1" elsewhere, here "n9"',
+  ])
+  assert.equal(missingFrom({ id: 'a' }, { id: 'b' }, reassignments).length, 1, 'not reassignable')
+})
+
+test('ids seen while looking for a matching element count only once it matches', () => {
+  const reassignments = { fields: new Set(['subjectId']), seen: new Map<string, string>() }
+  const old = [{ subjectId: 's1', seq: 2 }]
+  const now = [
+    { subjectId: 'wrong', seq: 1 },
+    { subjectId: 'n1', seq: 2 },
+  ]
+  assert.deepEqual(missingFrom(old, now, reassignments), [])
+  assert.deepEqual([...reassignments.seen], [['s1', 'n1']])
+})

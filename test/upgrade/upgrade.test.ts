@@ -5,6 +5,7 @@ import { testDialects, dialectSkip } from '../../src/storage/testing/dialects.js
 import { migrateToLatest } from '../../src/storage/migrate.js'
 import { collectingWriter, exportSubject, resolveSubject } from '../../src/subjects/index.js'
 import { buildTestApp, type TestApp } from '../../src/testing/test-app.js'
+import type { Reassignments } from './contains-answer.js'
 import { type FixtureContact, readFixture } from './fixture-file.js'
 import { openReleaseStore } from './load-fixture.js'
 import { lostOrGainedRows, openEverySealedValue, replay, rowCounts } from './upgraded-store.js'
@@ -22,6 +23,12 @@ const fixtures = ['c6a3ec2.json']
 
 /** Tables a migration may change the row count of on purpose, with why. None yet. */
 const rowsChangedOnPurpose: Readonly<Record<string, string>> = {}
+
+/**
+ * Answer fields whose ids a migration may give anew, consistently (contains-answer.ts):
+ * `subjectId` once people are re-keyed by the subjects module, say. None yet.
+ */
+const reassignableFields: ReadonlySet<string> = new Set()
 
 const actor = { actorType: 'system' as const, actorId: null }
 
@@ -80,8 +87,10 @@ for (const file of fixtures) {
 
         test('every read the release answered is answered the same', async () => {
           const broken: string[] = []
+          // One for every answer: an id given anew is the same new id wherever it shows.
+          const reassignments: Reassignments = { fields: reassignableFields, seen: new Map() }
           for (const read of fixture.reads) {
-            const missing = await replay(harness, facts, read)
+            const missing = await replay(harness, facts, read, reassignments)
             if (missing.length > 0) broken.push(`${read.url} (${read.auth}): ${missing.join('; ')}`)
           }
           assert.deepEqual(broken, [])

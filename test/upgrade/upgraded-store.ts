@@ -3,7 +3,7 @@ import { readEnvelopeHeader } from '../../src/crypto/envelope.js'
 import { sealedColumnsOfModules } from '../../src/personal-data-sources.js'
 import type { Storage } from '../../src/storage/database.js'
 import type { TestApp } from '../../src/testing/test-app.js'
-import { missingFrom } from './contains-answer.js'
+import { missingFrom, type Reassignments } from './contains-answer.js'
 import type { FixtureFacts, RecordedRead, UpgradeFixture } from './fixture-file.js'
 import { sessionCookieName } from './release-client.js'
 
@@ -75,6 +75,7 @@ export async function replay(
   harness: TestApp,
   facts: FixtureFacts,
   read: RecordedRead,
+  reassignments: Reassignments,
 ): Promise<string[]> {
   const response = await harness.app.inject({
     method: 'GET',
@@ -84,7 +85,7 @@ export async function replay(
   if (response.statusCode !== read.status) {
     return [`status ${read.status}, now ${response.statusCode}: ${response.body.slice(0, 200)}`]
   }
-  return missingFrom(read.body, response.json())
+  return missingFrom(read.body, response.json(), reassignments)
 }
 
 function headersOf(facts: FixtureFacts, auth: RecordedRead['auth']): Record<string, string> {
