@@ -30,13 +30,8 @@ import { dumpSqliteFile } from './dump-sqlite.js'
 import { fixtureText, type UpgradeFixture } from './fixture-file.js'
 import { recordReads } from './recorded-reads.js'
 import { ReleaseApi, textAt } from './release-client.js'
-import {
-  ownerInput,
-  populatePhaseOne,
-  populatePhaseTwo,
-  purposeNames,
-  visitors,
-} from './release-world.js'
+import { populatePhaseOne, populatePhaseTwo } from './release-world.js'
+import { ownerInput, purposeNames, visitors } from './world-people.js'
 
 const workspaceName = 'Upgrade Fixture GmbH'
 

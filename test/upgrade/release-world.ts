@@ -1,11 +1,19 @@
 import { totpCodeAt } from '../../src/identity/totp.js'
-import type {
-  FixtureContact,
-  FixtureFacts,
-  FixtureOperator,
-  FixtureVisitor,
-} from './fixture-file.js'
+import type { FixtureContact, FixtureFacts, FixtureOperator } from './fixture-file.js'
 import { type ReleaseApi, sessionCookieOf, textAt, valueAt } from './release-client.js'
+import {
+  ada,
+  adaBrowser,
+  agentInput,
+  browserAgent,
+  bruno,
+  chen,
+  dora,
+  gpcVisitor,
+  ownerInput,
+  refuser,
+  shop,
+} from './world-people.js'
 
 /**
  * The small world the fixture holds, made through a release's REST API as its users
@@ -17,57 +25,6 @@ import { type ReleaseApi, sessionCookieOf, textAt, valueAt } from './release-cli
  * In two phases, so the workspace key is rotated in between (by the CLI, the server
  * stopped): data sealed under both workspace key versions survives the upgrade.
  */
-
-export const browserAgent =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15'
-
-export const ownerInput = {
-  email: 'Olivia.Owner@Example.com',
-  password: 'fixture-only owner passphrase 1',
-  role: 'owner',
-  firstName: 'Olivia',
-  lastName: 'Owner',
-}
-const agentInput = {
-  email: 'agent.alvarez@example.com',
-  password: 'fixture-only agent passphrase 2',
-  role: 'agent',
-  firstName: 'Andrés',
-  lastName: 'Álvarez',
-}
-
-const ada = {
-  email: 'Ada.Lovelace@Example.com',
-  externalId: 'cust-ada-0001',
-  name: 'Ada Lovelace',
-  attributes: { plan: 'pro', seats: 12, vip: true, renewsOn: '2027-01-31' },
-}
-const bruno = {
-  email: 'bruno.bauer@example.com',
-  name: 'Bruno Bauer',
-  attributes: { plan: 'free' },
-}
-const chen = { externalId: 'cust-chen-0003', name: '陈静', attributes: { locale: 'zh-CN' } }
-const dora = {
-  email: 'dora.deleted@example.com',
-  externalId: 'cust-dora-0004',
-  name: 'Dora Deleted',
-  attributes: { plan: 'trial' },
-}
-
-const adaBrowser = 'anon-ada-browser-01'
-const gpcVisitor = 'anon-gpc-visitor-02'
-const refuser = 'anon-refuser-03'
-const shop = 'https://shop.example'
-
-export const purposeNames = [
-  'support',
-  'analytics',
-  'marketing',
-  'enrichment',
-  'profiling',
-  'product-research',
-]
 
 export interface PhaseOne {
   owner: FixtureOperator
@@ -177,16 +134,6 @@ export async function populatePhaseTwo(
   doraContact.erased = true
   return contacts
 }
-
-export const visitors: FixtureVisitor[] = [
-  {
-    anonymousId: adaBrowser,
-    identifiedAs: ada.externalId,
-    pages: [`${shop}/pricing`, `${shop}/account`],
-  },
-  { anonymousId: gpcVisitor, pages: [`${shop}/blog/gpc`] },
-  { anonymousId: refuser, pages: [] },
-]
 
 async function signUpOwner(
   api: ReleaseApi,

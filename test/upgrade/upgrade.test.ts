@@ -43,9 +43,7 @@ for (const file of fixtures) {
   for (const dialect of testDialects) {
     describe(
       `a store made by ${release} upgrades without loss [${dialect}]`,
-      {
-        skip: dialectSkip(dialect),
-      },
+      { skip: dialectSkip(dialect) },
       () => {
         let harness: TestApp
         let countsAfterMigrations: Record<string, number>
