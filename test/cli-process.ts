@@ -24,12 +24,17 @@ export interface ServeProcess {
   exited: Promise<number | null>
 }
 
-/** Starts `custodian serve --port 0` and waits until it says where it listens. */
+/**
+ * Starts `custodian serve --port 0` and waits until it says where it listens. `bin` is
+ * this checkout's command unless another is named (the upgrade fixture runs an older
+ * release's).
+ */
 export async function startServeProcess(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  bin: string = binPath,
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -65,8 +70,12 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const result = spawnSync(process.execPath, [binPath, ...args], {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  bin: string = binPath,
+): CliResult {
+  const result = spawnSync(process.execPath, [bin, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,

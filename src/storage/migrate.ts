@@ -1,4 +1,4 @@
-import { type MigrationResult, Migrator } from 'kysely'
+import { type MigrationResult, type MigrationResultSet, Migrator } from 'kysely'
 import type { Storage } from './database.js'
 import { migrations } from './migrations/index.js'
 
@@ -13,12 +13,33 @@ export interface MigrationReport {
  * Kysely takes a lock (an advisory lock on PostgreSQL) around the whole run.
  */
 export async function migrateToLatest(storage: Storage): Promise<MigrationReport> {
-  const migrator = new Migrator({
+  const migrator = migratorOf(storage)
+  return reportOf(migrator, await migrator.migrateToLatest())
+}
+
+/**
+ * Brings the schema to exactly `target`, one of the names in `./migrations/index.ts`,
+ * applying (or undoing) whatever lies between. The upgrade test uses it to rebuild the
+ * schema an older release had before loading that release's data.
+ */
+export async function migrateTo(storage: Storage, target: string): Promise<MigrationReport> {
+  if (!Object.hasOwn(migrations, target)) throw new Error(`No migration named ${target}`)
+  const migrator = migratorOf(storage)
+  return reportOf(migrator, await migrator.migrateTo(target))
+}
+
+function migratorOf(storage: Storage): Migrator {
+  return new Migrator({
     db: storage.db,
     provider: { getMigrations: async () => migrations },
     ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
   })
-  const { error, results } = await migrator.migrateToLatest()
+}
+
+async function reportOf(
+  migrator: Migrator,
+  { error, results }: MigrationResultSet,
+): Promise<MigrationReport> {
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName
     throw new Error(`Migration ${failed ?? '(setup)'} failed: ${describeError(error)}`, {

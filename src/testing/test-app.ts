@@ -23,13 +23,24 @@ export interface TestApp {
   close(): Promise<void>
 }
 
+export interface TestAppOptions {
+  dialect?: DialectName
+  /** Settings over the test defaults; `CUSTODIAN_MASTER_KEY` is random unless given. */
+  env?: NodeJS.ProcessEnv
+  /**
+   * A store to serve instead of a fresh one, already migrated, with the function that
+   * removes it (called by `close`): the upgrade test opens data an older release made.
+   */
+  store?: { storage: Storage; cleanup: () => Promise<void> }
+  /** Where the manual clock starts. */
+  startAt?: Date | string
+}
+
 /** The real app on a fresh migrated store, with captured logs and a manual clock. */
-export async function buildTestApp(
-  options: { dialect?: DialectName; env?: NodeJS.ProcessEnv } = {},
-): Promise<TestApp> {
-  const { storage, cleanup } = await openTestStorage(options.dialect ?? 'sqlite')
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const { storage, cleanup } = options.store ?? (await openTestStorage(options.dialect ?? 'sqlite'))
   const logs = captureLogs()
-  const clock = new ManualClock()
+  const clock = new ManualClock(options.startAt)
   const config = loadConfig({
     env: {
       DATA_DIR: '/nonexistent',

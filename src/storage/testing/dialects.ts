@@ -79,10 +79,26 @@ function describeOn(
 export async function openTestStorage(
   dialect: DialectName,
 ): Promise<{ storage: Storage; cleanup: () => Promise<void> }> {
+  const made = await openEmptyTestStorage(dialect)
+  try {
+    await migrateToLatest(made.storage)
+  } catch (error) {
+    await made.cleanup()
+    throw error
+  }
+  return made
+}
+
+/**
+ * A fresh store with no schema at all, for tests that choose how far to migrate it (the
+ * upgrade test rebuilds an older release's schema), and a function that removes it.
+ */
+export async function openEmptyTestStorage(
+  dialect: DialectName,
+): Promise<{ storage: Storage; cleanup: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'custodian-test-'))
     const storage = openSqlite(dir)
-    await migrateToLatest(storage)
     return {
       storage,
       async cleanup() {
@@ -97,7 +113,6 @@ export async function openTestStorage(
   const schema = `test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   await runAdmin(`CREATE SCHEMA ${schema}`)
   const storage = openPostgres({ connectionString: testDatabaseUrl, schema, maxConnections: 4 })
-  await migrateToLatest(storage)
   return {
     storage,
     async cleanup() {
