@@ -254,34 +254,6 @@ export async function selectEvent(
     .executeTakeFirst()
 }
 
-/**
- * The external id's blind index of each of these subjects that has one, keyed by the id
- * asked about: a subject linked into another answers with the kept subject's.
- */
-export async function selectExternalIdIndexes(
-  db: Database,
-  workspaceId: string,
-  subjectIds: readonly string[],
-): Promise<Map<string, Buffer>> {
-  const found = new Map<string, Buffer>()
-  for (let start = 0; start < subjectIds.length; start += sqlChunkSize) {
-    const rows = await db
-      .selectFrom('consent_subjects as s')
-      .innerJoin('consent_subject_identifiers as i', (join) =>
-        join
-          .onRef('i.workspace_id', '=', 's.workspace_id')
-          .on((eb) => eb('i.subject_id', '=', eb.fn.coalesce('s.merged_into', 's.id'))),
-      )
-      .select(['s.id as subject_id', 'i.blind_index'])
-      .where('s.workspace_id', '=', workspaceId)
-      .where('s.id', 'in', subjectIds.slice(start, start + sqlChunkSize))
-      .where('i.kind', '=', 'external_id')
-      .execute()
-    for (const row of rows) found.set(row.subject_id, row.blind_index)
-  }
-  return found
-}
-
 /** The subject a (possibly linked-away) subject now belongs to. */
 export async function selectCanonicalSubjectId(
   db: Database,

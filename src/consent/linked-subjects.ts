@@ -2,9 +2,9 @@ import type { ConsentDeps } from './consent.deps.js'
 import {
   findSubjectIdByIndex,
   selectCanonicalSubjectId,
-  selectExternalIdIndexes,
   selectLinkedSubjectIds,
 } from './consent.repository.js'
+import { selectExternalIdIndexes } from './decision.repository.js'
 import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
 
 export interface LinkedSubjects {
