@@ -7,7 +7,9 @@
  *   key as the browser sends them: authentication, per-event validation, the consent
  *   question for analytics, user-agent parsing, geo-IP, one sealed envelope per event,
  *   group commit. Prints events/s and latency (p50, p99). Goal: ≥ 25 % of the bare
- *   insert rate below;
+ *   insert rate below. With BENCH_INGEST_IDENTIFIED=N (default 0), the first N of the
+ *   100 visitors are identified first (a contact each), so every batch of theirs also
+ *   moves their contact's last activity in the commit;
  * - hello: a bare Fastify route answering "hello" in its own process, driven the same
  *   way: the HTTP framework's ceiling on this machine;
  * - bare insert: the very rows the full path stored, read back from its database and
@@ -33,6 +35,7 @@ const requests = Number(process.env.BENCH_INGEST_REQUESTS ?? 2000)
 const connections = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 20)
 const eventsPerRequest = 50
 const visitors = 100
+const identified = Math.min(visitors, Number(process.env.BENCH_INGEST_IDENTIFIED ?? 0))
 const goalShare = 0.25
 const userAgent =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
@@ -98,14 +101,39 @@ async function grantAnalytics(url: string, publicKey: string): Promise<void> {
   }
 }
 
+/** The customer's server names the first `identified` visitors: each becomes a contact. */
+async function identifyVisitors(url: string, secretKey: string): Promise<void> {
+  for (let visitor = 0; visitor < identified; visitor += 1) {
+    const response = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        batch: [
+          {
+            type: 'identify',
+            anonymousId: `bench-visitor-${visitor}`,
+            externalId: `bench-user-${visitor}`,
+          },
+        ],
+      }),
+    })
+    const result = (await response.json()) as { accepted?: number }
+    if (result.accepted !== 1) throw new Error(`identify failed: ${response.status}`)
+  }
+}
+
 async function fullPath(dataDir: string): Promise<Run & { eventsPerSecond: number }> {
   const created = runCli(['workspace', 'create', '--name', 'Bench', '--data', dataDir, '--json'])
   if (created.status !== 0) throw new Error(created.stderr)
-  const { publicKey } = JSON.parse(created.stdout) as { publicKey: string }
+  const { publicKey, secretKey } = JSON.parse(created.stdout) as {
+    publicKey: string
+    secretKey: string
+  }
   // Default logging, as deployed: one line per request.
   const server = await startServeProcess(['--data', dataDir, '--host', '127.0.0.1'])
   try {
     await grantAnalytics(server.url, publicKey)
+    await identifyVisitors(server.url, secretKey)
     const bodies = Array.from({ length: visitors }, (_, index) => batchBody(index))
     let sent = 0
     const run = await drive({
@@ -178,7 +206,8 @@ async function bareInsert(dataDir: string): Promise<{ rows: number; rowsPerSecon
 const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-ingest-'))
 try {
   console.log(
-    `${requests} requests × ${eventsPerRequest} events, ${connections} connections, SQLite (synchronous=FULL)`,
+    `${requests} requests × ${eventsPerRequest} events, ${connections} connections, SQLite (synchronous=FULL)` +
+      (identified > 0 ? `, ${identified} of ${visitors} visitors identified` : ''),
   )
   const full = await fullPath(dataDir)
   const hello = await helloBaseline()
@@ -204,7 +233,8 @@ try {
     console.error(`errors: ingest ${full.errors}, hello ${hello.errors}`)
     process.exitCode = 1
   }
-  if (bare.rows !== full.ok * eventsPerRequest) {
+  // The identify events are stored too.
+  if (bare.rows !== full.ok * eventsPerRequest + identified) {
     console.error(`stored ${bare.rows} rows for ${full.ok} accepted requests`)
     process.exitCode = 1
   }

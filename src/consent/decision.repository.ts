@@ -151,6 +151,32 @@ export function selectDecisionRowsBySubjects(
   )
 }
 
+const externalIdIndexesBySubjects = reusableQuery(
+  (workspaceId: string, ...subjectIds: string[]) =>
+    sql<{ subject_id: string; blind_index: Buffer }>`select s.id as subject_id, i.blind_index
+      from consent_subjects s
+      join consent_subject_identifiers i
+        on i.workspace_id = s.workspace_id and i.subject_id = coalesce(s.merged_into, s.id)
+      where s.workspace_id = ${workspaceId} and s.id in (${sql.join(subjectIds)})
+        and i.kind = 'external_id'`,
+)
+
+/**
+ * The external id's blind index of each of these subjects that has one, keyed by the id
+ * asked about (a subject linked into another answers with the kept one's). Asked on
+ * every ingest request, beside its decisions, so built the same way.
+ */
+export async function selectExternalIdIndexes(
+  db: Database,
+  workspaceId: string,
+  subjectIds: readonly string[],
+): Promise<Map<string, Buffer>> {
+  const rows = await inPaddedChunks(subjectIds, '', (chunk) =>
+    externalIdIndexesBySubjects.execute(db, workspaceId, ...chunk),
+  )
+  return new Map(rows.map((row) => [row.subject_id, row.blind_index]))
+}
+
 /**
  * The rows with each subject's state for the purpose as of its latest ledger event: a
  * subject whose decision states are behind its event_seq (code from before them

@@ -5,7 +5,8 @@
  *
  * - capture (tracking, contacts): `mayProcess` / `mayProcessMany` before processing,
  *   `linkIdentifiers` on identify, `recordGpcSignal` when an event carries the signal,
- *   `findLinkedSubjects` to read a person's rows made before a link;
+ *   `findLinkedSubjects` to read a person's rows made before a link, `findExternalIdIndexes`
+ *   to find the contact of a linked visitor;
  * - rights: `setRestriction`, `setObjection`, `setAutomatedDecisionOptOut`,
  *   `readConsents` for access and portability; erasure and export go through
  *   `consentPersonalData`, the module's source in the personal-data registry;
@@ -24,7 +25,11 @@ export { type ConsentSource, consentSources, type LedgerAction } from './ledger.
 export type { LedgerEvent } from './ledger.rows.js'
 export type { LedgerWriteResult } from './ledger.service.js'
 export { type LinkInput, type LinkResult, linkIdentifiers } from './link-identifiers.js'
-export { findLinkedSubjects, type LinkedSubjects } from './linked-subjects.js'
+export {
+  findExternalIdIndexes,
+  findLinkedSubjects,
+  type LinkedSubjects,
+} from './linked-subjects.js'
 export {
   assertMayProcess,
   type ConsentDecision,

@@ -9,8 +9,8 @@ import type { Workspace } from '../workspaces/workspaces.service.js'
 import { selectSubject } from './consent.repository.js'
 import type { SubjectIdentifier } from './identifiers.logic.js'
 import { linkIdentifiers } from './link-identifiers.js'
+import { findExternalIdIndexes, findLinkedSubjects } from './linked-subjects.js'
 import { consentPersonalData } from './personal-data.js'
-import { findLinkedSubjects } from './linked-subjects.js'
 import { createPurpose } from './purposes.service.js'
 import { mayProcess, mayProcessMany } from './may-process.js'
 import { readConsents } from './read-consents.js'
@@ -172,6 +172,35 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     assert.deepEqual(await find({ anonymousId: 'anon-find' }), person)
     assert.deepEqual(await find({ externalId: 'user-find' }), person)
     assert.equal(await find({ externalId: 'user-nobody-knows' }), undefined)
+  })
+
+  test('findExternalIdIndexes answers, per subject, the external id identify linked it to', async () => {
+    const contact = await record({ externalId: 'user-reverse' }, 'analytics', true)
+    const visitor = await record({ anonymousId: 'anon-reverse' }, 'analytics', true)
+    const indexesOf = (...subjectIds: string[]) =>
+      findExternalIdIndexes(harness.deps, { workspaceId: workspace.id, subjectIds })
+    const userIndex = await harness.deps.keyring.blindIndex(
+      workspace.id,
+      'external_id',
+      'user-reverse',
+    )
+    assert.deepEqual(
+      await indexesOf(contact.subjectId, visitor.subjectId, 'no-such-subject'),
+      new Map([[contact.subjectId, userIndex]]),
+    )
+    await linkIdentifiers(harness.deps, {
+      workspaceId: workspace.id,
+      identifiers: [{ anonymousId: 'anon-reverse' }, { externalId: 'user-reverse' }],
+      context: controllerContext,
+    })
+    // The visitor's subject was linked into the contact's: it answers with the kept one's.
+    assert.deepEqual(
+      await indexesOf(contact.subjectId, visitor.subjectId),
+      new Map([
+        [contact.subjectId, userIndex],
+        [visitor.subjectId, userIndex],
+      ]),
+    )
   })
 
   test('two different external ids are never linked into one subject', async () => {

@@ -1,3 +1,5 @@
+import { sql } from 'kysely'
+import { binaryColumnType } from '../storage/column-types.js'
 import type { Database } from '../storage/database.js'
 import type { AttributeType, ContactAttributesTable, ContactsTable } from './contacts.table.js'
 
@@ -132,20 +134,38 @@ export async function insertAttributeTypes(
     .execute()
 }
 
-/** Marks activity, never moving the time backwards (events may arrive out of order). */
-export async function touchContactRow(
+/** One contact seen at `at`: the contact named by its external id's blind index. */
+export interface ActivityRow {
+  workspace_id: string
+  external_id_index: Buffer
+  at: string
+}
+
+/**
+ * Moves each named contact's last activity to `at`, never backwards (events arrive late
+ * and out of order), in one statement per 500 contacts: the caller gives at most one row
+ * per contact (SQLite's UPDATE … FROM takes an arbitrary row when several match).
+ * Scoped per row: a contact matches only within the workspace its row names.
+ */
+export async function touchContactsByExternalIndex(
   db: Database,
-  workspaceId: string,
-  contactId: string,
-  at: string,
+  rows: readonly ActivityRow[],
 ): Promise<void> {
-  await db
-    .updateTable('contacts')
-    .set({ last_activity_at: at })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', contactId)
-    .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
-    .execute()
+  // PostgreSQL types a VALUES column from its parameters: text, unless told bytea.
+  const binary = sql.raw(binaryColumnType(db))
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    const values = rows
+      .slice(start, start + chunkSize)
+      .map(
+        (row) => sql`(${row.workspace_id}, cast(${row.external_id_index} as ${binary}), ${row.at})`,
+      )
+    await sql`with seen (workspace_id, external_id_index, at) as (values ${sql.join(values)})
+      update contacts set last_activity_at = seen.at
+      from seen
+      where contacts.workspace_id = seen.workspace_id
+        and contacts.external_id_index = seen.external_id_index
+        and (contacts.last_activity_at is null or contacts.last_activity_at < seen.at)`.execute(db)
+  }
 }
 
 /** The contacts one person's identifiers or key holders name: an erasure's or export's. */

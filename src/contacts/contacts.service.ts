@@ -27,7 +27,6 @@ import {
   insertAttributeTypes,
   insertContact,
   listContactRows,
-  touchContactRow,
   updateContactRow,
 } from './contacts.repository.js'
 import type { ContactsAuditAction } from './contacts.audit.js'
@@ -219,16 +218,6 @@ export async function deleteContact(
   })
   if (!deleted) throw new AppError('not_found', 'No such contact')
   await recordEvent(deps, who, 'contact.deleted', who.contactId, context)
-}
-
-/** For the ingest path: the end-user was seen at `at`. */
-export async function touchContactActivity(
-  db: Database,
-  workspaceId: string,
-  contactId: string,
-  at: Date,
-): Promise<void> {
-  await touchContactRow(db, workspaceId, contactId, at.toISOString())
 }
 
 export async function openContact(

@@ -105,7 +105,6 @@ async function subjectIdFor(
       anonymousId: event.anonymousId,
       externalId: event.externalId,
       traits: event.input.traits,
-      occurredAt: event.occurredAt,
       actor: actorOf(input.principal),
       context,
     })

@@ -1,6 +1,12 @@
+import { recordContactActivity } from '../contacts/record-activity.js'
 import type { Logger } from '../logger.js'
 import type { Database } from '../storage/database.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
+import {
+  type ContactIndexBySubject,
+  contactActivityOf,
+  type StoredEvent,
+} from './contact-activity.js'
 import { eventKey, insertEvents } from './tracking.repository.js'
 import type { TrackingEventsTable } from './tracking.table.js'
 
@@ -11,10 +17,14 @@ import type { TrackingEventsTable } from './tracking.table.js'
  * synchronous=FULL) carries many requests' events; when idle a request is written at
  * once, with no timer adding latency. A request is answered only after the commit
  * that holds its rows: an acknowledged event survives a crash.
+ *
+ * The same transaction moves the last activity of the contacts the new rows belong to
+ * (`links`: see contact-activity.ts), one statement for the whole group: an event is
+ * never stored without its activity, nor the activity without the event.
  */
 export interface EventWriter {
   /** Resolves after commit with, per row, whether it was new (false: its id was stored). */
-  write(rows: readonly TrackingEventsTable[]): Promise<boolean[]>
+  write(rows: readonly TrackingEventsTable[], links?: ContactIndexBySubject): Promise<boolean[]>
   /** Waits for everything queued to be written; later writes are refused. */
   close(): Promise<void>
   /** Transactions committed and rows written so far: how well requests are grouped. */
@@ -23,6 +33,7 @@ export interface EventWriter {
 
 interface Pending {
   rows: readonly TrackingEventsTable[]
+  links: ContactIndexBySubject
   resolve: (inserted: boolean[]) => void
   reject: (error: unknown) => void
 }
@@ -40,10 +51,10 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
   let closed = false
   const counters = { commits: 0, rows: 0 }
   const commit = async (group: readonly Pending[]) => {
-    const inserted = await commitGroup(db, group)
+    const fresh = await commitGroup(db, group)
     counters.commits += 1
-    counters.rows += inserted.size
-    return inserted
+    counters.rows += fresh.reduce((sum, flags) => sum + flags.filter(Boolean).length, 0)
+    return fresh
   }
 
   const takeGroup = (): Pending[] => {
@@ -89,11 +100,11 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
   }
 
   return {
-    write(rows) {
+    write(rows, links = noLinks) {
       if (closed) return Promise.reject(new Error('The event writer is closed'))
       if (rows.length === 0) return Promise.resolve([])
       const written = new Promise<boolean[]>((resolve, reject) => {
-        queue.push({ rows, resolve, reject })
+        queue.push({ rows, links, resolve, reject })
       })
       kick()
       return written
@@ -106,14 +117,33 @@ export function createEventWriter(db: Database, options: EventWriterOptions = {}
   }
 }
 
-/** One transaction for the whole group; returns the keys that were new. */
-async function commitGroup(db: Database, group: readonly Pending[]): Promise<Set<string>> {
+const noLinks: ContactIndexBySubject = new Map()
+
+/**
+ * One transaction for the whole group: the rows, then the activity of the new ones.
+ * Returns, per request and row, whether the row was new.
+ */
+async function commitGroup(db: Database, group: readonly Pending[]): Promise<boolean[][]> {
   // In key order: two processes inserting overlapping replays on PostgreSQL take their
   // row locks in the same order and cannot deadlock.
   const rows = group
     .flatMap((pending) => pending.rows)
     .sort((a, b) => compareKeys(eventKey(a.workspace_id, a.id), eventKey(b.workspace_id, b.id)))
-  return inWriteTransaction(db, (trx) => insertEvents(trx, rows))
+  return inWriteTransaction(db, async (trx) => {
+    const fresh = freshRows(group, await insertEvents(trx, rows))
+    // Only what was stored now counts: a replay was counted when first stored.
+    await recordContactActivity(trx, contactActivityOf(storedEvents(group, fresh)))
+    return fresh
+  })
+}
+
+function* storedEvents(group: readonly Pending[], fresh: boolean[][]): Generator<StoredEvent> {
+  for (const [position, pending] of group.entries()) {
+    const flags = fresh[position] ?? []
+    for (const [index, row] of pending.rows.entries()) {
+      if (flags[index] === true) yield { row, links: pending.links }
+    }
+  }
 }
 
 function compareKeys(a: string, b: string): number {
@@ -121,7 +151,7 @@ function compareKeys(a: string, b: string): number {
 }
 
 async function commitEachAlone(
-  commit: (group: readonly Pending[]) => Promise<Set<string>>,
+  commit: (group: readonly Pending[]) => Promise<boolean[][]>,
   group: readonly Pending[],
   logger?: Logger,
 ) {
@@ -136,19 +166,22 @@ async function commitEachAlone(
 }
 
 /**
- * Tells each request which of its rows were new. Within one group the first row with
- * a key wins: `ON CONFLICT DO NOTHING` stored it once and a later copy is a replay.
+ * Which of each request's rows were new. Within one group the first row with a key
+ * wins: `ON CONFLICT DO NOTHING` stored it once and a later copy is a replay.
  */
-function settle(group: readonly Pending[], inserted: Set<string>): void {
+function freshRows(group: readonly Pending[], inserted: Set<string>): boolean[][] {
   const claimed = new Set<string>()
-  for (const pending of group) {
-    pending.resolve(
-      pending.rows.map((row) => {
-        const key = eventKey(row.workspace_id, row.id)
-        if (!inserted.has(key) || claimed.has(key)) return false
-        claimed.add(key)
-        return true
-      }),
-    )
-  }
+  return group.map((pending) =>
+    pending.rows.map((row) => {
+      const key = eventKey(row.workspace_id, row.id)
+      if (!inserted.has(key) || claimed.has(key)) return false
+      claimed.add(key)
+      return true
+    }),
+  )
+}
+
+/** Tells each request which of its rows were new. */
+function settle(group: readonly Pending[], fresh: boolean[][]): void {
+  group.forEach((pending, position) => pending.resolve(fresh[position] ?? []))
 }

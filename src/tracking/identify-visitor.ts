@@ -1,5 +1,5 @@
 import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
-import { createContact, findContacts, touchContactActivity } from '../contacts/contacts.service.js'
+import { createContact, findContacts } from '../contacts/contacts.service.js'
 import { isEmailAddress } from '../email/index.js'
 import { isAppError } from '../errors.js'
 import type { Actor } from '../identity/principal.js'
@@ -10,7 +10,6 @@ export interface Identification {
   anonymousId: string | undefined
   externalId: string
   traits: Record<string, unknown> | undefined
-  occurredAt: Date
   actor: Actor
   context: LedgerContext
 }
@@ -19,8 +18,9 @@ export interface Identification {
  * identify: the anonymous visitor is this contact from now on. The consent ledger links
  * the two identifiers into one subject, which carries the visitor's consents and
  * history over (`linkIdentifiers`); the contact is found by its external id, or made
- * from the traits that name it, and marked active. Returns the consent subject whose
- * key seals the identify event.
+ * from the traits that name it. Returns the consent subject whose key seals the
+ * identify event. The contact's last activity moves when the event commits, as every
+ * event's does (group-commit.ts), not here in a write of its own.
  */
 export async function identifyVisitor(deps: TrackingDeps, input: Identification): Promise<string> {
   const identifiers: SubjectIdentifier[] = [{ externalId: input.externalId }]
@@ -30,8 +30,7 @@ export async function identifyVisitor(deps: TrackingDeps, input: Identification)
     identifiers,
     context: input.context,
   })
-  const contactId = await findOrCreateContact(deps, input)
-  await touchContactActivity(deps.db, input.workspaceId, contactId, input.occurredAt)
+  await findOrCreateContact(deps, input)
   return linked.subjectId
 }
 

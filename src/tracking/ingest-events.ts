@@ -4,6 +4,7 @@ import { AppError } from '../errors.js'
 import type { Principal } from '../identity/principal.js'
 import { newId } from '../ids.js'
 import { getWorkspace, type Workspace } from '../workspaces/workspaces.service.js'
+import { contactIndexesOf } from './contact-activity.js'
 import { enrichOrigins } from './enrich.js'
 import { isValidIdentityToken } from './identity-token.js'
 import { admit, originOf } from './admit-events.js'
@@ -46,7 +47,8 @@ export interface Admitted extends CheckedEvent {
  * (a refused event is rejected with reason `consent` and nothing of it is stored),
  * links identify events to their contact, enriches with user agent and location,
  * seals each event's personal fields as one envelope and hands the rows to the group
- * committer. Resolves once the accepted events are durable.
+ * committer, which also moves the last activity of the contacts they belong to.
+ * Resolves once the accepted events (and that activity) are durable.
  *
  * Accepted events are not written to the audit log one by one: they are the visitor's
  * own device reporting under a lawful basis the ledger proves, and an entry per beacon
@@ -74,7 +76,8 @@ export async function ingestEvents(deps: TrackingDeps, input: IngestInput): Prom
   })
   const admitted = await admit(deps, workspace, input, checked, rejected)
   const rows = await sealRows(deps, workspace, input, admitted, rejected, now)
-  const inserted = await deps.writer.write(rows)
+  const links = await contactIndexesOf(deps, workspace.id, rows)
+  const inserted = await deps.writer.write(rows, links)
   rejected.sort((a, b) => a.index - b.index)
   return {
     accepted: rows.length,
