@@ -1,5 +1,6 @@
 import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
-import { createContact, findContacts } from '../contacts/contacts.service.js'
+import { findContactIdByExternalId } from '../contacts/contact-id.js'
+import { createContact } from '../contacts/contacts.service.js'
 import { isEmailAddress } from '../email/index.js'
 import { isAppError } from '../errors.js'
 import type { Actor } from '../identity/principal.js'
@@ -37,8 +38,8 @@ export async function identifyVisitor(deps: TrackingDeps, input: Identification)
 async function findOrCreateContact(deps: TrackingDeps, input: Identification): Promise<string> {
   const who = { workspaceId: input.workspaceId, actor: input.actor }
   const context = { requestId: input.context.requestId ?? null, ip: input.context.callerIp ?? null }
-  const [found] = await findContacts(deps, who, { externalId: input.externalId }, context)
-  if (found !== undefined) return found.id
+  const found = await findContactIdByExternalId(deps, input.workspaceId, input.externalId)
+  if (found !== undefined) return found
   const email = traitString(input.traits, 'email', 320)
   const name = traitString(input.traits, 'name', 300)
   const profile = {
@@ -52,8 +53,8 @@ async function findOrCreateContact(deps: TrackingDeps, input: Identification): P
     if (!isAppError(error) || error.code !== 'conflict') throw error
     // Another request made this contact meanwhile, or its email belongs to another
     // contact: find it again, or make it without the email that collided.
-    const [made] = await findContacts(deps, who, { externalId: input.externalId }, context)
-    if (made !== undefined) return made.id
+    const made = await findContactIdByExternalId(deps, input.workspaceId, input.externalId)
+    if (made !== undefined) return made
     return (await createContact(deps, { ...who, externalId: input.externalId }, context)).id
   }
 }
