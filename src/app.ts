@@ -15,8 +15,8 @@ import { securityHeaders } from './http/security-headers.js'
 import { registerOpenApi } from './http/openapi.js'
 import { sendProblem, toAppError } from './http/problem.js'
 import { createValidatorCompiler } from './http/validation.js'
-import { registerSystemRoutes } from './http/system.routes.js'
-import { enforceDeclaredAccess } from './identity/access.js'
+import { registerSystemRoutes } from './system.routes.js'
+import { enforceDeclaredAccess, securitySchemes } from './identity/access.js'
 import { registerAuthentication } from './identity/authenticate.js'
 import { registerIdentityRoutes } from './identity/identity.routes.js'
 import { registerOperatorRoutes } from './identity/operators.routes.js'
@@ -112,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.headers(headers).header('x-request-id', request.id)
   })
   enforceDeclaredAccess(app)
-  await registerOpenApi(app, modules.core.publicUrl)
+  await registerOpenApi(app, modules.core.publicUrl, securitySchemes)
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -12,6 +12,7 @@ import { createRegistryOfModules } from './personal-data-sources.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
 import type { Storage } from './storage/database.js'
+import { workspaceDirectory } from './workspaces/workspaces.service.js'
 import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
 import type { WorkspaceDeps } from './workspaces/workspaces.service.js'
@@ -100,6 +101,7 @@ export function createModules(core: Core): Modules {
 function identityDepsOf(core: Core): IdentityDeps {
   return {
     db: core.storage.db,
+    workspaces: workspaceDirectory(core.storage.db),
     keyring: core.keyring,
     audit: core.audit,
     clock: core.clock,

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict'
+import { auditableRequestId } from '../http/request-id.js'
 import { describe, test } from 'node:test'
 import { isAppError } from '../errors.js'
 import type { AuditAction } from './audit-actions.js'
-import {
-  type AuditEvent,
-  auditableRequestId,
-  checkEvent,
-  platformWorkspaceId,
-} from './audit.logic.js'
+import { type AuditEvent, checkEvent, platformWorkspaceId } from './audit.logic.js'
 
 const valid: AuditEvent = {
   workspaceId: 'ws-1',

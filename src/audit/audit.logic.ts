@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { AppError } from '../errors.js'
 import type { Actor } from '../identity/principal.js'
+import { auditableRequestId } from '../http/request-id.js'
 import { scrubText } from '../logger.js'
 import { type AuditAction, isAuditAction } from './audit-actions.js'
 
@@ -176,14 +177,6 @@ function checkDetailString(key: string, value: string): string {
     throw refused(`details.${key}`, 'looks like an email or an IP address: keep it out of the log')
   }
   return value
-}
-
-// The same shape the HTTP app accepts for a caller's x-request-id.
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/
-
-/** The request id as the log may keep it, or null when it is not plain or looks personal. */
-export function auditableRequestId(requestId: string): string | null {
-  return requestIdPattern.test(requestId) && !looksPersonal(requestId) ? requestId : null
 }
 
 function checkRequestId(requestId: string | null): string | null {

@@ -7,7 +7,7 @@ import { type AuditAction, auditActions } from './audit-actions.js'
 import { actorTypes, outcomes } from './audit.logic.js'
 import type { AuditLog } from './audit.service.js'
 import { maxPageSize, defaultPageSize } from './page.logic.js'
-import { auditContextOf } from './request-context.js'
+import { auditContextOf } from '../identity/request-context.js'
 
 export interface AuditRouteDeps {
   audit: AuditLog

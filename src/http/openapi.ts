@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import type { App } from '../app.js'
-import { securitySchemes } from '../identity/access.js'
+import type { securitySchemes as credentialSchemes } from '../identity/access.js'
 import { componentKey } from './component.js'
 import { ProblemSchema } from './problem-schema.js'
 
@@ -12,7 +12,12 @@ export const apiVersion = '0.1.0'
  * Every operation declares its security (from its route's declared access, see
  * identity/access.ts) and answers errors as RFC 9457 problems.
  */
-export async function registerOpenApi(app: App, publicUrl: () => string): Promise<void> {
+export async function registerOpenApi(
+  app: App,
+  publicUrl: () => string,
+  /** The kinds of credential, from identity: declared once, beside the access they grant. */
+  securitySchemes: typeof credentialSchemes,
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit.service.js'
+import { AppError } from '../errors.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/keyring.js'
 import type { Database } from '../storage/database.js'
@@ -15,12 +16,22 @@ export type AuditSink = Pick<AuditLog, 'record'>
  */
 export type IdentityAudit = Pick<AuditLog, 'record' | 'recordSoon'>
 
+/**
+ * What identity knows of workspaces: their names, for sign-in and setup links. Given by
+ * the composition root, because identity must not import the workspaces module, whose
+ * routes import identity (an import cycle).
+ */
+export interface WorkspaceDirectory {
+  find(workspaceId: string): Promise<{ id: string; name: string } | undefined>
+}
+
 /** What the identity services need, passed in by the composition root. */
 export interface IdentityDeps {
   db: Database
   keyring: Keyring
   audit: IdentityAudit
   clock: Clock
+  workspaces: WorkspaceDirectory
   /** Base URL people open, for setup links. */
   publicUrl: () => string
   passwordCost?: ScryptCost
@@ -67,4 +78,14 @@ export function policyOf(deps: Pick<IdentityDeps, 'policy'>): SessionPolicy {
 export interface RequestContext {
   ip?: string | null
   requestId?: string | null
+}
+
+/** The workspace a stored row names; a row outliving its workspace is a 404, never a 500. */
+export async function workspaceNamed(
+  deps: Pick<IdentityDeps, 'workspaces'>,
+  workspaceId: string,
+): Promise<{ id: string; name: string }> {
+  const workspace = await deps.workspaces.find(workspaceId)
+  if (workspace === undefined) throw new AppError('not_found', 'No such workspace')
+  return workspace
 }

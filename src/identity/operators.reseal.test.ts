@@ -17,13 +17,7 @@ for (const dialect of testDialects) {
     after(async () => harness.close())
 
     test('rotation with reseal re-encrypts operator fields and every one still opens', async () => {
-      const deps = {
-        db: harness.storage.db,
-        keyring: harness.keyring,
-        audit: harness.audit,
-        clock: harness.clock,
-        publicUrl: () => '',
-      }
+      const deps = harness.modules.identity
       const before = await harness.storage.db
         .selectFrom('operators')
         .select(['email', 'totp_secret'])

@@ -2,7 +2,6 @@ import { emailAsTyped } from '../email/index.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
-import { workspaceExists } from '../workspaces/workspaces.service.js'
 import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
@@ -60,7 +59,7 @@ export async function createOperator(
   input: { workspaceId: string; email: string; role: Role; actor: Actor } & OperatorProfileInput,
   context: RequestContext = {},
 ): Promise<{ operator: OperatorView; setupToken: string; setupUrl: string; expiresAt: string }> {
-  if (!(await workspaceExists(deps.db, input.workspaceId))) {
+  if ((await deps.workspaces.find(input.workspaceId)) === undefined) {
     throw new AppError('not_found', 'No such workspace')
   }
   const emailIndex = await deps.keyring.blindIndex(input.workspaceId, 'email', input.email)

@@ -1,6 +1,5 @@
 import { AppError } from '../errors.js'
 import { inWriteTransaction } from '../storage/write-transaction.js'
-import { workspaceExists } from '../workspaces/workspaces.service.js'
 import { type CreatedApiKey, createApiKey } from './api-keys.js'
 import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
@@ -137,7 +136,7 @@ export async function resetTwoFactor(
  * were lost or leaked and whose operators cannot sign in.
  */
 export async function issueApiKey(
-  deps: Pick<IdentityDeps, 'db' | 'audit' | 'clock'>,
+  deps: Pick<IdentityDeps, 'db' | 'audit' | 'clock' | 'workspaces'>,
   input: { workspaceId: string; kind: ApiKeyKind; label: string; actor: Actor },
   context: RequestContext = {},
 ): Promise<CreatedApiKey> {
@@ -145,7 +144,7 @@ export async function issueApiKey(
   if (label.length === 0 || label.length > 100) {
     throw new AppError('invalid_request', 'A key name has 1 to 100 characters')
   }
-  if (!(await workspaceExists(deps.db, input.workspaceId))) {
+  if ((await deps.workspaces.find(input.workspaceId)) === undefined) {
     throw new AppError('not_found', 'No such workspace')
   }
   return createApiKey(deps, { ...input, label }, context)
@@ -156,7 +155,7 @@ async function recoverableOperator(
   deps: IdentityDeps,
   input: RecoveryInput,
 ): Promise<OperatorsTable> {
-  if (!(await workspaceExists(deps.db, input.workspaceId))) {
+  if ((await deps.workspaces.find(input.workspaceId)) === undefined) {
     throw new AppError('not_found', 'No such workspace')
   }
   const emailIndex = await deps.keyring.blindIndex(input.workspaceId, 'email', input.email)

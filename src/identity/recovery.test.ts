@@ -23,14 +23,7 @@ for (const dialect of testDialects) {
 
     before(async () => {
       harness = await buildTestApp({ dialect })
-      deps = {
-        db: harness.storage.db,
-        keyring: harness.keyring,
-        audit: harness.audit,
-        clock: harness.clock,
-        publicUrl: () => 'https://custodian.test',
-        passwordCost: { logN: 12, r: 8, p: 1 },
-      }
+      deps = harness.modules.identity
       tenant = await createTenant(harness, 'Recovery Ltd')
     })
     after(async () => harness.close())

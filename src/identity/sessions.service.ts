@@ -1,6 +1,6 @@
 import { newId } from '../ids.js'
-import { getWorkspace } from '../workspaces/workspaces.service.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
+import { workspaceNamed } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
 import type { OperatorsTable } from './identity.table.js'
 import { type OperatorView, openOperator } from './operators.service.js'
@@ -54,7 +54,7 @@ export async function startSession(
     ...context,
   })
   const operator = await openOperator(deps, row)
-  const workspace = await getWorkspace(deps.db, row.workspace_id)
+  const workspace = await workspaceNamed(deps, row.workspace_id)
   return {
     token,
     csrfToken: csrfTokenFor(token),

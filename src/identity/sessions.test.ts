@@ -28,21 +28,14 @@ for (const dialect of testDialects) {
       harness.app.inject({ method: 'POST', url: '/v1/auth/login', payload, remoteAddress })
 
     test('a setup link sets a password once; a weak password is refused naming the field', async () => {
-      const created = await createOperator(
-        {
-          db: harness.storage.db,
-          keyring: harness.keyring,
-          audit: harness.audit,
-          clock: harness.clock,
-          publicUrl: () => 'https://c.test',
-        },
-        {
-          workspaceId: tenant.workspaceId,
-          email: 'new@example.com',
-          role: 'agent',
-          actor: { actorType: 'system', actorId: null },
-        },
-      )
+      // Links start at the public URL the process was given.
+      const identity = { ...harness.modules.identity, publicUrl: () => 'https://c.test' }
+      const created = await createOperator(identity, {
+        workspaceId: tenant.workspaceId,
+        email: 'new@example.com',
+        role: 'agent',
+        actor: { actorType: 'system', actorId: null },
+      })
       assert.match(created.setupUrl, /^https:\/\/c\.test\/setup#token=/)
       const weak = await harness.app.inject({
         method: 'POST',

@@ -30,16 +30,12 @@ for (const dialect of testDialects) {
     after(async () => harness.close())
 
     const invite = (email: string) =>
-      createOperator(
-        {
-          db: harness.storage.db,
-          keyring: harness.keyring,
-          audit: harness.audit,
-          clock: harness.clock,
-          publicUrl: () => 'https://custodian.test',
-        },
-        { workspaceId, email, role: 'admin', actor: { actorType: 'system', actorId: null } },
-      )
+      createOperator(harness.modules.identity, {
+        workspaceId,
+        email,
+        role: 'admin',
+        actor: { actorType: 'system', actorId: null },
+      })
     const check = (token: string) =>
       harness.app.inject({ method: 'POST', url: '/v1/auth/setup/check', payload: { token } })
 

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
-import { getWorkspace } from '../workspaces/workspaces.service.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
+import { workspaceNamed } from './identity.deps.js'
 import { findUsableOperatorToken } from './operators.repository.js'
 import { getOperator } from './operators.service.js'
 import type { Role } from './permissions.js'
@@ -44,7 +44,7 @@ export async function checkSetupLink(
     subjectId: row.operator_id,
     ...context,
   })
-  const workspace = await getWorkspace(deps.db, row.workspace_id)
+  const workspace = await workspaceNamed(deps, row.workspace_id)
   return {
     workspace: { id: workspace.id, name: workspace.name },
     email: maskEmail(operator.email),

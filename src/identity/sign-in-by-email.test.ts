@@ -169,13 +169,7 @@ for (const dialect of testDialects) {
 
     test('an operator invited before the index gets it when setting the password', async () => {
       const workspace = await newWorkspace('Late Joiners')
-      const deps = {
-        db: harness.storage.db,
-        keyring: harness.keyring,
-        audit: harness.audit,
-        clock: harness.clock,
-        publicUrl: () => 'https://custodian.test',
-      }
+      const deps = harness.modules.identity
       const email = 'late.joiner@example.com'
       const created = await createOperator(deps, {
         workspaceId: workspace.id,

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../audit/audit.logic.js'
 import { AppError } from '../errors.js'
-import { getWorkspace } from '../workspaces/workspaces.service.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
+import { workspaceNamed } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'
 import type { OperatorsTable } from './identity.table.js'
 import { hashPassword, verifyPassword } from './passwords.js'
@@ -241,7 +241,7 @@ async function offerChoice(
 ): Promise<LoginOutcome> {
   const workspaces: WorkspaceChoice[] = []
   for (const row of rows) {
-    const workspace = await getWorkspace(deps.db, row.workspace_id)
+    const workspace = await workspaceNamed(deps, row.workspace_id)
     workspaces.push({ id: workspace.id, name: workspace.name })
     await deps.audit.record({
       workspaceId: row.workspace_id,

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
-import { auditContextOf } from '../audit/request-context.js'
+import { auditContextOf } from '../identity/request-context.js'
 import { AppError } from '../errors.js'
 import { parseJsonBody } from '../http/json-body.js'
 import { authenticateApiKey } from '../identity/api-keys.js'

@@ -124,8 +124,16 @@ export async function describeWorkspace(
   return { ...workspace, settings: deps.settings.read(workspace.settings) }
 }
 
-export async function workspaceExists(db: Database, workspaceId: string): Promise<boolean> {
-  return (await findWorkspace(db, workspaceId)) !== undefined
+/** Workspaces by id and name only: what identity is given to know of them. */
+export function workspaceDirectory(db: Database): {
+  find(workspaceId: string): Promise<{ id: string; name: string } | undefined>
+} {
+  return {
+    async find(workspaceId) {
+      const row = await findWorkspace(db, workspaceId)
+      return row === undefined ? undefined : { id: row.id, name: row.name }
+    },
+  }
 }
 
 export async function changeWorkspace(

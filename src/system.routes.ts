@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
 import { Type } from 'typebox'
-import type { App } from '../app.js'
-import { AppError, type ErrorCode, problemCatalogue } from '../errors.js'
-import { anyone } from '../identity/access.js'
-import type { Database } from '../storage/database.js'
-import { problemTypeUri } from './problem.js'
+import type { App } from './app.js'
+import { AppError, type ErrorCode, problemCatalogue } from './errors.js'
+import { anyone } from './identity/access.js'
+import type { Database } from './storage/database.js'
+import { problemTypeUri } from './http/problem.js'
 
 const codes = Object.keys(problemCatalogue) as ErrorCode[]
 

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import type { FastifyRequest } from 'fastify'
-import { actorOf, type Actor } from '../identity/principal.js'
-import { auditableRequestId } from './audit.logic.js'
+import { auditableRequestId } from '../http/request-id.js'
+import { actorOf, type Actor } from './principal.js'
 
 /** The part of an audit event a request already knows: where, who, which request, from where. */
 export interface AuditContext {
