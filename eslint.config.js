@@ -2,6 +2,7 @@
 // with formatting left to Prettier.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { moduleSurfaces } from './eslint/module-surfaces.js'
 
 export default tseslint.config(
   {
@@ -31,6 +32,12 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
     },
+  },
+  {
+    // A module is reached through its index.ts only (eslint/module-surfaces.js).
+    files: ['src/**/*.ts'],
+    plugins: { custodian: moduleSurfaces },
+    rules: { 'custodian/module-surface': 'error' },
   },
   {
     files: ['**/*.js'],

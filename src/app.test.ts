@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { Type } from 'typebox'
-import { anyone } from './identity/access.js'
+import { anyone } from './identity/index.js'
 import { buildTestApp, type TestApp } from './testing/test-app.js'
-import { createWorkspace } from './workspaces/workspaces.service.js'
+import { createWorkspace } from './workspaces/index.js'
 
 describe('HTTP app', () => {
   let harness: TestApp

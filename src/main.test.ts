@@ -7,14 +7,14 @@ import { test } from 'node:test'
 import { sql } from 'kysely'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
-import { shredChannel } from './crypto/subject-keys.js'
+import { shredChannel } from './crypto/index.js'
 import { testMasterKey } from './crypto/testing/keyring.js'
 import { createLogger } from './logger.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import { startServer } from './main.js'
-import { channelNameIn } from './storage/postgres.js'
+import { channelNameIn } from './storage/index.js'
 import { describePostgres, testDatabaseUrl } from './storage/testing/dialects.js'
-import { createWorkspace } from './workspaces/workspaces.service.js'
+import { createWorkspace } from './workspaces/index.js'
 
 describePostgres('startServer on PostgreSQL', (context) => {
   test('a server that fails to start closes what it opened, its shred listener too', async () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type CliContext, cliContextOn } from './cli/context.js'
-import { createOperator } from './identity/operators.service.js'
+import { type CliContext, cliContextOn } from './cli/index.js'
+import { createOperator } from './identity/index.js'
 import { password } from './identity/testing/fixtures.js'
 import type { Modules } from './modules.js'
 import { dialectSkip, testDialects } from './storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from './testing/test-app.js'
-import { createWorkspace } from './workspaces/workspaces.service.js'
+import { createWorkspace } from './workspaces/index.js'
 
 /** The modules whose dependencies hold the store, the audit log and the clock. */
 const storeModules = ['identity', 'workspaces', 'contacts', 'consent', 'tracking'] as const

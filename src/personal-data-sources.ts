@@ -1,8 +1,8 @@
-import { auditPersonalData, auditTables } from './audit/personal-data.js'
-import type { Keyring } from './crypto/keyring.js'
-import { consentPersonalData, consentTables } from './consent/personal-data.js'
-import { contactsPersonalData, contactsTables } from './contacts/personal-data.js'
-import { identityPersonalData, identityTables } from './identity/personal-data.js'
+import { auditPersonalData, auditTables } from './audit/index.js'
+import type { Keyring } from './crypto/index.js'
+import { consentPersonalData, consentTables } from './consent/index.js'
+import { contactsPersonalData, contactsTables } from './contacts/index.js'
+import { identityPersonalData, identityTables } from './identity/index.js'
 import {
   createPersonalDataRegistry,
   type PersonalDataRegistry,
@@ -10,8 +10,8 @@ import {
   type PersonalTable,
   type SealedColumns,
 } from './personal-data/index.js'
-import type { Database } from './storage/database.js'
-import { trackingPersonalData, trackingTables } from './tracking/personal-data.js'
+import type { Database } from './storage/index.js'
+import { trackingPersonalData, trackingTables } from './tracking/index.js'
 
 interface SourceDeps {
   db: Database

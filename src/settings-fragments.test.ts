@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { consentSettings, type ConsentSettings } from './consent/consent.settings.js'
-import { contactsSettings } from './contacts/contacts.settings.js'
+import { consentSettings, type ConsentSettings } from './consent/index.js'
+import { contactsSettings } from './contacts/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
-import { trackingSettings, type TrackingSettings } from './tracking/tracking.settings.js'
-import { workspacesSettings } from './workspaces/workspaces.settings.js'
+import { trackingSettings, type TrackingSettings } from './tracking/index.js'
+import { workspacesSettings } from './workspaces/index.js'
 
 // The settings as one file declared them before each module declared its own: the
 // composition must describe, default and bound every field exactly as that file did.

@@ -1,8 +1,8 @@
-import { consentSettings } from './consent/consent.settings.js'
-import { contactsSettings } from './contacts/contacts.settings.js'
-import { trackingSettings } from './tracking/tracking.settings.js'
-import { type ComposedSettings, composeSettings } from './workspaces/compose-settings.js'
-import { workspacesSettings } from './workspaces/workspaces.settings.js'
+import { consentSettings } from './consent/index.js'
+import { contactsSettings } from './contacts/index.js'
+import { trackingSettings } from './tracking/index.js'
+import { type ComposedSettings, composeSettings } from './workspaces/index.js'
+import { workspacesSettings } from './workspaces/index.js'
 
 /**
  * Every module's part of a workspace's settings, listed once, as the personal-data

@@ -2,9 +2,9 @@ import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { App } from './app.js'
 import { AppError, type ErrorCode, problemCatalogue } from './errors.js'
-import { anyone } from './identity/access.js'
-import type { Database } from './storage/database.js'
-import { problemTypeUri } from './http/problem.js'
+import { anyone } from './identity/index.js'
+import type { Database } from './storage/index.js'
+import { problemTypeUri } from './http/index.js'
 
 const codes = Object.keys(problemCatalogue) as ErrorCode[]
 

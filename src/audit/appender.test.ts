@@ -5,9 +5,9 @@ import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import { inWriteTransaction } from '../storage/index.js'
 import { isAppError } from '../errors.js'
-import type { Storage } from '../storage/database.js'
+import type { Storage } from '../storage/index.js'
 import {
   describeEachDialect,
   openSecondHandle,

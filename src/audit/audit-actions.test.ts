@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { ledgerActions } from '../consent/ledger.logic.js'
+import { ledgerActions } from '../consent/index.js'
 import { auditActionPattern } from './action-catalogue.js'
 import {
   catalogueEntryOf,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { auditableRequestId } from '../http/request-id.js'
+import { auditableRequestId } from '../http/index.js'
 import { describe, test } from 'node:test'
 import { isAppError } from '../errors.js'
 import type { AuditAction } from './audit-actions.js'

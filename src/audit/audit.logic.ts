@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { AppError } from '../errors.js'
-import type { Actor } from '../identity/principal.js'
-import { auditableRequestId } from '../http/request-id.js'
+import type { Actor } from '../identity/index.js'
+import { auditableRequestId } from '../http/index.js'
 import { scrubText } from '../logger.js'
 import { type AuditAction, isAuditAction } from './audit-actions.js'
 

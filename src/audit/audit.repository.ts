@@ -1,9 +1,9 @@
 import { CompiledQuery } from 'kysely'
-import { dialectOf } from '../storage/column-types.js'
-import type { Database } from '../storage/database.js'
-import { insertRows } from '../storage/insert-rows.js'
-import { withSqliteConnection } from '../storage/sqlite.js'
-import { locksRows } from '../storage/write-transaction.js'
+import { dialectOf } from '../storage/index.js'
+import type { Database } from '../storage/index.js'
+import { insertRows } from '../storage/index.js'
+import { withSqliteConnection } from '../storage/index.js'
+import { locksRows } from '../storage/index.js'
 import { canonicalRowsText, chainRowsText } from './chain-queries.js'
 import {
   type CanonicalRow,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { Principal } from '../identity/principal.js'
+import type { Principal } from '../identity/index.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { auditActions, auditCatalogues } from './audit-actions.js'
 import type { AuditEvent } from './audit.logic.js'

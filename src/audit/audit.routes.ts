@@ -1,13 +1,13 @@
 import { type TSchema, Type } from 'typebox'
-import { component } from '../http/component.js'
+import { component } from '../http/index.js'
 import type { App } from '../app.js'
-import { requires } from '../identity/access.js'
-import { principalOf } from '../identity/authorize.js'
+import { requires } from '../identity/index.js'
+import { principalOf } from '../identity/index.js'
 import { type AuditAction, auditActions } from './audit-actions.js'
 import { actorTypes, outcomes } from './audit.logic.js'
 import type { AuditLog } from './audit.service.js'
 import { maxPageSize, defaultPageSize } from './page.logic.js'
-import { auditContextOf } from '../identity/request-context.js'
+import { auditContextOf } from '../identity/index.js'
 
 export interface AuditRouteDeps {
   audit: AuditLog

@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.js'
-import type { Keyring } from '../crypto/keyring.js'
-import type { SubjectSealer } from '../crypto/subject-sealer.js'
-import { locksRows } from '../storage/write-transaction.js'
-import type { Actor } from '../identity/principal.js'
+import type { Keyring } from '../crypto/index.js'
+import type { SubjectSealer } from '../crypto/index.js'
+import { locksRows } from '../storage/index.js'
+import type { Actor } from '../identity/index.js'
 import type { Logger } from '../logger.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { appendEntries, headSealerOf } from './append-entries.js'
 import {
   type Appender,

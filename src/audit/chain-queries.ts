@@ -1,4 +1,4 @@
-import type { DialectName } from '../storage/database.js'
+import type { DialectName } from '../storage/index.js'
 import { binaryEntryColumns, chainFormat, entryColumns } from './chain.logic.js'
 
 /**

@@ -1,6 +1,6 @@
-import type { Keyring } from '../crypto/keyring.js'
+import type { Keyring } from '../crypto/index.js'
 import { isAppError } from '../errors.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { AuditAction } from './audit-actions.js'
 import { type WorkspaceEntryFilter, selectWorkspaceEntries } from './audit.repository.js'
 import type { ChainedEntry } from './chain.logic.js'

@@ -1,6 +1,6 @@
-import type { Keyring } from '../crypto/keyring.js'
+import type { Keyring } from '../crypto/index.js'
 import type { PersonalDataSource, PersonalTable, ResolvedSubject } from '../personal-data/index.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { selectEntriesOfPerson } from './audit.repository.js'
 import { subjectRefKind } from './seal-entries.js'
 

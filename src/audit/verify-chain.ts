@@ -1,9 +1,9 @@
-import type { Keyring } from '../crypto/keyring.js'
-import type { Database } from '../storage/database.js'
+import type { Keyring } from '../crypto/index.js'
+import type { Database } from '../storage/index.js'
 import { isHeadSealValid } from './append-entries.js'
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
-import { withSqliteConnection } from '../storage/sqlite.js'
+import { withSqliteConnection } from '../storage/index.js'
 import {
   selectCanonicalRows,
   selectChainRows,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
-import type { Storage } from '../storage/database.js'
+import type { Storage } from '../storage/index.js'
 import { openTestStorage } from '../storage/testing/dialects.js'
 import { insertEntries, selectCanonicalRows, selectChainRows } from './audit.repository.js'
 import {

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import SqliteDatabase from 'better-sqlite3'
-import { sqliteMmapBytes } from '../storage/sqlite-settings.js'
+import { sqliteMmapBytes } from '../storage/index.js'
 import { canonicalRowsText, chainRowsText } from './chain-queries.js'
 import type { CanonicalRow, StoredRow } from './chain.logic.js'
 import { type RangeWalk, walkRange } from './verify-walk.js'

@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
-import type { VerifyProgress, VerifyReport } from '../audit/verify-chain.js'
+import type { VerifyProgress, VerifyReport } from '../audit/index.js'
 import { withCliContext } from './context.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 

@@ -2,16 +2,16 @@ import { createReadStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
-import type { ContactDeps } from '../contacts/contacts.service.js'
+import type { ContactDeps } from '../contacts/index.js'
 import {
   maxContactsPerBatch,
   type PreparedContactBatch,
   prepareContactBatch,
-} from '../contacts/import-contacts.js'
+} from '../contacts/index.js'
 import { AppError, isAppError } from '../errors.js'
-import { type ItemProblem, itemProblem } from '../http/problem.js'
-import type { Actor } from '../identity/principal.js'
-import { getWorkspace } from '../workspaces/workspaces.service.js'
+import { type ItemProblem, itemProblem } from '../http/index.js'
+import type { Actor } from '../identity/index.js'
+import { getWorkspace } from '../workspaces/index.js'
 import { withCliContext } from './context.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 

@@ -1,13 +1,13 @@
 import { pino } from 'pino'
-import { createAuditLog } from '../audit/audit.service.js'
+import { createAuditLog } from '../audit/index.js'
 import { systemClock } from '../clock.js'
 import type { Config } from '../config.js'
-import { openKeyring } from '../crypto/keyring.js'
-import type { Actor } from '../identity/principal.js'
+import { openKeyring } from '../crypto/index.js'
+import type { Actor } from '../identity/index.js'
 import { createLogger } from '../logger.js'
 import { type Core, createModules, type Modules } from '../modules.js'
-import { migrateToLatest } from '../storage/migrate.js'
-import { openStorage } from '../storage/open-storage.js'
+import { migrateToLatest } from '../storage/index.js'
+import { openStorage } from '../storage/index.js'
 import { sealedColumnsOfModules } from '../personal-data-sources.js'
 
 /** What a CLI command works with: the same modules, store, keys and audit log as `serve`. */

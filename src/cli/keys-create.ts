@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { AppError } from '../errors.js'
-import type { ApiKeyKind } from '../identity/identity.table.js'
-import { issueApiKey } from '../identity/recovery.service.js'
+import type { ApiKeyKind } from '../identity/index.js'
+import { issueApiKey } from '../identity/index.js'
 import { withCliContext } from './context.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { ManualClock } from '../clock.js'
-import { openKeyring } from '../crypto/keyring.js'
+import { openKeyring } from '../crypto/index.js'
 import { openTestKeyring, testMasterKey } from '../crypto/testing/keyring.js'
 import { captureLogs } from '../testing/log-capture.js'
-import { migrateToLatest } from '../storage/migrate.js'
-import { openSqlite } from '../storage/sqlite.js'
+import { migrateToLatest } from '../storage/index.js'
+import { openSqlite } from '../storage/index.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'custodian-keys-cli-'))
 after(() => rmSync(dataDir, { recursive: true, force: true }))

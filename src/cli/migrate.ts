@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { migrateToLatest } from '../storage/migrate.js'
-import { openStorage } from '../storage/open-storage.js'
+import { migrateToLatest } from '../storage/index.js'
+import { openStorage } from '../storage/index.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 
 /**

@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
 import { isEmailAddress } from '../email/index.js'
 import { AppError } from '../errors.js'
-import { createOperator } from '../identity/operators.service.js'
-import { type Role, roles, rolesRequiringTwoFactor } from '../identity/permissions.js'
-import { reissueSetupLink, resetTwoFactor } from '../identity/recovery.service.js'
+import { createOperator } from '../identity/index.js'
+import { type Role, roles, rolesRequiringTwoFactor } from '../identity/index.js'
+import { reissueSetupLink, resetTwoFactor } from '../identity/index.js'
 import { withCliContext } from './context.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { createWorkspace, listAllWorkspaces } from '../workspaces/workspaces.service.js'
+import { createWorkspace, listAllWorkspaces } from '../workspaces/index.js'
 import { withCliContext } from './context.js'
 import { addCommonOptions, type CommonOptions, configFrom, report } from './options.js'
 

@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type {
   ConsentPoliciesTable,
   ConsentPurposesTable,

@@ -1,9 +1,9 @@
 import { Type } from 'typebox'
 import type { App } from '../app.js'
-import { requestContext } from '../identity/authenticate.js'
-import { requires } from '../identity/access.js'
-import { principalOf } from '../identity/authorize.js'
-import { actorOf } from '../identity/principal.js'
+import { requestContext } from '../identity/index.js'
+import { requires } from '../identity/index.js'
+import { principalOf } from '../identity/index.js'
+import { actorOf } from '../identity/index.js'
 import type { ConsentDeps } from './consent.deps.js'
 import {
   ChangePurposeBody,

@@ -1,4 +1,4 @@
-import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
+import type { AuditActionCatalogue } from '../audit/index.js'
 
 // Every ledger entry is audited as `consent.<ledger action>`, with the same details.
 const ledgerDetails = ['source', 'gpc', 'policyVersion'] as const

@@ -1,9 +1,9 @@
-import type { AuditLog } from '../audit/audit.service.js'
+import type { AuditLog } from '../audit/index.js'
 import type { Clock } from '../clock.js'
-import type { Keyring } from '../crypto/keyring.js'
-import type { Actor } from '../identity/principal.js'
-import type { Database } from '../storage/database.js'
-import type { SettingsDocument } from '../workspaces/settings-fragment.js'
+import type { Keyring } from '../crypto/index.js'
+import type { Actor } from '../identity/index.js'
+import type { Database } from '../storage/index.js'
+import type { SettingsDocument } from '../workspaces/index.js'
 import type { ConsentSource } from './ledger.logic.js'
 
 /** What the consent services need, passed in by the composition root. */

@@ -1,5 +1,5 @@
-import type { Database } from '../storage/database.js'
-import { locksRows } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { locksRows } from '../storage/index.js'
 import type {
   ConsentEventsTable,
   ConsentStatesTable,

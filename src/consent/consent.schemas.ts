@@ -1,6 +1,6 @@
 import { type TSchema, Type } from 'typebox'
-import { component } from '../http/component.js'
-import { EmailSchema } from '../http/email-format.js'
+import { component } from '../http/index.js'
+import { EmailSchema } from '../http/index.js'
 import { allowReasons, denyReasons, lawfulBases } from './consent.logic.js'
 import { consentSources, ledgerActions } from './ledger.logic.js'
 import { dataCategoryPattern, purposeNamePattern } from './purposes.logic.js'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { describeEachDialect } from '../storage/testing/dialects.js'
-import type { Workspace } from '../workspaces/workspaces.service.js'
+import type { Workspace } from '../workspaces/index.js'
 import { wholeYearsBetween } from './consent.logic.js'
 import { selectEvents, selectStates, selectSubject } from './consent.repository.js'
 import type { ConsentEventsTable } from './consent.table.js'

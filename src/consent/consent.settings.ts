@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { defineSettingsFragment, type SettingsOf } from '../workspaces/settings-fragment.js'
+import { defineSettingsFragment, type SettingsOf } from '../workspaces/index.js'
 
 /** The consent module's part of a workspace's settings. */
 export const consentSettings = defineSettingsFragment('consent', {

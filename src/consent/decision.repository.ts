@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { Database } from '../storage/database.js'
-import { reusableQuery } from '../storage/reusable-query.js'
+import type { Database } from '../storage/index.js'
+import { reusableQuery } from '../storage/index.js'
 import { sqlChunkSize } from './consent.repository.js'
 import type { SubjectFlagColumns } from './consent.table.js'
 import { decisionTupleOf, stateOf } from './ledger.rows.js'

@@ -54,3 +54,5 @@ export {
   setRestriction,
 } from './record-signals.js'
 export { type ConsentRouteDeps, registerConsentRoutes } from './consent.routes.js'
+export { consentSettings, type ConsentSettings } from './consent.settings.js'
+export { ledgerActions } from './ledger.logic.js'

@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../audit/audit.logic.js'
-import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import type { AuditEvent } from '../audit/index.js'
+import type { SubjectSealer } from '../crypto/index.js'
 import type { LedgerContext } from './consent.deps.js'
 import type { PurposeState, SubjectFlags } from './consent.logic.js'
 import type {

@@ -1,8 +1,8 @@
-import type { SubjectSealer } from '../crypto/subject-sealer.js'
+import type { SubjectSealer } from '../crypto/index.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
-import type { Database } from '../storage/database.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { inWriteTransaction } from '../storage/index.js'
 import type { ConsentDeps, LedgerContext } from './consent.deps.js'
 import {
   deleteSubjectRow,

@@ -1,6 +1,6 @@
-import type { AuditEvent } from '../audit/audit.logic.js'
+import type { AuditEvent } from '../audit/index.js'
 import { AppError } from '../errors.js'
-import type { Actor } from '../identity/principal.js'
+import type { Actor } from '../identity/index.js'
 import { selectPurpose } from './catalogue.repository.js'
 import type { ConsentDeps, ConsentWorkspace } from './consent.deps.js'
 import { consentSettings } from './consent.settings.js'

@@ -6,7 +6,7 @@ import type {
   PersonalTable,
   ResolvedSubject,
 } from '../personal-data/index.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { ConsentDeps } from './consent.deps.js'
 import {
   countSubjectRows,

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { AppError } from '../errors.js'
-import type { RequestContext } from '../identity/identity.deps.js'
-import type { Actor } from '../identity/principal.js'
+import type { RequestContext } from '../identity/index.js'
+import type { Actor } from '../identity/index.js'
 import { newId } from '../ids.js'
 import { scrubText } from '../logger.js'
-import type { Database } from '../storage/database.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { inWriteTransaction } from '../storage/index.js'
 import {
   insertPolicy,
   selectLatestPolicy,

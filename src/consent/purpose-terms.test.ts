@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import { hash } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import {
   describeEachDialect,
   describePostgres,
   openSecondHandle,
 } from '../storage/testing/dialects.js'
-import type { Workspace } from '../workspaces/workspaces.service.js'
+import type { Workspace } from '../workspaces/index.js'
 import { getReceipt } from './receipts.js'
 import { changePurpose, createPurpose } from './purposes.service.js'
 import { recordConsent } from './record-consent.js'

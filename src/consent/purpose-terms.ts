@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { insertPurposeTerms, selectPurposeTerms } from './catalogue.repository.js'
 import { type PurposeTerms, purposeTermsFromText, purposeTermsText } from './purposes.logic.js'
 

@@ -1,6 +1,6 @@
-import type { SubjectSealer } from '../crypto/subject-sealer.js'
-import type { JsonValue } from '../crypto/subject-sealer.js'
-import type { Actor } from '../identity/principal.js'
+import type { SubjectSealer } from '../crypto/index.js'
+import type { JsonValue } from '../crypto/index.js'
+import type { Actor } from '../identity/index.js'
 import type { ConsentDeps, ConsentWorkspace } from './consent.deps.js'
 import { consentSettings } from './consent.settings.js'
 import {

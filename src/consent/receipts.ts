@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js'
-import { getWorkspace } from '../workspaces/workspaces.service.js'
+import { getWorkspace } from '../workspaces/index.js'
 import { selectPolicyById } from './catalogue.repository.js'
 import type { ConsentDeps } from './consent.deps.js'
 import {

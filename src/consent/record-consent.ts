@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { selectPurpose } from './catalogue.repository.js'
 import type { ConsentDeps, ConsentWorkspace, LedgerContext } from './consent.deps.js'
 import { consentSettings } from './consent.settings.js'

@@ -1,4 +1,4 @@
-import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
+import type { AuditActionCatalogue } from '../audit/index.js'
 
 /**
  * What the contacts module writes to the audit log. Every entry about one contact names

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import { binaryColumnType } from '../storage/column-types.js'
-import type { Database } from '../storage/database.js'
+import { binaryColumnType } from '../storage/index.js'
+import type { Database } from '../storage/index.js'
 import type { AttributeType, ContactAttributesTable, ContactsTable } from './contacts.table.js'
 
 // SQL of the contacts module. Every function takes the workspace id first after `db`.

@@ -1,12 +1,12 @@
 import { Type } from 'typebox'
 import type { App } from '../app.js'
-import type { ConsentDeps } from '../consent/consent.deps.js'
+import type { ConsentDeps } from '../consent/index.js'
 import { AppError } from '../errors.js'
-import { requestContext } from '../identity/authenticate.js'
-import { requires } from '../identity/access.js'
-import { principalOf } from '../identity/authorize.js'
-import { IdParams } from '../identity/identity.schemas.js'
-import { actorOf } from '../identity/principal.js'
+import { requestContext } from '../identity/index.js'
+import { requires } from '../identity/index.js'
+import { principalOf } from '../identity/index.js'
+import { IdParams } from '../identity/index.js'
+import { actorOf } from '../identity/index.js'
 import { isId } from '../ids.js'
 import {
   ContactBatchSchema,

@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
-import { component } from '../http/component.js'
-import { EmailSchema } from '../http/email-format.js'
-import { ItemProblemSchema } from '../http/problem-schema.js'
+import { component } from '../http/index.js'
+import { EmailSchema } from '../http/index.js'
+import { ItemProblemSchema } from '../http/index.js'
 
 // Request and response schemas of the contacts API (validation, types, OpenAPI).
 

@@ -4,7 +4,7 @@ import type {
   PersonalTable,
   ResolvedSubject,
 } from '../personal-data/index.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { deleteContactsByIds, selectContactsOfPerson } from './contacts.repository.js'
 import { type ContactDeps, openContact } from './contacts.service.js'
 import type { ContactsTable } from './contacts.table.js'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { before, test } from 'node:test'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { describeEachDialect } from '../storage/testing/dialects.js'
 import { insertContacts } from './contacts.repository.js'
 import type { ContactsTable } from './contacts.table.js'

@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { type ActivityRow, touchContactsByExternalIndex } from './contacts.repository.js'
 
 /** An end-user seen at `at`, named by the blind index of their external id. */

@@ -32,3 +32,12 @@ export type {
 } from './prepared-sealing.js'
 export { SealedColumnRegistry, type SealedColumns } from './sealed-columns.js'
 export { type FieldRef, type JsonValue, SubjectSealer } from './subject-sealer.js'
+export { hasKeyCheck } from './key-check.js'
+export {
+  readKeyFile,
+  resolveMasterKey,
+  stageDataDirKeyFile,
+  usesDataDirKeyFile,
+} from './master-key.js'
+export { changeMasterKey, type MasterKeyChange } from './master-rewrap.js'
+export { shredChannel } from './subject-keys.js'

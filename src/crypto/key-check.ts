@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { KeyProvider } from './key-provider.js'
-import { locksRows } from '../storage/write-transaction.js'
+import { locksRows } from '../storage/index.js'
 
 /**
  * The canary: a known value wrapped by the first master key and kept in the database.

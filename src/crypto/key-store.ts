@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject, randomBytes, randomFillSync } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { KeyProvider } from './key-provider.js'
 import { assertKeyCheckCurrent } from './key-check.js'
 import { KeyUnwrapError, unwrapKey, type WrapContext, wrapKey } from './key-wrap.js'
@@ -23,8 +23,8 @@ import {
   workspaceKeyContext,
   blindIndexKeyContext,
 } from './workspace-keys.js'
-import { inWriteTransaction, isInTransaction } from '../storage/write-transaction.js'
-import { sqliteDataVersion } from '../storage/sqlite.js'
+import { inWriteTransaction, isInTransaction } from '../storage/index.js'
+import { sqliteDataVersion } from '../storage/index.js'
 
 const keyLength = 32
 // How often a PostgreSQL-backed process reads the shred epoch (SQLite: see data_version).

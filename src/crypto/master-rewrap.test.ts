@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isAppError } from '../errors.js'
-import type { Storage } from '../storage/database.js'
+import type { Storage } from '../storage/index.js'
 import { describeEachDialect, openTestStorage } from '../storage/testing/dialects.js'
 import type { KeyProvider } from './key-provider.js'
 import type { Keyring } from './keyring.js'

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
-import type { Database } from '../storage/database.js'
-import { inWriteTransaction, locksRows } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { inWriteTransaction, locksRows } from '../storage/index.js'
 import { canaryOpens, rewrapKeyCheck } from './key-check.js'
 import type { KeyProvider, WrapContext } from './key-provider.js'
 import { blindIndexKeyContext, workspaceKeyContext } from './workspace-keys.js'

@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { BackgroundSealer } from './background-sealer.js'
 import { type BlindIndexKind, computeBlindIndex } from './blind-index.js'
 import type { KeyStore, SubjectKeys } from './key-store.js'

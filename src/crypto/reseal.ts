@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { readEnvelopeHeader } from './envelope.js'
 import type { KeyStore, SubjectKeys } from './key-store.js'
 import type { RotationProgress } from './rotate.js'

@@ -1,8 +1,8 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { WrapContext } from './key-wrap.js'
 import type { SubjectKeysTable } from './keys.table.js'
-import { insertRows } from '../storage/insert-rows.js'
-import { locksRows } from '../storage/write-transaction.js'
+import { insertRows } from '../storage/index.js'
+import { locksRows } from '../storage/index.js'
 
 /** SQL for data subjects' keys. Every function takes the workspace id. */
 

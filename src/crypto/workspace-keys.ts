@@ -1,7 +1,7 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { WrapContext } from './key-wrap.js'
 import type { WorkspaceKeysTable } from './keys.table.js'
-import { locksRows } from '../storage/write-transaction.js'
+import { locksRows } from '../storage/index.js'
 
 /** SQL for workspace keys. Every function takes the workspace id. */
 

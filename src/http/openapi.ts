@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import type { App } from '../app.js'
-import type { securitySchemes as credentialSchemes } from '../identity/access.js'
+import type { securitySchemes as credentialSchemes } from '../identity/index.js'
 import { componentKey } from './component.js'
 import { ProblemSchema } from './problem-schema.js'
 

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { AuditSink, RequestContext } from './identity.deps.js'
 import type { ApiKeyKind, ApiKeysTable } from './identity.table.js'
 import type { Actor, Principal } from './principal.js'

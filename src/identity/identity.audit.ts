@@ -1,4 +1,4 @@
-import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
+import type { AuditActionCatalogue } from '../audit/index.js'
 
 /**
  * What identity writes to the audit log: sign-ins and their refusals (the breach rules

@@ -1,8 +1,8 @@
-import type { AuditLog } from '../audit/audit.service.js'
+import type { AuditLog } from '../audit/index.js'
 import { AppError } from '../errors.js'
 import type { Clock } from '../clock.js'
-import type { Keyring } from '../crypto/keyring.js'
-import type { Database } from '../storage/database.js'
+import type { Keyring } from '../crypto/index.js'
+import type { Database } from '../storage/index.js'
 import type { HashSlots } from './hash-slots.js'
 import type { ScryptCost } from './passwords.js'
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { EmailSchema } from '../http/email-format.js'
+import { EmailSchema } from '../http/index.js'
 
 // Request and response schemas of the identity routes: they validate, type the
 // handlers and document the API in OpenAPI from one place.

@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { OperatorsTable, OperatorTokensTable, RecoveryCodesTable } from './identity.table.js'
 
 // SQL for operators and their one-time secrets. Every function takes the workspace id

@@ -1,7 +1,7 @@
 import { emailAsTyped } from '../email/index.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import { inWriteTransaction } from '../storage/index.js'
 import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { policyOf } from './identity.deps.js'

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import { inWriteTransaction } from '../storage/index.js'
 import { type CreatedApiKey, createApiKey } from './api-keys.js'
 import type { IdentityAuditAction } from './identity.audit.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { AuditEntryView } from '../audit/page.logic.js'
+import type { AuditEntryView } from '../audit/index.js'
 import { isAppError } from '../errors.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import type { FastifyRequest } from 'fastify'
-import { auditableRequestId } from '../http/request-id.js'
+import { auditableRequestId } from '../http/index.js'
 import { actorOf, type Actor } from './principal.js'
 
 /** The part of an audit event a request already knows: where, who, which request, from where. */

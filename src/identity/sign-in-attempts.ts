@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Database } from '../storage/database.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { inWriteTransaction } from '../storage/index.js'
 
 /**
  * Sign-in attempts counted BEFORE the password is hashed: reserve, check, settle.

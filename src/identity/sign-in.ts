@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../audit/audit.logic.js'
+import type { AuditEvent } from '../audit/index.js'
 import { AppError } from '../errors.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { workspaceNamed } from './identity.deps.js'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
-import { createWorkspace } from '../workspaces/workspaces.service.js'
+import { createWorkspace } from '../workspaces/index.js'
 import { password, signUpOperator } from './testing/fixtures.js'
 import { totpCodeAt } from './totp.js'
 

@@ -1,4 +1,4 @@
-import type { DB } from '../storage/schema.js'
+import type { DB } from '../storage/index.js'
 
 /**
  * Every table of the database, classified in one object the compiler keeps whole

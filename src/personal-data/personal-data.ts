@@ -1,5 +1,5 @@
 import type { SealedColumns } from '../crypto/index.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 
 export type { SealedColumns }
 

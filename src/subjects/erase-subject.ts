@@ -1,11 +1,11 @@
-import type { AuditLog } from '../audit/audit.service.js'
+import type { AuditLog } from '../audit/index.js'
 import type { Clock } from '../clock.js'
-import type { Keyring } from '../crypto/keyring.js'
-import type { Actor } from '../identity/principal.js'
+import type { Keyring } from '../crypto/index.js'
+import type { Actor } from '../identity/index.js'
 import { newId } from '../ids.js'
 import type { Erasure, PersonalDataRegistry, ResolvedSubject } from '../personal-data/index.js'
-import type { Database } from '../storage/database.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { inWriteTransaction } from '../storage/index.js'
 import { resolveSubject, type SubjectName } from './resolve-subject.js'
 import {
   completeErasure,

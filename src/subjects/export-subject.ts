@@ -1,4 +1,4 @@
-import type { Actor } from '../identity/principal.js'
+import type { Actor } from '../identity/index.js'
 import type { ExportWriter, JsonRecord } from '../personal-data/index.js'
 import type { SubjectsDeps } from './erase-subject.js'
 import { resolveSubject, type SubjectName } from './resolve-subject.js'

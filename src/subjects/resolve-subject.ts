@@ -1,4 +1,4 @@
-import type { Keyring } from '../crypto/keyring.js'
+import type { Keyring } from '../crypto/index.js'
 import { AppError } from '../errors.js'
 import type {
   BlindIdentifier,

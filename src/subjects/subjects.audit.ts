@@ -1,4 +1,4 @@
-import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
+import type { AuditActionCatalogue } from '../audit/index.js'
 
 /** What the subjects walks write to the audit log: one entry per walk, never per row. */
 export const subjectsAuditActions = {

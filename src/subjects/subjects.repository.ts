@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { SubjectErasuresTable } from './subjects.table.js'
 
 // SQL of the subjects module: the erasure records.

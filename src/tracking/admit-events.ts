@@ -6,8 +6,8 @@ import {
   type SubjectIdentifier,
 } from '../consent/index.js'
 import { isAppError } from '../errors.js'
-import { actorOf } from '../identity/principal.js'
-import type { Workspace } from '../workspaces/workspaces.service.js'
+import { actorOf } from '../identity/index.js'
+import type { Workspace } from '../workspaces/index.js'
 import { identifyVisitor } from './identify-visitor.js'
 import type { Admitted, IngestInput } from './ingest-events.js'
 import type { TrackingDeps } from './tracking.deps.js'

@@ -1,5 +1,5 @@
 import type { App } from '../app.js'
-import { anyone } from '../identity/access.js'
+import { anyone } from '../identity/index.js'
 
 /**
  * CORS for the routes the browser SDK calls from the customer's own site: any origin,

@@ -1,5 +1,5 @@
 import { findExternalIdIndexes } from '../consent/index.js'
-import type { ContactSeen } from '../contacts/record-activity.js'
+import type { ContactSeen } from '../contacts/index.js'
 import type { TrackingDeps } from './tracking.deps.js'
 import type { TrackingEventsTable } from './tracking.table.js'
 

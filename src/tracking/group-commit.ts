@@ -1,7 +1,7 @@
-import { recordContactActivity } from '../contacts/record-activity.js'
+import { recordContactActivity } from '../contacts/index.js'
 import type { Logger } from '../logger.js'
-import type { Database } from '../storage/database.js'
-import { inWriteTransaction } from '../storage/write-transaction.js'
+import type { Database } from '../storage/index.js'
+import { inWriteTransaction } from '../storage/index.js'
 import {
   type ContactIndexBySubject,
   contactActivityOf,

@@ -1,9 +1,9 @@
 import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
-import { findContactIdByExternalId } from '../contacts/contact-id.js'
-import { createContact } from '../contacts/contacts.service.js'
+import { findContactIdByExternalId } from '../contacts/index.js'
+import { createContact } from '../contacts/index.js'
 import { isEmailAddress } from '../email/index.js'
 import { isAppError } from '../errors.js'
-import type { Actor } from '../identity/principal.js'
+import type { Actor } from '../identity/index.js'
 import type { TrackingDeps } from './tracking.deps.js'
 
 export interface Identification {

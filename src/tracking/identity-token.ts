@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { BlindIndexer } from '../crypto/keyring.js'
+import type { BlindIndexer } from '../crypto/index.js'
 
 /**
  * Identity verification for identify from the browser. The public key sits in every

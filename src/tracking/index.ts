@@ -1,8 +1,8 @@
-import type { AuditLog } from '../audit/audit.service.js'
+import type { AuditLog } from '../audit/index.js'
 import type { Clock } from '../clock.js'
-import type { Keyring } from '../crypto/keyring.js'
+import type { Keyring } from '../crypto/index.js'
 import type { Logger } from '../logger.js'
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import { createGeoLocator, type GeoLocator } from './geo-ip.js'
 import { createEventWriter } from './group-commit.js'
 import type { TrackingDeps } from './tracking.deps.js'
@@ -49,3 +49,4 @@ export async function closeTrackingDeps(deps: TrackingDeps): Promise<void> {
   await deps.writer.close()
   deps.geo.close()
 }
+export { trackingSettings, type TrackingSettings } from './tracking.settings.js'

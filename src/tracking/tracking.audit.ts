@@ -1,4 +1,4 @@
-import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
+import type { AuditActionCatalogue } from '../audit/index.js'
 
 /**
  * What tracking writes to the audit log. Ingest itself is not audited per event: it is

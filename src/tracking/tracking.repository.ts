@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely'
-import { dialectOf } from '../storage/column-types.js'
-import type { Database } from '../storage/database.js'
-import type { DB } from '../storage/schema.js'
+import { dialectOf } from '../storage/index.js'
+import type { Database } from '../storage/index.js'
+import type { DB } from '../storage/index.js'
 import type { TrackingEventsTable } from './tracking.table.js'
 
 // SQL of the tracking module. Every function takes the workspace id (or rows that

@@ -1,7 +1,7 @@
 import { type Static, type TSchema, Type } from 'typebox'
-import { ItemProblemSchema } from '../http/problem-schema.js'
+import { ItemProblemSchema } from '../http/index.js'
 import { deviceTypes, eventTypes } from './tracking.table.js'
-import { component } from '../http/component.js'
+import { component } from '../http/index.js'
 
 // Request and response schemas of the tracking routes. The route's body schema checks
 // only the envelope (an array of at most 500 objects); each event is checked on its own

@@ -1,9 +1,5 @@
 import { Type } from 'typebox'
-import {
-  defineSettingsFragment,
-  retentionPeriods,
-  type SettingsOf,
-} from '../workspaces/settings-fragment.js'
+import { defineSettingsFragment, retentionPeriods, type SettingsOf } from '../workspaces/index.js'
 
 /** The tracking module's part of a workspace's settings. */
 export const trackingSettings = defineSettingsFragment('tracking', {

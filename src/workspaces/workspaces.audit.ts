@@ -1,4 +1,4 @@
-import type { AuditActionCatalogue } from '../audit/action-catalogue.js'
+import type { AuditActionCatalogue } from '../audit/index.js'
 
 /** What the workspaces module writes to the audit log: a tenant's birth and its settings. */
 export const workspacesAuditActions = {

@@ -1,4 +1,4 @@
-import type { Database } from '../storage/database.js'
+import type { Database } from '../storage/index.js'
 import type { WorkspacesTable } from './workspaces.table.js'
 
 export async function insertWorkspace(db: Database, row: WorkspacesTable): Promise<void> {

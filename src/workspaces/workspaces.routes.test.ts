@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { consentSettings } from '../consent/consent.settings.js'
+import { consentSettings } from '../consent/index.js'
 import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
-import { trackingSettings } from '../tracking/tracking.settings.js'
+import { trackingSettings } from '../tracking/index.js'
 import { getWorkspace } from './workspaces.service.js'
 
 const defaults = {

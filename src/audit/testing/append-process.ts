@@ -6,8 +6,8 @@
  */
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { openPostgres } from '../../storage/postgres.js'
-import { openSqlite } from '../../storage/sqlite.js'
+import { openPostgres } from '../../storage/index.js'
+import { openSqlite } from '../../storage/index.js'
 import { testDatabaseUrl } from '../../storage/testing/dialects.js'
 import { openTestAuditLog, sampleEvent } from './audit.js'
 

@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
 import { ManualClock } from '../../clock.js'
-import type { Keyring } from '../../crypto/keyring.js'
+import type { Keyring } from '../../crypto/index.js'
 import type { SealedColumns } from '../../crypto/index.js'
 import { openTestKeyring } from '../../crypto/testing/keyring.js'
 import type { Logger } from '../../logger.js'
-import type { Database, Storage } from '../../storage/database.js'
+import type { Database, Storage } from '../../storage/index.js'
 import type { AuditEvent } from '../audit.logic.js'
 import { type AuditLog, createAuditLog } from '../audit.service.js'
 

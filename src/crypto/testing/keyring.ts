@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type Clock, ManualClock } from '../../clock.js'
-import type { Storage } from '../../storage/database.js'
+import type { Storage } from '../../storage/index.js'
 import { type CapturedLogs, captureLogs } from '../../testing/log-capture.js'
 import { type Keyring, openKeyring } from '../keyring.js'
 import type { SealedColumns } from '../sealed-columns.js'

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify'
 import type { TestApp } from '../../testing/test-app.js'
-import { createWorkspace } from '../../workspaces/workspaces.service.js'
+import { createWorkspace } from '../../workspaces/index.js'
 import { sessionCookieName } from '../authenticate.js'
 import { createOperator } from '../operators.service.js'
 import type { Role } from '../permissions.js'

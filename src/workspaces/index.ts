@@ -1,0 +1,21 @@
+/**
+ * Workspaces: the tenants (controllers), their region, and their settings composed from
+ * each module's own fragment. Other modules import only from here.
+ */
+export { composeSettings, type ComposedSettings } from './compose-settings.js'
+export {
+  defineSettingsFragment,
+  retentionPeriods,
+  type SettingsDocument,
+  type SettingsOf,
+} from './settings-fragment.js'
+export { registerWorkspaceRoutes } from './workspaces.routes.js'
+export {
+  createWorkspace,
+  getWorkspace,
+  listAllWorkspaces,
+  workspaceDirectory,
+  type Workspace,
+  type WorkspaceDeps,
+} from './workspaces.service.js'
+export { workspacesSettings } from './workspaces.settings.js'
