@@ -54,3 +54,45 @@ test('both master key settings at once are refused', () => {
   assert.match(error.message, /both set/)
   assert.ok(!error.message.includes('a'.repeat(44)))
 })
+
+test('mail: the outbox unless CUSTODIAN_SMTP_URL is set, from Custodian at localhost', () => {
+  const config = loadConfig({ env: {} })
+  assert.equal(config.smtpUrl, undefined)
+  assert.equal(config.mailFrom, 'Custodian <no-reply@localhost>')
+  const smtp = loadConfig({
+    env: {
+      CUSTODIAN_SMTP_URL: 'smtps://apikey:hunter2@smtp.example.com',
+      CUSTODIAN_MAIL_FROM: 'Acme Privacy <privacy@acme.example>',
+    },
+  })
+  assert.equal(smtp.smtpUrl, 'smtps://apikey:hunter2@smtp.example.com')
+  assert.equal(smtp.mailFrom, 'Acme Privacy <privacy@acme.example>')
+})
+
+test('a bad SMTP URL is named but never echoed, its password included', () => {
+  for (const [url, reason] of [
+    ['mailto://apikey:hunter2@smtp.example.com', /smtp:\/\/ \(STARTTLS\) or smtps:\/\/ \(TLS\)/],
+    ['smtp://apikey:hunter2@smtp.example.com/inbox', /smtp:\/\/ \(STARTTLS\) or smtps:\/\//],
+    ['smtp://apikey:hunter2@smtp.example.com?tls=off', /only for a mail server on this machine/],
+    ['smtp://apikey:hunter2@smtp.example.com?secure=false', /other than tls=off/],
+    ['smtp://apikey@smtp.example.com', /both a user and a password/],
+  ] as const) {
+    const error = failure({ CUSTODIAN_SMTP_URL: url })
+    assert.equal(error.setting.startsWith('CUSTODIAN_SMTP_URL'), true)
+    assert.match(error.message, reason)
+    assert.ok(!error.message.includes('hunter2') && !error.message.includes('apikey'))
+  }
+})
+
+test('a bad sender is named; a localhost sender cannot go through a remote server', () => {
+  const bad = failure({ CUSTODIAN_MAIL_FROM: 'a@example.com, b@example.com' })
+  assert.equal(bad.setting, 'CUSTODIAN_MAIL_FROM')
+  assert.match(bad.message, /must be one address/)
+  const remote = failure({ CUSTODIAN_SMTP_URL: 'smtps://apikey:hunter2@smtp.example.com' })
+  assert.equal(remote.setting, 'CUSTODIAN_MAIL_FROM')
+  assert.match(remote.message, /address of your own domain/)
+  assert.ok(!remote.message.includes('hunter2'))
+  // A mail catcher on this machine takes the default sender.
+  const local = loadConfig({ env: { CUSTODIAN_SMTP_URL: 'smtp://localhost:1025?tls=off' } })
+  assert.equal(local.mailFrom, 'Custodian <no-reply@localhost>')
+})

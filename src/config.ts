@@ -1,6 +1,12 @@
 import { isAbsolute, resolve } from 'node:path'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import {
+  checkSenderForEndpoint,
+  defaultMailFrom,
+  parseMailFrom,
+  parseSmtpUrl,
+} from './mail/index.js'
 
 /**
  * Configuration is read once, from flags and then the environment, validated with the
@@ -26,6 +32,8 @@ const ConfigSchema = Type.Object({
   tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
   tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   trustProxy: Type.Optional(Type.String({ pattern: trustProxyPattern })),
+  smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  mailFrom: Type.String({ minLength: 1 }),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -52,6 +60,10 @@ const settings = {
   // Only these proxies' X-Forwarded-For is believed: a visitor's IP (tracking, consent
   // proof, audit) would otherwise be the proxy's, and trusting everyone lets anyone lie.
   trustProxy: { env: 'CUSTODIAN_TRUST_PROXY' },
+  // Unset: mail (verification codes, notices to data subjects) is written to
+  // <data>/outbox as .eml files and not delivered. The URL carries the SMTP password.
+  smtpUrl: { env: 'CUSTODIAN_SMTP_URL', secret: true },
+  mailFrom: { env: 'CUSTODIAN_MAIL_FROM', default: defaultMailFrom },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
 
 interface SettingSource {
@@ -100,10 +112,29 @@ export function loadConfig(
       'and CUSTODIAN_TLS_KEY_FILE (--tls-key) go together: set both or neither',
     )
   }
+  // assertValid has checked both against the schema.
+  checkMailSettings(raw as Pick<Static<typeof ConfigSchema>, 'mailFrom' | 'smtpUrl'>)
   const cwd = options.cwd ?? process.cwd()
   const dataDir = String(raw.dataDir)
   raw.dataDir = isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir)
   return Object.freeze(raw as Static<typeof ConfigSchema>)
+}
+
+/** The SMTP URL and the sender, read by the mail module's own parsers. */
+function checkMailSettings(mail: { mailFrom: string; smtpUrl?: string | undefined }): void {
+  const sender = parseMailFrom(mail.mailFrom)
+  if (!sender.ok) {
+    throw new ConfigError(
+      'CUSTODIAN_MAIL_FROM',
+      `${sender.problem} (got ${JSON.stringify(mail.mailFrom)})`,
+    )
+  }
+  if (mail.smtpUrl === undefined) return
+  // The URL holds the password: a problem names the setting and never quotes the value.
+  const endpoint = parseSmtpUrl(mail.smtpUrl)
+  if (!endpoint.ok) throw new ConfigError('CUSTODIAN_SMTP_URL', endpoint.problem)
+  const mismatch = checkSenderForEndpoint(sender.value, endpoint.value)
+  if (mismatch !== undefined) throw new ConfigError('CUSTODIAN_MAIL_FROM', mismatch)
 }
 
 function pickValue(
@@ -151,6 +182,8 @@ function explain(key: keyof typeof settings): string {
       return 'must be an http:// or https:// URL'
     case 'bodyLimitBytes':
       return 'must be a number of bytes from 1024 to 67108864'
+    case 'smtpUrl':
+      return 'must be an smtp:// (STARTTLS) or smtps:// (TLS) URL, e.g. smtps://user:password@mail.example.com'
     case 'trustProxy':
       return 'must list proxy addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8,::1)'
     default:

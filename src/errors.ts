@@ -28,7 +28,13 @@ export const problemCatalogue = {
   sealed_value_invalid: { status: 500, title: 'A sealed value failed its integrity check' },
   // The configured master key is not the one this database's keys were made with.
   master_key_mismatch: { status: 500, title: 'The master key does not match this database' },
+  // The mail server refused the message for good (an SMTP 5xx reply): sending it again
+  // gets the same answer. The message names the reply code, never the recipient.
+  mail_rejected: { status: 502, title: 'The mail server refused the message' },
   unavailable: { status: 503, title: 'The service is unavailable' },
+  // The mail could not be handed over now (server unreachable, TLS or login failed, a 4xx
+  // reply, the outbox not writable): it may go through on a later try.
+  mail_unavailable: { status: 503, title: 'Mail could not be sent' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof problemCatalogue

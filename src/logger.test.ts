@@ -27,6 +27,27 @@ test('known personal fields are redacted wherever they sit one level down', () =
   assert.deepEqual(line.contact, { email: '[redacted]', name: '[redacted]', plan: 'pro' })
 })
 
+test("the configuration's secret settings are redacted if a config is ever logged", () => {
+  const logs = captureLogs()
+  logs.logger.info({
+    config: {
+      smtpUrl: 'smtp://relay:hunter2@127.0.0.1:1025?tls=off',
+      databaseUrl: 'postgres://app:s3cr3t@127.0.0.1/custodian',
+      masterKey: 'a'.repeat(44),
+      port: 8080,
+    },
+  })
+  const line = logs.lines()[0] as { config: Record<string, unknown> }
+  assert.deepEqual(line.config, {
+    smtpUrl: '[redacted]',
+    databaseUrl: '[redacted]',
+    masterKey: '[redacted]',
+    port: 8080,
+  })
+  for (const secret of ['hunter2', 's3cr3t', 'a'.repeat(44)])
+    assert.ok(!logs.text().includes(secret))
+})
+
 test('emails and IPs in free text are scrubbed, in messages and nested values', () => {
   const logs = captureLogs()
   logs.logger.warn(

@@ -30,6 +30,10 @@ const personalFields = [
   'token',
 ]
 
+// The settings config.ts marks secret, should a configuration object ever be logged: the
+// database and SMTP URLs carry passwords.
+const secretSettings = ['databaseUrl', 'masterKey', 'smtpUrl']
+
 export const redactedPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -41,6 +45,8 @@ export const redactedPaths = [
   'headers.cookie',
   ...personalFields,
   ...personalFields.map((field) => `*.${field}`),
+  ...secretSettings,
+  ...secretSettings.map((field) => `*.${field}`),
 ]
 
 const mayHoldAddress = /[@.:]/
