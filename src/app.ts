@@ -24,6 +24,7 @@ import { registerIdentityPages } from './identity/index.js'
 import type { Modules } from './modules.js'
 import { registerBrowserCors, registerTrackingRoutes } from './tracking/index.js'
 import { registerWorkspaceRoutes } from './workspaces/index.js'
+import { registerRightsRoutes } from './rights/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -155,5 +156,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerContactRoutes(app, modules.contacts)
   registerConsentRoutes(app, modules.consent)
   await registerTrackingRoutes(app, modules.tracking)
+  registerRightsRoutes(app, modules.rights)
   return app
 }

@@ -8,7 +8,11 @@ import type { HashSlots } from './identity/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
 import type { Logger } from './logger.js'
+import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
+import { readOperators } from './identity/index.js'
+import { type RightsDeps, rightsJobs } from './rights/index.js'
+import type { Job } from './jobs/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
 import type { Storage } from './storage/index.js'
@@ -37,6 +41,11 @@ export interface Core {
   readonly sessionPolicy?: Partial<SessionPolicy>
   /** Slots bounding concurrent password hashes; the process's own when absent. */
   readonly hashSlots?: HashSlots
+  /**
+   * Where mail goes; when absent, the configured one (SMTP, or the outbox under the data
+   * directory) is made at the first mail, so a command that sends none warns of nothing.
+   */
+  readonly mail?: MailTransport
 }
 
 /** Every module's dependencies, built once on one core: what routes and commands take. */
@@ -59,6 +68,10 @@ export interface Modules {
   readonly personalData: PersonalDataRegistry
   /** The person: resolving, exporting and erasing them across the registry. */
   readonly subjects: Readonly<SubjectsDeps>
+  /** Data subject requests (Chapter III): their queue, clocks, verification and fulfilment. */
+  readonly rights: Readonly<RightsDeps>
+  /** Every module's periodic jobs, for the one scheduler `serve` runs. */
+  readonly jobs: readonly Job[]
   /**
    * Lets go of what modules hold open: tracking's queued events are committed. Call it
    * after the last request (the app closed) and before the core's audit log, keyring
@@ -78,9 +91,33 @@ export function createModules(core: Core): Modules {
   const db = storage.db
   const tracking = Object.freeze(createTrackingDeps({ db, keyring, audit, clock, logger }))
   const personalData = createRegistryOfModules({ db, keyring })
+  const identity = Object.freeze(identityDepsOf(frozenCore))
+  const consent = Object.freeze({ db, keyring, audit, clock })
+  const contacts = Object.freeze({ db, keyring, audit, clock })
+  const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
+  const mail = frozenCore.mail ?? lazyMailTransport(() => createMailTransport(config, logger, { clock }))
+  const system = { actorType: 'system' as const, actorId: null }
+  const rights: RightsDeps = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    logger,
+    registry: personalData,
+    subjects,
+    consent,
+    contacts,
+    mail,
+    publicUrl: frozenCore.publicUrl,
+    // Art. 38–39: the DPO watches the deadlines; reading their addresses is audited.
+    dpoAddresses: async (workspaceId: string) =>
+      (await readOperators(identity, { workspaceId, actor: system }))
+        .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
+        .map((operator) => operator.email),
+  })
   return Object.freeze({
     core: frozenCore,
-    identity: Object.freeze(identityDepsOf(frozenCore)),
+    identity,
     workspaces: Object.freeze({
       db,
       audit,
@@ -89,13 +126,30 @@ export function createModules(core: Core): Modules {
       settings: composeWorkspaceSettings(),
     }),
     audit: Object.freeze({ audit }),
-    contacts: Object.freeze({ db, keyring, audit, clock }),
-    consent: Object.freeze({ db, keyring, audit, clock }),
+    contacts,
+    consent,
     tracking,
     personalData,
-    subjects: Object.freeze({ db, keyring, audit, clock, registry: personalData }),
-    close: () => closeTrackingDeps(tracking),
+    subjects,
+    rights,
+    jobs: Object.freeze([...rightsJobs(rights)]),
+    close: async () => {
+      await closeTrackingDeps(tracking)
+      // A transport the core handed in is the core's to close.
+      if (frozenCore.mail === undefined) await mail.close()
+    },
   })
+}
+
+/** A transport made at its first mail, so commands that send none never open one. */
+function lazyMailTransport(make: () => MailTransport): MailTransport {
+  let made: MailTransport | undefined
+  return {
+    send: (mail) => (made ??= make()).send(mail),
+    close: async () => {
+      await made?.close()
+    },
+  }
 }
 
 function identityDepsOf(core: Core): IdentityDeps {

@@ -10,6 +10,7 @@ import {
   type PersonalTable,
   type SealedColumns,
 } from './personal-data/index.js'
+import { rightsPersonalData, rightsTables } from './rights/index.js'
 import type { Database } from './storage/index.js'
 import { trackingPersonalData, trackingTables } from './tracking/index.js'
 
@@ -31,6 +32,7 @@ const modulesWithPersonalData: readonly {
   { tables: contactsTables, source: contactsPersonalData },
   { tables: consentTables, source: consentPersonalData },
   { tables: trackingTables, source: trackingPersonalData },
+  { tables: rightsTables, source: rightsPersonalData },
   { tables: auditTables, source: auditPersonalData },
 ]
 

@@ -6,6 +6,7 @@ import { workspacesAuditActions } from '../workspaces/workspaces.audit.js'
 import type { AuditActionCatalogue, AuditActionEntry } from './action-catalogue.js'
 import { auditLogAuditActions } from './audit.audit.js'
 import { subjectsAuditActions } from '../subjects/subjects.audit.js'
+import { rightsAuditActions } from '../rights/rights.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -21,6 +22,7 @@ export const auditCatalogues = {
   tracking: trackingAuditActions,
   audit: auditLogAuditActions,
   subjects: subjectsAuditActions,
+  rights: rightsAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

@@ -154,6 +154,28 @@ export const tableClassification = {
     module: 'subjects',
     why: "the ids of an erased person's key holders and the times of each step: they open nothing and name no one once the keys are gone, and are kept so a restored backup can replay the erasure",
   },
+  rights_requests: {
+    personal: true,
+    module: 'rights',
+    erasure: 'retained',
+    why: 'a data subject request is the proof of how the person was answered (Art. 5(2), 12): kept, sealed under its own key, for the limitation period (Art. 17(3)(b), (e))',
+  },
+  rights_request_events: {
+    personal: false,
+    module: 'rights',
+    why: "a request's timeline: states, times, actors' ids and problem codes, never the person's data",
+  },
+  rights_legal_holds: {
+    personal: true,
+    module: 'rights',
+    erasure: 'retained',
+    why: 'the reason data was kept despite erasure (Art. 17(3)(b), (e)), sealed under its own key',
+  },
+  job_leases: {
+    personal: false,
+    module: 'jobs',
+    why: 'which process runs a periodic job, and its last outcome in counts',
+  },
 } as const satisfies Record<keyof DB, TableClass>
 
 export type TableName = keyof typeof tableClassification

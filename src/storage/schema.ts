@@ -28,6 +28,12 @@ import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
 import type { ContactAttributesTable, ContactsTable } from '../contacts/contacts.table.js'
 import type { TrackingEventsTable } from '../tracking/tracking.table.js'
 import type { SubjectErasuresTable } from '../subjects/subjects.table.js'
+import type { JobLeasesTable } from '../jobs/jobs.table.js'
+import type {
+  RightsLegalHoldsTable,
+  RightsRequestEventsTable,
+  RightsRequestsTable,
+} from '../rights/rights.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -67,4 +73,8 @@ export interface DB {
   contact_attributes: ContactAttributesTable
   tracking_events: TrackingEventsTable
   subject_erasures: SubjectErasuresTable
+  rights_requests: RightsRequestsTable
+  rights_request_events: RightsRequestEventsTable
+  rights_legal_holds: RightsLegalHoldsTable
+  job_leases: JobLeasesTable
 }

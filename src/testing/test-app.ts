@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createOutboxTransport } from '../mail/index.js'
 import { type App, buildApp } from '../app.js'
 import { type AuditLog, createAuditLog } from '../audit/index.js'
 import { ManualClock } from '../clock.js'
@@ -20,6 +24,8 @@ export interface TestApp {
   audit: AuditLog
   /** The modules the app serves, for tests that set up data through a service. */
   modules: Modules
+  /** The directory the app's mail goes to, as `.eml` files (read with mail/testing/outbox.ts). */
+  outbox: string
   close(): Promise<void>
 }
 
@@ -57,6 +63,12 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     sealedColumns: sealedColumnsOfModules(),
   })
   const audit = createAuditLog({ db: storage.db, keyring, clock, logger: logs.logger })
+  const outbox = await mkdtemp(join(tmpdir(), 'custodian-outbox-'))
+  const mail = createOutboxTransport({
+    directory: outbox,
+    sender: { name: 'Custodian', address: 'no-reply@custodian.test' },
+    clock,
+  })
   const modules = createModules({
     config,
     storage,
@@ -67,6 +79,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     publicUrl: () => 'https://custodian.test',
     // The same scrypt at a test-sized cost: the production cost is 128 MiB per hash.
     passwordCost: { logN: 12, r: 8, p: 1 },
+    mail,
   })
   const app = await buildApp({ modules })
   return {
@@ -78,9 +91,12 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     keyring,
     audit,
     modules,
+    outbox,
     async close() {
       await app.close()
       await modules.close()
+      await mail.close()
+      await rm(outbox, { recursive: true, force: true })
       await audit.close()
       await keyring.close()
       await cleanup()
