@@ -14,7 +14,7 @@ import { answerClientError, answerFrameworkError } from './http/index.js'
 import { securityHeaders } from './http/index.js'
 import { registerOpenApi } from './http/index.js'
 import { sendProblem, toAppError } from './http/index.js'
-import { createValidatorCompiler } from './http/index.js'
+import { createValidatorCompiler, serializerOptions } from './http/index.js'
 import { registerSystemRoutes } from './system.routes.js'
 import { enforceDeclaredAccess, securitySchemes } from './identity/index.js'
 import { registerAuthentication } from './identity/index.js'
@@ -88,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       requestIdLogLabel: 'requestId',
     }),
     bodyLimit: config.bodyLimitBytes,
+    serializerOpts: serializerOptions(),
     // X-Forwarded-For counts only from the proxies named in CUSTODIAN_TRUST_PROXY.
     ...(config.trustProxy === undefined
       ? {}

@@ -1,5 +1,6 @@
 import { consentSettings } from './consent/index.js'
 import { contactsSettings } from './contacts/index.js'
+import { rightsSettings } from './rights/rights.settings.js'
 import { trackingSettings } from './tracking/index.js'
 import { type ComposedSettings, composeSettings } from './workspaces/index.js'
 import { workspacesSettings } from './workspaces/index.js'
@@ -10,7 +11,13 @@ import { workspacesSettings } from './workspaces/index.js'
  * module with settings adds one line here. The workspaces module composes them and
  * knows none of them.
  */
-const settingsFragments = [workspacesSettings, consentSettings, contactsSettings, trackingSettings]
+const settingsFragments = [
+  workspacesSettings,
+  consentSettings,
+  contactsSettings,
+  trackingSettings,
+  rightsSettings,
+]
 
 /** The workspace settings of this instance: one schema for the API, storage and defaults. */
 export function composeWorkspaceSettings(): ComposedSettings {

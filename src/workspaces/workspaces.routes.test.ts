@@ -12,6 +12,8 @@ const defaults = {
   ageOfDigitalConsent: 16,
   retentionDays: { events: 395, conversations: 730, inactiveContacts: 1095 },
   tracking: { ipStorage: 'truncated' },
+  country: null,
+  timeZone: 'UTC',
 }
 
 for (const dialect of testDialects) {
@@ -75,6 +77,7 @@ for (const dialect of testDialects) {
       })
       assert.equal(second.statusCode, 200, second.body)
       const expected = {
+        ...defaults,
         slaDays: 5,
         ageOfDigitalConsent: 13,
         retentionDays: { events: 30, conversations: 10, inactiveContacts: 1095 },
@@ -108,7 +111,7 @@ for (const dialect of testDialects) {
         settings: {
           slaDays: 31,
           ageOfDigitalConsent: 12,
-          country: 'FR',
+          currency: 'EUR',
           retentionDays: { events: 0, conversations: 'long', forever: 1 },
           tracking: { ipStorage: 'hashed', cookies: true },
         },
@@ -119,7 +122,7 @@ for (const dialect of testDialects) {
       const fields = new Set(problem.errors.map((error: { field: string }) => error.field))
       assert.deepEqual([...fields].sort(), [
         'settings.ageOfDigitalConsent',
-        'settings.country',
+        'settings.currency',
         'settings.retentionDays.conversations',
         'settings.retentionDays.events',
         'settings.retentionDays.forever',
@@ -127,8 +130,31 @@ for (const dialect of testDialects) {
         'settings.tracking.cookies',
         'settings.tracking.ipStorage',
       ])
-      assert.doesNotMatch(response.body, /hashed|long|FR/)
+      assert.doesNotMatch(response.body, /hashed|long|EUR/)
       assert.deepEqual(await settingsOf(tenant), defaults)
+    })
+
+    test('the legal clock’s country and time zone are checked, and null clears the country', async () => {
+      const tenant = await createTenant(harness, 'Calendar Ltd')
+      const refused = await patch(tenant, {
+        settings: { country: 'XX', timeZone: 'Mars/Olympus' },
+      })
+      assert.equal(refused.statusCode, 400, refused.body)
+      const fields = new Set(refused.json().errors.map((error: { field: string }) => error.field))
+      assert.deepEqual([...fields].sort(), ['settings.country', 'settings.timeZone'])
+      assert.doesNotMatch(refused.body, /XX|Mars|Olympus/)
+      const set = await patch(tenant, {
+        settings: { country: 'DE', timeZone: 'Europe/Berlin' },
+      })
+      assert.equal(set.statusCode, 200, set.body)
+      assert.deepEqual(await storedOf(tenant), {
+        ...defaults,
+        country: 'DE',
+        timeZone: 'Europe/Berlin',
+      })
+      const cleared = await patch(tenant, { settings: { country: null } })
+      assert.equal(cleared.statusCode, 200, cleared.body)
+      assert.deepEqual(await settingsOf(tenant), { ...defaults, timeZone: 'Europe/Berlin' })
     })
 
     test('an old row missing newer fields reads with their defaults, in every module', async () => {
