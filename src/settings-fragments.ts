@@ -1,6 +1,6 @@
 import { consentSettings } from './consent/index.js'
 import { contactsSettings } from './contacts/index.js'
-import { rightsSettings } from './rights/rights.settings.js'
+import { rightsSettings } from './rights/index.js'
 import { trackingSettings } from './tracking/index.js'
 import { type ComposedSettings, composeSettings } from './workspaces/index.js'
 import { workspacesSettings } from './workspaces/index.js'

@@ -17,5 +17,7 @@ export {
   type RequestView,
   type RightsCaller,
 } from './rights.service.js'
-export { rightsSettings } from './rights.settings.js'
+export { holidayCountries, isHolidayCountry, legalCalendarOf } from './holidays.js'
+export { legalDueDate, extendedDueDate, mayExtend } from './rights.logic.js'
+export { rightsSettings, type RightsSettings } from './rights.settings.js'
 export { verifyRequest } from './verification.service.js'
