@@ -95,7 +95,8 @@ export function createModules(core: Core): Modules {
   const consent = Object.freeze({ db, keyring, audit, clock })
   const contacts = Object.freeze({ db, keyring, audit, clock })
   const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
-  const mail = frozenCore.mail ?? lazyMailTransport(() => createMailTransport(config, logger, { clock }))
+  const mail =
+    frozenCore.mail ?? lazyMailTransport(() => createMailTransport(config, logger, { clock }))
   const system = { actorType: 'system' as const, actorId: null }
   const rights: RightsDeps = Object.freeze({
     db,

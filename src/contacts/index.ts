@@ -6,12 +6,7 @@
  */
 export { findContactIdByExternalId } from './contact-id.js'
 export { registerContactRoutes } from './contacts.routes.js'
-export {
-  createContact,
-  type ContactDeps,
-  findContacts,
-  updateContact,
-} from './contacts.service.js'
+export { createContact, type ContactDeps, findContacts, updateContact } from './contacts.service.js'
 export { contactsSettings } from './contacts.settings.js'
 export {
   maxContactsPerBatch,

@@ -43,7 +43,14 @@ export async function streamExportByToken(
     throw new AppError('not_found', 'This download link is unknown or has expired')
   }
   const actor: Actor = { actorType: 'end-user', actorId: null }
-  return streamArchive(deps, { workspaceId: row.workspace_id, principal: 'system', actor }, row, reply, context, 'link')
+  return streamArchive(
+    deps,
+    { workspaceId: row.workspace_id, principal: 'system', actor },
+    row,
+    reply,
+    context,
+    'link',
+  )
 }
 
 /** An operator's download of a completed access or portability request. */

@@ -66,7 +66,12 @@ export async function fulfilRequest(
   if (current.status !== 'in-progress') {
     throw new AppError('conflict', `A request that is ${current.status} cannot be fulfilled`)
   }
-  const envelope = await openEnvelope(deps.keyring, current.workspace_id, current.id, current.sealed)
+  const envelope = await openEnvelope(
+    deps.keyring,
+    current.workspace_id,
+    current.id,
+    current.sealed,
+  )
   const purposes = await listPurposes(deps.db, current.workspace_id)
   const decidedUnder = JSON.stringify(decisionBasis(deps, purposes))
   let fulfilment: Fulfilment
@@ -103,7 +108,8 @@ export async function fulfilRequest(
   })
   await audit(deps, caller, context, 'rights.request_completed', row, {
     type: row.type,
-    outcome: String(fulfilment.outcome['result'] ?? 'done'),
+    outcome:
+      typeof fulfilment.outcome['result'] === 'string' ? fulfilment.outcome['result'] : 'done',
   })
   const download = fulfilment.download
   await mailPerson(deps, row, (about) =>
@@ -146,7 +152,9 @@ async function carryOut(
       ]),
     )
     const token = randomBytes(32).toString('base64url')
-    const expiresAt = new Date(deps.clock.now().getTime() + exportLinkDays * 86_400_000).toISOString()
+    const expiresAt = new Date(
+      deps.clock.now().getTime() + exportLinkDays * 86_400_000,
+    ).toISOString()
     return {
       outcome: { result: 'export-ready', rows, linkExpiresAt: expiresAt },
       summary:
@@ -255,7 +263,10 @@ async function objectTo(
       : named.map((name) => {
           const purpose = purposes.find((candidate) => candidate.name === name)
           if (purpose === undefined) {
-            throw new AppError('invalid_request', 'The request names a purpose this workspace does not have')
+            throw new AppError(
+              'invalid_request',
+              'The request names a purpose this workspace does not have',
+            )
           }
           return purpose
         })
@@ -263,15 +274,23 @@ async function objectTo(
   for (const name of Object.keys(grounds)) {
     const purpose = targets.find((candidate) => candidate.name === name)
     if (purpose === undefined) {
-      throw new AppError('invalid_request', 'Compelling grounds name a purpose the objection does not', {
-        errors: [{ in: 'body', field: 'compellingGrounds', message: 'name only objected purposes' }],
-      })
+      throw new AppError(
+        'invalid_request',
+        'Compelling grounds name a purpose the objection does not',
+        {
+          errors: [
+            { in: 'body', field: 'compellingGrounds', message: 'name only objected purposes' },
+          ],
+        },
+      )
     }
     if (purpose.directMarketing) {
       throw new AppError(
         'invalid_request',
         'An objection to direct marketing is always honoured (Art. 21(3)): no grounds override it',
-        { errors: [{ in: 'body', field: 'compellingGrounds', message: 'not for direct marketing' }] },
+        {
+          errors: [{ in: 'body', field: 'compellingGrounds', message: 'not for direct marketing' }],
+        },
       )
     }
   }
@@ -358,8 +377,13 @@ async function recordFailure(
     title: problemCatalogue[appError.code].title,
     detail: appError.message,
   }
-  const failure = { ...problem, at: deps.clock.now().toISOString(), requestId: context.requestId ?? null }
-  if (problem.status >= 500) deps.logger.error({ err: error, requestId: current.id }, 'fulfilment failed')
+  const failure = {
+    ...problem,
+    at: deps.clock.now().toISOString(),
+    requestId: context.requestId ?? null,
+  }
+  if (problem.status >= 500)
+    deps.logger.error({ err: error, requestId: current.id }, 'fulfilment failed')
   const fresh = await requireRequest(deps, current.workspace_id, current.id)
   await update(deps, caller, fresh, {
     event: 'failed',
@@ -387,13 +411,23 @@ export async function liftRestriction(
   if (current.type !== 'restriction' || current.status !== 'completed') {
     throw new AppError('conflict', 'Only a completed restriction request can be lifted')
   }
-  const outcome = current.outcome === null ? {} : (JSON.parse(current.outcome) as Record<string, unknown>)
-  if (outcome['liftedAt'] !== undefined) throw new AppError('conflict', 'The restriction was already lifted')
+  const outcome =
+    current.outcome === null ? {} : (JSON.parse(current.outcome) as Record<string, unknown>)
+  if (outcome['liftedAt'] !== undefined)
+    throw new AppError('conflict', 'The restriction was already lifted')
   const told = await mailPerson(deps, current, (about) => restrictionLiftMail(about))
   if (!told) {
-    throw new AppError('conflict', 'The person could not be told, so the restriction stays (Art. 18(3))')
+    throw new AppError(
+      'conflict',
+      'The person could not be told, so the restriction stays (Art. 18(3))',
+    )
   }
-  const envelope = await openEnvelope(deps.keyring, current.workspace_id, current.id, current.sealed)
+  const envelope = await openEnvelope(
+    deps.keyring,
+    current.workspace_id,
+    current.id,
+    current.sealed,
+  )
   await setRestriction(deps.consent, {
     workspaceId: current.workspace_id,
     subject: subjectNameOf(envelope.subject),

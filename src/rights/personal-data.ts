@@ -95,7 +95,7 @@ export function rightsPersonalData(deps: Pick<RightsDeps, 'db' | 'keyring'>): Pe
           legalDueDate: row.legal_due_date,
           completedAt: row.completed_at,
           rejectionArticle: row.rejection_article,
-          details: envelope.details as never,
+          details: envelope.details,
         })
       }
     },

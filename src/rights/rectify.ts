@@ -30,7 +30,9 @@ export async function rectifyContact(
   }
   const indexer = await deps.keyring.indexerFor(workspaceId)
   const hashOf = (field: string, value: unknown) =>
-    indexer.hex('subject_id', `rectification\0${field}\0${JSON.stringify(value ?? null)}`).slice(0, 16)
+    indexer
+      .hex('subject_id', `rectification\0${field}\0${JSON.stringify(value ?? null)}`)
+      .slice(0, 16)
   const fields: string[] = []
   const before: string[] = []
   const after: string[] = []
@@ -55,13 +57,10 @@ export async function rectifyContact(
     },
     requestContext,
   )
-  await audit(
-    deps,
-    caller,
-    context,
-    'rights.contact_rectified',
-    request,
-    { fields: fields.join(' '), before: before.join(' '), after: after.join(' ') },
-  )
+  await audit(deps, caller, context, 'rights.contact_rectified', request, {
+    fields: fields.join(' '),
+    before: before.join(' '),
+    after: after.join(' '),
+  })
   return { contacts: 1, fields }
 }

@@ -10,7 +10,10 @@ import type { RightsRequestsTable } from './rights.table.js'
 import { sendCode } from './verification.service.js'
 import { verificationPolicy } from './verification.logic.js'
 
-const system = { principal: 'system' as const, actor: { actorType: 'system' as const, actorId: null } }
+const system = {
+  principal: 'system' as const,
+  actor: { actorType: 'system' as const, actorId: null },
+}
 
 /**
  * The rights module's periodic work: one reminder to a person who has not confirmed
@@ -29,7 +32,11 @@ export async function runRightsReminders(deps: RightsDeps): Promise<string> {
         const closed = await transition(deps, system, row, 'rejected', {
           event: 'lapsed',
           detail: 'art-12-6',
-          changes: { rejection_article: 'art-12-6', completed_at: now.toISOString(), code_hash: null },
+          changes: {
+            rejection_article: 'art-12-6',
+            completed_at: now.toISOString(),
+            code_hash: null,
+          },
         })
         await mailPerson(deps, closed, (about) => lapsedMail(about))
         await audit(deps, system, {}, 'rights.request_lapsed', closed, { type: closed.type })
@@ -74,7 +81,9 @@ export async function runRightsReminders(deps: RightsDeps): Promise<string> {
         deps.db,
         workspaceId,
         row.id,
-        overdue ? { overdue_reminded_at: now.toISOString() } : { due_reminded_at: now.toISOString() },
+        overdue
+          ? { overdue_reminded_at: now.toISOString() }
+          : { due_reminded_at: now.toISOString() },
       )
     }
     await deps.audit.record({

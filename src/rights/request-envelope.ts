@@ -19,12 +19,7 @@ export interface RequestDetails {
 }
 
 export type NoteKind =
-  | 'verification'
-  | 'rejection'
-  | 'extension'
-  | 'withdrawal'
-  | 'compelling-grounds'
-  | 'backdating'
+  'verification' | 'rejection' | 'extension' | 'withdrawal' | 'compelling-grounds' | 'backdating'
 
 /** Free text an operator recorded: may name the person, so it is sealed with the rest. */
 export interface Note {

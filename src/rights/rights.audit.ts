@@ -65,7 +65,7 @@ export const rightsAuditActions = {
   },
   'rights.hold_lifted': { when: 'A legal hold was lifted', details: ['basis'] },
   'rights.reminders_sent': {
-    when: "The DPO was mailed about requests nearing or past their due date",
+    when: 'The DPO was mailed about requests nearing or past their due date',
     details: ['due', 'overdue'],
   },
 } as const satisfies AuditActionCatalogue

@@ -32,13 +32,20 @@ const signature = (about: About) =>
 const complaint =
   'You may lodge a complaint with a data protection supervisory authority, in particular in the member state where you live or work, or where you think the law was broken (Art. 77 GDPR), and you may seek a judicial remedy (Art. 79 GDPR).'
 
-export function verificationMail(about: About, code: string, minutes: number, reminder: boolean): RightsMail {
+export function verificationMail(
+  about: About,
+  code: string,
+  minutes: number,
+  reminder: boolean,
+): RightsMail {
   const opening = reminder
     ? `Your request for ${rightNames[about.type]} is still waiting for you to confirm it is yours.`
     : `We received a request for ${rightNames[about.type]} that names this address.`
   return {
     to: about.to,
-    subject: reminder ? `Reminder: confirm your request (${code})` : `Your confirmation code: ${code}`,
+    subject: reminder
+      ? `Reminder: confirm your request (${code})`
+      : `Your confirmation code: ${code}`,
     text:
       `${opening}\n\nTo confirm it is you, enter this code: ${code}\n\nThe code is valid for ${minutes} minutes. ` +
       `If you did not make this request, ignore this message: nothing happens without the code.` +

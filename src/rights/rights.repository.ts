@@ -186,7 +186,10 @@ export async function listHoldRows(
   workspaceId: string,
   includeLifted: boolean,
 ): Promise<RightsLegalHoldsTable[]> {
-  let query = db.selectFrom('rights_legal_holds').selectAll().where('workspace_id', '=', workspaceId)
+  let query = db
+    .selectFrom('rights_legal_holds')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
   if (!includeLifted) query = query.where('lifted_at', 'is', null)
   return query.orderBy('id').execute()
 }

@@ -78,7 +78,10 @@ for (const dialect of testDialects) {
 
     async function ok(method: 'POST' | 'GET', url: string, key: string, payload?: object) {
       const response = await call(method, url, key, payload)
-      assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body}`)
+      assert.ok(
+        response.statusCode < 300,
+        `${method} ${url}: ${response.statusCode} ${response.body}`,
+      )
       return response
     }
 
@@ -131,9 +134,9 @@ for (const dialect of testDialects) {
     const rowsOf = async (table: string) =>
       Number(
         (
-          await sql<{ count: number | string }>`select count(*) as count from ${sql.table(table)}`.execute(
-            harness.storage.db,
-          )
+          await sql<{
+            count: number | string
+          }>`select count(*) as count from ${sql.table(table)}`.execute(harness.storage.db)
         ).rows[0]?.count ?? 0,
       )
 
@@ -156,9 +159,14 @@ for (const dialect of testDialects) {
         code: '000000' === (await codeFor(ada.email)) ? '111111' : '000000',
       })
       assert.equal(wrong.statusCode, 400)
-      const verified = await ok('POST', `/v1/rights/requests/${filed.id}/verify`, tenant.publicKey, {
-        code: await codeFor(ada.email),
-      })
+      const verified = await ok(
+        'POST',
+        `/v1/rights/requests/${filed.id}/verify`,
+        tenant.publicKey,
+        {
+          code: await codeFor(ada.email),
+        },
+      )
       assert.equal(verified.json<Filed>().status, 'completed', 'access is answered at once')
 
       const mails = await readOutbox(harness.outbox)
@@ -186,7 +194,9 @@ for (const dialect of testDialects) {
       }
       for (const value of [ada.email, ada.name, ada.page]) assert.ok(all.includes(value), value)
       for (const value of [bob.email, bob.name, bob.page]) assert.ok(!all.includes(value), value)
-      const manifest = JSON.parse(entries.find((entry) => entry.name === 'manifest.json')?.text ?? '{}') as {
+      const manifest = JSON.parse(
+        entries.find((entry) => entry.name === 'manifest.json')?.text ?? '{}',
+      ) as {
         purposes: { name: string }[]
         recipients: string
       }
@@ -219,8 +229,16 @@ for (const dialect of testDialects) {
       const before: Record<string, number> = {}
       for (const table of erasedTables) before[table] = await rowsOf(table)
 
-      const fulfilled = await ok('POST', `/v1/rights/requests/${filed.id}/fulfil`, tenant.secretKey, {})
-      const view = fulfilled.json<{ status: string; outcome: { sources: Record<string, { outcome: string }> } }>()
+      const fulfilled = await ok(
+        'POST',
+        `/v1/rights/requests/${filed.id}/fulfil`,
+        tenant.secretKey,
+        {},
+      )
+      const view = fulfilled.json<{
+        status: string
+        outcome: { sources: Record<string, { outcome: string }> }
+      }>()
       assert.equal(view.status, 'completed')
       assert.equal(view.outcome.sources.audit?.outcome, 'retained')
       assert.equal(view.outcome.sources.contacts?.outcome, 'erased')
@@ -246,7 +264,9 @@ for (const dialect of testDialects) {
           assert.equal(stored.includes(encoding), false, `${value} is not in the stored bytes`)
         }
       }
-      const done = (await readOutbox(harness.outbox)).filter((mail) => mail.to.includes(ada.email)).at(-1)
+      const done = (await readOutbox(harness.outbox))
+        .filter((mail) => mail.to.includes(ada.email))
+        .at(-1)
       assert.match(done?.text ?? '', /erased your personal data/)
       assert.match(done?.text ?? '', /Art\. 17\(3\)/, 'what is kept, and why')
     })

@@ -50,7 +50,11 @@ const tags = ['rights']
 
 function callerOf(request: FastifyRequest): RightsCaller {
   const principal = principalOf(request)
-  return { workspaceId: principal.workspaceId, principal: principal.kind, actor: actorOf(principal) }
+  return {
+    workspaceId: principal.workspaceId,
+    principal: principal.kind,
+    actor: actorOf(principal),
+  }
 }
 
 function encodeCursor(view: { dueAt: string; id: string }): string {
@@ -83,7 +87,7 @@ export function registerRightsRoutes(app: App, deps: RightsDeps): void {
       schema: {
         tags,
         summary:
-          'File a data subject request: by an operator or secret key on the person\'s behalf, or by the person through the public key (always verified by a mailed code)',
+          "File a data subject request: by an operator or secret key on the person's behalf, or by the person through the public key (always verified by a mailed code)",
         body: FileRequestBody,
         response: { 201: FiledSchema },
       },
@@ -233,7 +237,8 @@ export function registerRightsRoutes(app: App, deps: RightsDeps): void {
     'extend',
     'Extend the answer period by two months (Art. 12(3)), before the legal due date; the person is told',
     ReasonBody,
-    (caller, id, body: { reason: string }, context) => extendRequest(deps, caller, id, body, context),
+    (caller, id, body: { reason: string }, context) =>
+      extendRequest(deps, caller, id, body, context),
   )
   action(
     'lift-restriction',
@@ -279,7 +284,8 @@ export function registerRightsRoutes(app: App, deps: RightsDeps): void {
       config: { access: manage },
       schema: {
         tags,
-        summary: "Place a legal hold on a person's data (Art. 17(3)(b), (e)): erasure is refused while it stands",
+        summary:
+          "Place a legal hold on a person's data (Art. 17(3)(b), (e)): erasure is refused while it stands",
         body: HoldBody,
         response: { 201: HoldSchema },
       },
@@ -302,7 +308,11 @@ export function registerRightsRoutes(app: App, deps: RightsDeps): void {
       },
     },
     async (request) => ({
-      data: await listHolds(deps, callerOf(request).workspaceId, request.query.includeLifted ?? false),
+      data: await listHolds(
+        deps,
+        callerOf(request).workspaceId,
+        request.query.includeLifted ?? false,
+      ),
     }),
   )
 

@@ -10,7 +10,6 @@ import {
 
 // Request and response schemas of the rights API (validation, types, OpenAPI).
 
-
 const Reason = Type.String({ minLength: 1, maxLength: 2000 })
 
 export const SubjectSchema = Type.Union(
@@ -96,7 +95,9 @@ export const FiledSchema = Type.Object(
     status: Type.String(),
     receivedAt: Type.String(),
     dueAt: Type.String({ description: "Received + the workspace's slaDays" }),
-    legalDueDate: Type.String({ description: 'One month by Regulation 1182/71, in the workspace time zone' }),
+    legalDueDate: Type.String({
+      description: 'One month by Regulation 1182/71, in the workspace time zone',
+    }),
     legalDueAt: Type.String({ description: 'The end of legalDueDate, as an instant' }),
   },
   component('RightsRequestFiled'),
@@ -119,7 +120,9 @@ const requestFields = {
   verificationMethod: Type.Union([Type.String(), Type.Null()]),
   rejectionArticle: Type.Union([Type.String(), Type.Null()]),
   outcome: Type.Unknown({ description: 'What fulfilment did, in counts and names' }),
-  failure: Type.Unknown({ description: 'The problem of the last failed fulfilment, until a retry' }),
+  failure: Type.Unknown({
+    description: 'The problem of the last failed fulfilment, until a retry',
+  }),
   decidedUnder: Type.Unknown({ description: 'The registry sources and purpose terms applied' }),
   exportExpiresAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
@@ -135,9 +138,7 @@ export const RequestDetailSchema = Type.Object(
     subject: Type.Unknown(),
     replyTo: Type.Union([Type.String(), Type.Null()]),
     details: Type.Unknown(),
-    notes: Type.Array(
-      Type.Object({ at: Type.String(), kind: Type.String(), text: Type.String() }),
-    ),
+    notes: Type.Array(Type.Object({ at: Type.String(), kind: Type.String(), text: Type.String() })),
     timeline: Type.Array(
       Type.Object({
         at: Type.String(),
@@ -231,4 +232,7 @@ export const TokenParams = Type.Object({
   token: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
 })
 
-export const HoldListSchema = Type.Object({ data: Type.Array(HoldSchema) }, component('LegalHoldList'))
+export const HoldListSchema = Type.Object(
+  { data: Type.Array(HoldSchema) },
+  component('LegalHoldList'),
+)

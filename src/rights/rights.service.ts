@@ -17,7 +17,6 @@ import {
   assertRejectionArticle,
   assertTransition,
   isOpen,
-  type RejectionArticle,
   type RequestChannel,
   type RequestStatus,
   type RequestType,
@@ -155,9 +154,11 @@ export async function fileRequest(
       ? (['email', input.subject.email] as const)
       : (['external_id', input.subject.externalId] as const)
   const subjectIndex = indexer.index(kind, value)
-  const fromIndex =
-    fromPortal && context.ip ? indexer.index('ip_address', context.ip) : null
-  const replyTo = 'email' in input.subject ? input.subject.email : await emailOfContact(deps, caller, input.subject.externalId, context)
+  const fromIndex = fromPortal && context.ip ? indexer.index('ip_address', context.ip) : null
+  const replyTo =
+    'email' in input.subject
+      ? input.subject.email
+      : await emailOfContact(deps, caller, input.subject.externalId, context)
   const id = newId(now)
   const nowIso = now.toISOString()
   const notes: Note[] = []
@@ -387,7 +388,7 @@ export async function rejectRequest(
     type: row.type,
     article,
   })
-  await mailPerson(deps, row, (about) => rejectedMail(about, article as RejectionArticle, input.reason))
+  await mailPerson(deps, row, (about) => rejectedMail(about, article, input.reason))
   return viewOf(row, deps.clock.now())
 }
 
@@ -437,7 +438,10 @@ export async function extendRequest(
     )
   }
   const workspace = await getWorkspace(deps.db, caller.workspaceId)
-  const extended = extensionClock(new Date(current.received_at), rightsSettings.read(workspace.settings))
+  const extended = extensionClock(
+    new Date(current.received_at),
+    rightsSettings.read(workspace.settings),
+  )
   const row = await update(deps, caller, current, {
     event: 'extended',
     detail: extended.date,
@@ -488,14 +492,26 @@ export async function update(
   return inWriteTransaction(deps.db, async (trx) => {
     await serialiseOn(trx, `rights-request:${current.id}`)
     const fresh = await findRequest(trx, current.workspace_id, current.id)
-    if (fresh === undefined || fresh.status !== current.status || fresh.updated_at !== current.updated_at) {
+    if (
+      fresh === undefined ||
+      fresh.status !== current.status ||
+      fresh.updated_at !== current.updated_at
+    ) {
       throw new AppError('conflict', 'The request changed meanwhile; read it again')
     }
     const changes: Partial<RightsRequestsTable> = { ...change.changes, updated_at: now }
     if (change.note !== undefined) {
-      const envelope = await openEnvelope(deps.keyring, fresh.workspace_id, fresh.id, fresh.sealed, { db: trx })
+      const envelope = await openEnvelope(
+        deps.keyring,
+        fresh.workspace_id,
+        fresh.id,
+        fresh.sealed,
+        { db: trx },
+      )
       envelope.notes.push({ at: now, ...change.note })
-      changes.sealed = await sealEnvelope(deps.keyring, fresh.workspace_id, fresh.id, envelope, { db: trx })
+      changes.sealed = await sealEnvelope(deps.keyring, fresh.workspace_id, fresh.id, envelope, {
+        db: trx,
+      })
     }
     await updateRequest(trx, fresh.workspace_id, fresh.id, changes)
     await appendEvent(trx, {
@@ -514,12 +530,11 @@ export async function update(
 export async function mailPerson(
   deps: RightsDeps,
   row: RightsRequestsTable,
-  compose: (about: {
+  compose: (about: { to: string; workspace: string; requestId: string; type: RequestType }) => {
     to: string
-    workspace: string
-    requestId: string
-    type: RequestType
-  }) => { to: string; subject: string; text: string },
+    subject: string
+    text: string
+  },
 ): Promise<boolean> {
   const envelope = await openEnvelope(deps.keyring, row.workspace_id, row.id, row.sealed)
   if (envelope.replyTo === null) return false

@@ -22,7 +22,9 @@ export function newVerificationCode(): string {
 
 /** The code bound to its request: a hash stolen from one request fits no other. */
 export function codeHash(requestId: string, code: string): string {
-  return createHash('sha256').update(`custodian/rights-code/v1\0${requestId}\0${code}`).digest('hex')
+  return createHash('sha256')
+    .update(`custodian/rights-code/v1\0${requestId}\0${code}`)
+    .digest('hex')
 }
 
 export function codeMatches(storedHash: string, requestId: string, offered: string): boolean {

@@ -113,7 +113,7 @@ export async function verifyRequest(
     return viewOf(row, deps.clock.now())
   }
   const outcome = await checkCode(deps, caller, current, input.code)
-  if (outcome.ok === false) {
+  if (!outcome.ok) {
     await audit(deps, caller, context, 'rights.verification_failed', current, {
       why: outcome.why,
       attempts: outcome.attempts,
@@ -124,9 +124,13 @@ export async function verifyRequest(
       exhausted: 'Too many wrong codes: ask for a new one',
       none: 'No code is waiting for this request: ask for a new one',
     } as const
-    throw new AppError(outcome.why === 'wrong' ? 'invalid_request' : 'conflict', messages[outcome.why], {
-      errors: [{ in: 'body', field: 'code', message: messages[outcome.why] }],
-    })
+    throw new AppError(
+      outcome.why === 'wrong' ? 'invalid_request' : 'conflict',
+      messages[outcome.why],
+      {
+        errors: [{ in: 'body', field: 'code', message: messages[outcome.why] }],
+      },
+    )
   }
   await audit(deps, caller, context, 'rights.request_verified', outcome.row, { method: 'code' })
   return viewOf(outcome.row, deps.clock.now())
@@ -163,7 +167,8 @@ async function checkCode(
     if (row.code_attempts >= verificationPolicy.attemptsPerCode) {
       return { ok: false, why: 'exhausted', attempts: row.code_attempts }
     }
-    if (row.code_expires_at <= nowIso) return { ok: false, why: 'expired', attempts: row.code_attempts }
+    if (row.code_expires_at <= nowIso)
+      return { ok: false, why: 'expired', attempts: row.code_attempts }
     if (!codeMatches(row.code_hash, row.id, code)) {
       const attempts = row.code_attempts + 1
       await updateRequest(trx, row.workspace_id, row.id, { code_attempts: attempts })
