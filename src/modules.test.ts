@@ -53,6 +53,8 @@ for (const dialect of testDialects) {
         modules.personalData,
         modules.personalData.sources,
         modules.subjects,
+        modules.rights,
+        modules.jobs,
         ...[...storeModules, 'audit' as const].map((name) => modules[name]),
       ]
       for (const part of [...frozen(harness.modules), ...frozen(cli.modules)]) {
@@ -65,6 +67,7 @@ for (const dialect of testDialects) {
         'consent',
         'contacts',
         'identity',
+        'rights',
         'tracking',
       ])
       assert.equal(harness.modules.subjects.registry, harness.modules.personalData)

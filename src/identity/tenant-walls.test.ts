@@ -19,6 +19,8 @@ const publicRoutes = new Set([
   'POST /v1/auth/login',
   'POST /v1/auth/setup',
   'POST /v1/auth/setup/check',
+  // A person's export download: the unguessable token in the path is the credential.
+  'GET /v1/rights/exports/{token}',
 ])
 
 // A valid body for each route that takes one, so a refusal is about who asks, not what.
@@ -47,6 +49,19 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/events': {
     batch: [{ type: 'page', anonymousId: 'probe-visitor', url: 'https://example.com/' }],
   },
+  'POST /v1/rights/requests': { type: 'access', subject: { email: 'probe@example.com' } },
+  'POST /v1/rights/requests/{id}/verify': { code: '123456' },
+  'POST /v1/rights/requests/{id}/code': undefined,
+  'POST /v1/rights/requests/{id}/fulfil': {},
+  'POST /v1/rights/requests/{id}/reject': { reason: 'Probe', article: 'art-12-5' },
+  'POST /v1/rights/requests/{id}/withdraw': {},
+  'POST /v1/rights/requests/{id}/extend': { reason: 'Probe' },
+  'POST /v1/rights/requests/{id}/lift-restriction': {},
+  'POST /v1/rights/holds': {
+    subject: { email: 'probe@example.com' },
+    basis: 'art-17-3-e',
+    reason: 'Probe',
+  },
 }
 
 // What the browser SDK's public key may call (events; consent only for its own anonymousId; the
@@ -59,6 +74,10 @@ const publicKeyRoutes = new Set([
   'POST /v1/consents/age',
   'GET /v1/purposes',
   'GET /v1/policies',
+  // The privacy portal's door: a person files their own request and confirms it.
+  'POST /v1/rights/requests',
+  'POST /v1/rights/requests/{id}/verify',
+  'POST /v1/rights/requests/{id}/code',
 ])
 
 interface Route {
@@ -101,7 +120,16 @@ for (const dialect of testDialects) {
           payload: { externalId: 'b-user', purpose: 'marketing', granted: true },
         })
       ).json<{ receiptId: string; subjectId: string }>()
+      const bRequest = (
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/rights/requests',
+          headers: bearer(b.secretKey),
+          payload: { type: 'access', subject: { externalId: 'b-user' } },
+        })
+      ).json<{ id: string }>()
       bResourceIds = [
+        bRequest.id,
         b.owner.operatorId,
         bAgent.operatorId,
         ...bKeys.data.map((key) => key.id),
