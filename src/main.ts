@@ -12,6 +12,7 @@ import { migrateToLatest } from './storage/index.js'
 import { openStorage } from './storage/index.js'
 import { sealedColumnsOfModules } from './personal-data-sources.js'
 import { resumeErasures } from './subjects/index.js'
+import { createScheduler } from './jobs/index.js'
 
 /**
  * The composition root: config → storage → modules → server → listen. Everything is
@@ -86,6 +87,10 @@ export async function startServer(
     }
     const app = await buildApp({ modules, ...(tls ? { tls } : {}) })
     await app.listen({ port: config.port, host: config.host })
+    // Periodic work of every module (rights reminders…), each run under a lease in the
+    // database, so with several processes on one database a job runs once.
+    const scheduler = createScheduler({ db: storage.db, clock, logger, jobs: modules.jobs })
+    scheduler.start()
     url = serverUrl(app, config.host, tls !== undefined)
     logger.info(
       { url, storage: storage.dialect, region: instance.region },
@@ -102,6 +107,7 @@ export async function startServer(
         // Fastify stops accepting and waits for in-flight requests; then queued events
         // are committed, the audit queue drains, clear keys are forgotten, and the store
         // closes last.
+        await scheduler.stop()
         await app.close()
         await modules.close()
         await audit.close()
