@@ -4,6 +4,8 @@ import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
 import { registerAuditCommand } from './audit.js'
 import { registerContactsCommand } from './contacts.js'
+import { registerDsarCommand } from './dsar.js'
+import { registerJobsCommand } from './jobs.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerOperatorCommand(program)
   registerContactsCommand(program)
   registerAuditCommand(program)
+  registerDsarCommand(program)
+  registerJobsCommand(program)
   return program
 }
 

@@ -13,6 +13,7 @@ export { registerRightsRoutes } from './rights.routes.js'
 export {
   fileRequest,
   getRequest,
+  listQueue,
   listRequests,
   type RequestView,
   type RightsCaller,

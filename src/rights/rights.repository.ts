@@ -140,6 +140,21 @@ export async function listRequestRows(
   return query.orderBy('due_at').orderBy('id').limit(filters.limit).execute()
 }
 
+/** Requests of every workspace, or of one, soonest due first: the instance's queue. */
+export async function listQueueRows(
+  db: Database,
+  filters: { workspaceId?: string; overdueAt?: string; openOnly: boolean },
+): Promise<RightsRequestsTable[]> {
+  let query = db.selectFrom('rights_requests').selectAll()
+  if (filters.workspaceId !== undefined)
+    query = query.where('workspace_id', '=', filters.workspaceId)
+  if (filters.openOnly || filters.overdueAt !== undefined) {
+    query = query.where('status', 'in', openStatuses)
+  }
+  if (filters.overdueAt !== undefined) query = query.where('due_at', '<', filters.overdueAt)
+  return query.orderBy('due_at').orderBy('id').execute()
+}
+
 export async function findByExportToken(
   db: Database,
   hash: string,

@@ -31,6 +31,7 @@ import {
   findRequest,
   insertRequest,
   listEvents,
+  listQueueRows,
   listRequestRows,
   type RequestFilters,
   serialiseOn,
@@ -335,6 +336,23 @@ export async function listRequests(
   })
   const more = rows.length > filters.limit
   return { data: rows.slice(0, filters.limit).map((row) => viewOf(row, now)), more }
+}
+
+/**
+ * The open requests of every workspace (or one), soonest due first, for `custodian dsar
+ * list`: ids, types, states and clocks, nothing that names the person.
+ */
+export async function listQueue(
+  deps: Pick<RightsDeps, 'db' | 'clock'>,
+  filters: { workspaceId?: string; overdue?: boolean },
+): Promise<(RequestView & { workspaceId: string })[]> {
+  const now = deps.clock.now()
+  const rows = await listQueueRows(deps.db, {
+    openOnly: true,
+    ...(filters.workspaceId !== undefined ? { workspaceId: filters.workspaceId } : {}),
+    ...(filters.overdue === true ? { overdueAt: now.toISOString() } : {}),
+  })
+  return rows.map((row) => ({ workspaceId: row.workspace_id, ...viewOf(row, now) }))
 }
 
 /** One request with its subject and details opened: a read of personal data, audited. */
