@@ -15,7 +15,7 @@ import { type RightsDeps, rightsJobs } from './rights/index.js'
 import type { Job } from './jobs/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
-import type { Storage } from './storage/index.js'
+import { refreshStatistics, type Storage } from './storage/index.js'
 import { workspaceDirectory } from './workspaces/index.js'
 import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
@@ -133,7 +133,18 @@ export function createModules(core: Core): Modules {
     personalData,
     subjects,
     rights,
-    jobs: Object.freeze([...rightsJobs(rights)]),
+    jobs: Object.freeze([
+      ...rightsJobs(rights),
+      {
+        name: 'storage.statistics',
+        everyMs: 60 * 60_000,
+        leaseMs: 10 * 60_000,
+        run: async () => {
+          await refreshStatistics(db)
+          return 'planner statistics refreshed'
+        },
+      },
+    ]),
     close: async () => {
       await closeTrackingDeps(tracking)
       // A transport the core handed in is the core's to close.
