@@ -89,7 +89,7 @@ async function measure(events: number): Promise<Figures> {
     const app = await buildApp({ modules })
     const workspace = await createWorkspace(modules.workspaces, { name: 'Bench', actor })
     await fillWithOthers(modules, workspace.id, events)
-    // What serve's hourly `storage.statistics` job does: the planner knows the store.
+    // What serve's hourly `storage-statistics` job does: the planner knows the store.
     await refreshStatistics(storage.db)
     const emails: string[] = []
     for (let index = 0; index < people; index += 1) {

@@ -136,7 +136,7 @@ export function createModules(core: Core): Modules {
     jobs: Object.freeze([
       ...rightsJobs(rights),
       {
-        name: 'storage.statistics',
+        name: 'storage-statistics',
         everyMs: 60 * 60_000,
         leaseMs: 10 * 60_000,
         run: async () => {

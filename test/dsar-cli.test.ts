@@ -108,7 +108,7 @@ describe('custodian dsar list', () => {
     assert.equal(jobs.status, 0, jobs.stderr)
     assert.ok(
       (JSON.parse(jobs.stdout) as { name: string }[]).some(
-        (job) => job.name === 'rights.reminders',
+        (job) => job.name === 'rights-reminders',
       ),
     )
   })

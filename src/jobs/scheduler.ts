@@ -6,7 +6,7 @@ import { releaseLease, takeLease } from './leases.js'
 
 /** A periodic job of some module: what it does and how often. */
 export interface Job {
-  /** Stable and unique: `rights.reminders`. */
+  /** Stable and unique: `rights-reminders`. */
   readonly name: string
   readonly everyMs: number
   /** Longer than any run may take: past it, another process may take the job over. */

@@ -104,7 +104,7 @@ export async function runRightsReminders(deps: RightsDeps): Promise<string> {
 export function rightsJobs(deps: RightsDeps): Job[] {
   return [
     {
-      name: 'rights.reminders',
+      name: 'rights-reminders',
       everyMs: 15 * 60_000,
       leaseMs: 10 * 60_000,
       run: () => runRightsReminders(deps),
