@@ -142,7 +142,7 @@ export async function fileRequest(
   }
   if (fromPortal && !('email' in input.subject)) {
     throw new AppError('invalid_request', 'Name yourself by your email: the code goes there', {
-      errors: [{ in: 'body', field: 'subject.email', message: 'is required through the portal' }],
+      errors: [{ in: 'body', field: 'subject', message: 'needs an email through the portal' }],
     })
   }
   const channel: RequestChannel = fromPortal ? 'portal' : (input.channel ?? 'api')
