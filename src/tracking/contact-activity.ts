@@ -1,4 +1,4 @@
-import { findExternalIdIndexes } from '../consent/index.js'
+import { findExternalIdIndexes } from '../subjects/index.js'
 import type { ContactSeen } from '../contacts/index.js'
 import type { TrackingDeps } from './tracking.deps.js'
 import type { TrackingEventsTable } from './tracking.table.js'

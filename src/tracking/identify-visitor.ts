@@ -1,4 +1,5 @@
-import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
+import { linkIdentifiers, type LedgerContext } from '../consent/index.js'
+import type { SubjectIdentifier } from '../subjects/index.js'
 import { findContactIdByExternalId } from '../contacts/index.js'
 import { createContact } from '../contacts/index.js'
 import { isEmailAddress } from '../email/index.js'
