@@ -76,9 +76,12 @@ async function subjectIdsOf(db: Database, subject: ResolvedSubject): Promise<str
 
 async function locateConsent(db: Database, subject: ResolvedSubject): Promise<Located> {
   const subjectIds = await subjectIdsOf(db, subject)
+  const rows = await countSubjectRows(db, subject.workspaceId, subjectIds)
+  const holds = Object.values(rows).some((count) => count > 0)
   return {
-    rows: await countSubjectRows(db, subject.workspaceId, subjectIds),
-    keyHolders: subjectIds,
+    rows,
+    // The person's subjects seal their ledger: key holders while it holds anything.
+    keyHolders: holds ? subjectIds : [],
     // The identifiers are the subjects module's to report.
     identifiers: [],
   }
