@@ -65,6 +65,7 @@ for (const dialect of testDialects) {
         'consent',
         'contacts',
         'identity',
+        'subjects',
         'tracking',
       ])
       assert.equal(harness.modules.subjects.registry, harness.modules.personalData)
