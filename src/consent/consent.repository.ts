@@ -220,11 +220,7 @@ export async function countSubjectRows(
   return counts
 }
 
-const consentSubjectTables = [
-  'consent_events',
-  'consent_states',
-  'consent_subjects',
-] as const
+const consentSubjectTables = ['consent_events', 'consent_states', 'consent_subjects'] as const
 type ConsentSubjectTable = (typeof consentSubjectTables)[number]
 
 /**

@@ -96,9 +96,9 @@ for (const dialect of testDialects) {
     })
 
     test('an email one contact gave up makes another contact a person of its own', async () => {
-      const first = (
-        await call('POST', '/v1/contacts', { email: 'shared.box@example.com' })
-      ).json<{ id: string }>()
+      const first = (await call('POST', '/v1/contacts', { email: 'shared.box@example.com' })).json<{
+        id: string
+      }>()
       await call('PATCH', `/v1/contacts/${first.id}`, { email: 'own.box@example.com' })
       const second = (
         await call('POST', '/v1/contacts', { email: 'shared.box@example.com' })

@@ -103,7 +103,7 @@ for (const dialect of testDialects) {
       assert.equal((await call('GET', '/v1/contacts?cursor=bm90LWFuLWlk')).statusCode, 400)
     })
 
-    test('deleting a contact removes its profile; a saved copy opens under the person\'s key only until they are erased', async () => {
+    test("deleting a contact removes its profile; a saved copy opens under the person's key only until they are erased", async () => {
       const { id } = (
         await call('POST', '/v1/contacts', { email: 'erase.me@example.com', name: 'Erase Me' })
       ).json<{ id: string }>()

@@ -177,7 +177,16 @@ function screen(
     const externalIdAt = profile.externalId ? (emailAt ?? -1) + 1 : null
     const id = newId(now)
     const indexes = { email_index: null, external_id_index: null }
-    candidates.push({ index, id, subjectId: id, indexes, profile, input: raw, emailAt, externalIdAt })
+    candidates.push({
+      index,
+      id,
+      subjectId: id,
+      indexes,
+      profile,
+      input: raw,
+      emailAt,
+      externalIdAt,
+    })
   })
   return { candidates, rejected }
 }

@@ -71,7 +71,10 @@ export async function insertSubjectRow(db: Database, row: SubjectsTable): Promis
 }
 
 /** Many subjects at once, those that exist left as they are; statements of 500 rows. */
-export async function insertSubjectRows(db: Database, rows: readonly SubjectsTable[]): Promise<void> {
+export async function insertSubjectRows(
+  db: Database,
+  rows: readonly SubjectsTable[],
+): Promise<void> {
   for (let start = 0; start < rows.length; start += sqlChunkSize) {
     await db
       .insertInto('subjects')

@@ -36,7 +36,10 @@ export const subjectsTables: readonly PersonalTable[] = [
  * Every subject of the person: those their identifiers name and those among their key
  * holders, each with every subject merged into the same survivor.
  */
-export async function subjectIdsOfPerson(db: Database, subject: ResolvedSubject): Promise<string[]> {
+export async function subjectIdsOfPerson(
+  db: Database,
+  subject: ResolvedSubject,
+): Promise<string[]> {
   const { workspaceId } = subject
   const named = await findSubjectIdsByIndexes(
     db,

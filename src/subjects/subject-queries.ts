@@ -47,10 +47,7 @@ export function subjectsNamedBy(
  * A scalar subquery: the surviving subject of `subjectId` (itself, or the one it was
  * merged into), or NULL when no such subject exists.
  */
-export function survivingSubjectIdOf(
-  workspaceId: string,
-  subjectId: string,
-): RawBuilder<unknown> {
+export function survivingSubjectIdOf(workspaceId: string, subjectId: string): RawBuilder<unknown> {
   return sql`(select coalesce(sv.merged_into, sv.id) from subjects sv
     where sv.workspace_id = ${workspaceId} and sv.id = ${subjectId})`
 }

@@ -3,7 +3,12 @@ import { after, before, describe, test } from 'node:test'
 import { totpCodeAt } from '../../src/identity/totp.js'
 import { testDialects, dialectSkip } from '../../src/storage/testing/dialects.js'
 import { migrateToLatest } from '../../src/storage/migrate.js'
-import { collectingWriter, exportSubject, resolveSubject } from '../../src/subjects/index.js'
+import {
+  collectingWriter,
+  exportSubject,
+  resolveSubject,
+  type SubjectName,
+} from '../../src/subjects/index.js'
 import { buildTestApp, type TestApp } from '../../src/testing/test-app.js'
 import type { Reassignments } from './contains-answer.js'
 import { type FixtureContact, type FixtureFacts, readFixture } from './fixture-file.js'
@@ -270,7 +275,8 @@ for (const file of fixtures) {
         test('a legacy contact and the legacy visitor who signed in as it resolve to one subject', async () => {
           const deps = harness.modules.subjects
           const [visitor] = facts.visitors
-          assert.ok(visitor?.identifiedAs === ada.externalId && ada.email !== undefined)
+          assert.ok(visitor !== undefined && visitor.identifiedAs === ada.externalId)
+          assert.ok(ada.email !== undefined && ada.externalId !== undefined)
           // The release's identify made one consent subject of the visitor's browser and
           // account; its contact was a key holder of its own, tied to it only by a digest.
           const released = fixture.reads.find(
@@ -278,12 +284,13 @@ for (const file of fixtures) {
           )
           const visitorSubject = (released?.body as { subjectId?: unknown } | undefined)?.subjectId
           assert.equal(typeof visitorSubject, 'string')
+          const names: SubjectName[] = [
+            { externalId: ada.externalId },
+            { email: ada.email.toUpperCase() },
+            { anonymousId: visitor.anonymousId },
+          ]
           const byName = await Promise.all(
-            [
-              { externalId: ada.externalId },
-              { email: ada.email.toUpperCase() },
-              { anonymousId: visitor.anonymousId },
-            ].map((name) => resolveSubject(deps, facts.workspace.id, [name])),
+            names.map((name) => resolveSubject(deps, facts.workspace.id, [name])),
           )
           for (const person of byName) {
             assert.equal(person.subjectId, visitorSubject, 'one surviving subject')
