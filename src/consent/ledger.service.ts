@@ -60,7 +60,7 @@ export interface LedgerWriteResult {
  * state are written in one transaction, so `mayProcess` reads the effect of a
  * withdrawal the moment it commits (Art. 7(3)); then each entry is audited.
  *
- * The proof (IP, user agent, evidence) is sealed under the consent subject's own key:
+ * The proof (IP, user agent, evidence) is sealed under the subject's own key:
  * erasing the subject destroys that key (`keyring.shredSubject`), and every proof of
  * it, in the database and in every backup, becomes unreadable at once.
  */

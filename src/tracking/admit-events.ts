@@ -19,7 +19,7 @@ import {
   type RejectedEvent,
 } from './tracking.logic.js'
 
-// Which events of a batch may be processed, and under which consent subject's key.
+// Which events of a batch may be processed, and under which subject's key.
 
 function subjectOf(event: CheckedEvent): SubjectIdentifier {
   return event.anonymousId !== undefined
