@@ -39,18 +39,6 @@ export async function insertSubject(db: Database, row: ConsentSubjectsTable): Pr
     .execute()
 }
 
-export async function deleteSubjectRow(
-  db: Database,
-  workspaceId: string,
-  subjectId: string,
-): Promise<void> {
-  await db
-    .deleteFrom('consent_subjects')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', subjectId)
-    .execute()
-}
-
 export async function updateSubject(
   db: Database,
   workspaceId: string,

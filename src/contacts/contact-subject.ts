@@ -3,6 +3,7 @@ import type { Database } from '../storage/index.js'
 import {
   attachIdentifiers,
   linkedSubjectIds,
+  lockSurvivingSubject,
   subjectIdsNamed,
   survivingSubjectIds,
 } from '../subjects/index.js'
@@ -35,7 +36,14 @@ export async function subjectForNewContact(
   input: { workspaceId: string; contactId: string; indexes: ContactIndexes; now: Date },
 ): Promise<string> {
   const { workspaceId, contactId, now } = input
-  const chosen = await chooseSubjects(trx, workspaceId, [{ id: contactId, indexes: input.indexes }])
+  const chosen = await chooseSubjects(
+    trx,
+    workspaceId,
+    [{ id: contactId, indexes: input.indexes }],
+    {
+      lock: true,
+    },
+  )
   const subjectId = chosen.get(contactId) ?? contactId
   await attachIdentifiers(trx, {
     workspaceId,
@@ -49,12 +57,15 @@ export async function subjectForNewContact(
 /**
  * The subject each new contact would be sealed under, by the rule above, keyed by
  * contact id: one look-up of every identifier, then one check per contact whose
- * identifier some subject has. Reads only.
+ * identifier some subject has. Reads only; with `lock`, in the caller's transaction,
+ * each subject considered is locked (PostgreSQL) until it ends, so two contacts made at
+ * once cannot both take one person's subject.
  */
 export async function chooseSubjects(
   db: Database,
   workspaceId: string,
   contacts: readonly { id: string; indexes: ContactIndexes }[],
+  options: { lock?: boolean } = {},
 ): Promise<Map<string, string>> {
   const named = await subjectIdsNamed(
     db,
@@ -68,6 +79,7 @@ export async function chooseSubjects(
     for (const item of identifiersOf(contact.indexes)) {
       const candidate = named.get(item.blindIndex.toString('latin1'))
       if (candidate === undefined || taken.has(candidate)) continue
+      if (options.lock === true) await lockSurvivingSubject(db, workspaceId, candidate)
       const person = await linkedSubjectIds(db, workspaceId, [candidate])
       if ((await selectContactIdsOfSubjects(db, workspaceId, person)).length === 0) {
         subjectId = candidate

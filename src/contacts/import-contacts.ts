@@ -286,7 +286,7 @@ async function subjectsMovedMeanwhile(
   workspaceId: string,
   candidates: readonly Candidate[],
 ): Promise<Set<string>> {
-  const now = await chooseSubjects(trx, workspaceId, candidates)
+  const now = await chooseSubjects(trx, workspaceId, candidates, { lock: true })
   return new Set(
     candidates
       .filter((candidate) => (now.get(candidate.id) ?? candidate.id) !== candidate.subjectId)
