@@ -29,7 +29,7 @@ import type { ConsentDeps, ConsentWorkspace } from '../src/consent/consent.deps.
 import { noFlags } from '../src/consent/consent.logic.js'
 import type { ConsentEventsTable, ConsentStatesTable } from '../src/consent/consent.table.js'
 import { applyEntry, type LedgerEntry, type Standing } from '../src/consent/ledger.logic.js'
-import type { SubjectRef } from '../src/consent/identifiers.logic.js'
+import type { SubjectRef } from '../src/subjects/identifiers.logic.js'
 import {
   decisionStatesOf,
   emptySubjectRow,
@@ -119,12 +119,24 @@ async function populate(deps: ConsentDeps, workspaceId: string): Promise<string[
           }),
         )
       })
+      // The subjects module's rows first (a subject and its identifier), then consent's.
+      await trx
+        .insertInto('subjects')
+        .values(
+          rows.map((row) => ({
+            id: row.subject.id,
+            workspace_id: workspaceId,
+            merged_into: null,
+            created_at: row.subject.created_at,
+          })),
+        )
+        .execute()
       await trx
         .insertInto('consent_subjects')
         .values(rows.map((row) => row.subject))
         .execute()
       await trx
-        .insertInto('consent_subject_identifiers')
+        .insertInto('subject_identifiers')
         .values(
           batch.map((index, k) => ({
             workspace_id: workspaceId,

@@ -68,6 +68,7 @@ for (const dialect of testDialects) {
         'contacts',
         'identity',
         'rights',
+        'subjects',
         'tracking',
       ])
       assert.equal(harness.modules.subjects.registry, harness.modules.personalData)

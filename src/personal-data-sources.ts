@@ -12,6 +12,7 @@ import {
 } from './personal-data/index.js'
 import { rightsPersonalData, rightsTables } from './rights/index.js'
 import type { Database } from './storage/index.js'
+import { subjectsPersonalData, subjectsTables } from './subjects/index.js'
 import { trackingPersonalData, trackingTables } from './tracking/index.js'
 
 interface SourceDeps {
@@ -28,6 +29,7 @@ const modulesWithPersonalData: readonly {
   tables: readonly PersonalTable[]
   source: (deps: SourceDeps) => PersonalDataSource
 }[] = [
+  { tables: subjectsTables, source: subjectsPersonalData },
   { tables: identityTables, source: identityPersonalData },
   { tables: contactsTables, source: contactsPersonalData },
   { tables: consentTables, source: consentPersonalData },

@@ -3,28 +3,17 @@ import { locksRows } from '../storage/index.js'
 import type {
   ConsentEventsTable,
   ConsentStatesTable,
-  ConsentSubjectIdentifiersTable,
   ConsentSubjectsTable,
 } from './consent.table.js'
 
-/** SQL for data subjects, their identifiers, the ledger and its state. Every function takes the workspace id. */
+/**
+ * SQL for the consent standing of subjects, the ledger and its state. Every function
+ * takes the workspace id. Which subject an identifier names, and which subjects are one
+ * person, is the subjects module's: asked through its index, never its tables.
+ */
 
 // Keeps each statement well under SQLite's and PostgreSQL's bound-parameter limits.
 export const sqlChunkSize = 500
-
-export async function findSubjectIdByIndex(
-  db: Database,
-  workspaceId: string,
-  blindIndex: Buffer,
-): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('consent_subject_identifiers')
-    .select('subject_id')
-    .where('workspace_id', '=', workspaceId)
-    .where('blind_index', '=', blindIndex)
-    .executeTakeFirst()
-  return row?.subject_id
-}
 
 /** The subject row; `lock` holds it (PostgreSQL) until the transaction ends. */
 export async function selectSubject(
@@ -50,18 +39,6 @@ export async function insertSubject(db: Database, row: ConsentSubjectsTable): Pr
     .execute()
 }
 
-export async function deleteSubjectRow(
-  db: Database,
-  workspaceId: string,
-  subjectId: string,
-): Promise<void> {
-  await db
-    .deleteFrom('consent_subjects')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', subjectId)
-    .execute()
-}
-
 export async function updateSubject(
   db: Database,
   workspaceId: string,
@@ -79,80 +56,30 @@ export async function updateSubject(
     .execute()
 }
 
-/** Adds an identifier unless it is already someone's; true when this call added it. */
-export async function insertIdentifier(
-  db: Database,
-  row: ConsentSubjectIdentifiersTable,
-): Promise<boolean> {
-  const result = await db
-    .insertInto('consent_subject_identifiers')
-    .values(row)
-    .onConflict((conflict) => conflict.columns(['blind_index', 'workspace_id']).doNothing())
-    .executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
-}
-
-export async function selectIdentifiers(
-  db: Database,
-  workspaceId: string,
-  subjectIds: readonly string[],
-): Promise<Pick<ConsentSubjectIdentifiersTable, 'blind_index' | 'kind' | 'subject_id'>[]> {
-  if (subjectIds.length === 0) return []
-  return db
-    .selectFrom('consent_subject_identifiers')
-    .select(['blind_index', 'kind', 'subject_id'])
-    .where('workspace_id', '=', workspaceId)
-    .where('subject_id', 'in', subjectIds)
-    .execute()
-}
-
 /**
- * Links subjects into `intoId`: their identifiers now name it, and they (and anything
- * already merged into them) point at it. Their ledger rows stay where they are, sealed
- * under their own keys.
+ * The consent part of a merge (the subjects module moves the identifiers and points the
+ * subjects at the kept one): the absorbed subjects' states now count only as part of the
+ * kept subject's, which the caller writes. Their ledger rows stay where they are, sealed
+ * under their own keys, and show in the kept subject's history.
  */
-export async function mergeSubjectsInto(
+export async function foldStatesOf(
   db: Database,
   workspaceId: string,
   absorbedIds: readonly string[],
-  intoId: string,
   now: string,
 ): Promise<void> {
   if (absorbedIds.length === 0) return
   await db
-    .updateTable('consent_subject_identifiers')
-    .set({ subject_id: intoId })
-    .where('workspace_id', '=', workspaceId)
-    .where('subject_id', 'in', absorbedIds)
-    .execute()
-  await db
     .updateTable('consent_subjects')
-    // Their states now count only as part of the kept subject's (the caller writes it).
-    .set({ merged_into: intoId, decision_states: null, updated_at: now })
+    .set({ decision_states: null, updated_at: now })
     .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', 'in', absorbedIds), eb('merged_into', 'in', absorbedIds)]))
+    .where('id', 'in', absorbedIds)
     .execute()
   await db
     .deleteFrom('consent_states')
     .where('workspace_id', '=', workspaceId)
     .where('subject_id', 'in', absorbedIds)
     .execute()
-}
-
-/** The subject and every subject linked into it: the ids its ledger rows are under. */
-export async function selectLinkedSubjectIds(
-  db: Database,
-  workspaceId: string,
-  subjectId: string,
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom('consent_subjects')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', subjectId), eb('merged_into', '=', subjectId)]))
-    .orderBy('id')
-    .execute()
-  return rows.map((row) => row.id)
 }
 
 export async function selectStates(
@@ -254,40 +181,6 @@ export async function selectEvent(
     .executeTakeFirst()
 }
 
-/** The subject a (possibly linked-away) subject now belongs to. */
-export async function selectCanonicalSubjectId(
-  db: Database,
-  workspaceId: string,
-  subjectId: string,
-): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('consent_subjects')
-    .select(['id', 'merged_into'])
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', subjectId)
-    .executeTakeFirst()
-  return row === undefined ? undefined : (row.merged_into ?? row.id)
-}
-
-/** The subjects these blind indexes name (as stored: linked-away ones included). */
-export async function findSubjectIdsByIndexes(
-  db: Database,
-  workspaceId: string,
-  blindIndexes: readonly Buffer[],
-): Promise<string[]> {
-  const ids = new Set<string>()
-  for (let start = 0; start < blindIndexes.length; start += sqlChunkSize) {
-    const rows = await db
-      .selectFrom('consent_subject_identifiers')
-      .select('subject_id')
-      .where('workspace_id', '=', workspaceId)
-      .where('blind_index', 'in', blindIndexes.slice(start, start + sqlChunkSize))
-      .execute()
-    for (const row of rows) ids.add(row.subject_id)
-  }
-  return [...ids]
-}
-
 /** Rows per table of these subjects (their own rows, not those merged into them). */
 export async function countSubjectRows(
   db: Database,
@@ -296,7 +189,6 @@ export async function countSubjectRows(
 ): Promise<Record<ConsentSubjectTable, number>> {
   const counts: Record<ConsentSubjectTable, number> = {
     consent_subjects: 0,
-    consent_subject_identifiers: 0,
     consent_states: 0,
     consent_events: 0,
   }
@@ -316,12 +208,7 @@ export async function countSubjectRows(
   return counts
 }
 
-const consentSubjectTables = [
-  'consent_events',
-  'consent_states',
-  'consent_subject_identifiers',
-  'consent_subjects',
-] as const
+const consentSubjectTables = ['consent_events', 'consent_states', 'consent_subjects'] as const
 type ConsentSubjectTable = (typeof consentSubjectTables)[number]
 
 /**
@@ -335,7 +222,6 @@ export async function deleteSubjects(
 ): Promise<Record<ConsentSubjectTable, number>> {
   const deleted: Record<ConsentSubjectTable, number> = {
     consent_subjects: 0,
-    consent_subject_identifiers: 0,
     consent_states: 0,
     consent_events: 0,
   }

@@ -484,13 +484,17 @@ for (const dialect of testDialects) {
   })
 }
 
-/** Every row of the consent tables and the audit log as text; binary as UTF-8 and hex. */
+/**
+ * Every row of the consent tables, the subjects module's (where the identifiers a
+ * consent names are kept) and the audit log as text; binary as UTF-8 and hex.
+ */
 async function dumpConsentTables(harness: TestApp): Promise<string> {
   const tables = [
     'consent_events',
     'consent_states',
     'consent_subjects',
-    'consent_subject_identifiers',
+    'subjects',
+    'subject_identifiers',
     'consent_purposes',
     'consent_policies',
     'audit_entries',

@@ -24,7 +24,7 @@ import {
   RecordedConsentSchema,
   SignalRecordedSchema,
 } from './consent.schemas.js'
-import { identifierOf, type SubjectIdentifier } from './identifiers.logic.js'
+import { identifierOf, type SubjectIdentifier } from '../subjects/index.js'
 import type { ConsentSource } from './ledger.logic.js'
 import type { LedgerWriteResult } from './ledger.service.js'
 import { mayProcess } from './may-process.js'

@@ -42,15 +42,14 @@ export interface ConsentPoliciesTable {
 }
 
 /**
- * A data subject as the consent ledger knows it: an anonymous visitor, a contact, or
- * both once linked. Its `id` is also the keyring subject id that seals its proofs.
- * The flags are the materialised result of its ledger, kept in the same transaction.
+ * A subject's consent standing: the materialised result of its ledger, kept in the same
+ * transaction. Its `id` is the subject's (the subjects module's), whose key seals its
+ * proofs. A subject gets a row here once the ledger first writes for it; which subjects
+ * are one person (`merged_into`) is the subjects module's to say (migration 0013).
  */
 export interface ConsentSubjectsTable {
   id: string
   workspace_id: string
-  /** Set when this subject was linked into another: that one now speaks for it. */
-  merged_into: string | null
   /** The `seq` of this subject's latest ledger event. */
   event_seq: number
   restricted_at: string | null
@@ -94,17 +93,6 @@ export type SubjectFlagColumns = Pick<
   | 'age_declared_at'
   | 'parental_consent_at'
 >
-
-export type IdentifierKind = 'anonymous_id' | 'external_id' | 'email'
-
-/** One identifier of a subject, as a blind index only: never the identifier itself. */
-export interface ConsentSubjectIdentifiersTable {
-  workspace_id: string
-  blind_index: Buffer
-  kind: IdentifierKind
-  subject_id: string
-  created_at: string
-}
 
 /** The latest state of one subject × purpose, kept with every ledger append. */
 export interface ConsentStatesTable {

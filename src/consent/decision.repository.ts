@@ -1,6 +1,12 @@
 import { sql } from 'kysely'
 import type { Database } from '../storage/index.js'
-import { reusableQuery } from '../storage/index.js'
+import { padToSizeClass, reusableQuery } from '../storage/index.js'
+import {
+  subjectIdNamedBy,
+  subjectsNamedBy,
+  survivingSubjectIdOf,
+  survivingSubjectsOf,
+} from '../subjects/index.js'
 import { sqlChunkSize } from './consent.repository.js'
 import type { SubjectFlagColumns } from './consent.table.js'
 import { decisionTupleOf, stateOf } from './ledger.rows.js'
@@ -56,16 +62,20 @@ const purposeRuleColumns = sql`p.lawful_basis as purpose_basis,
  * for an unchanged built-in purpose), the subject's flags and its state for the purpose.
  * Left joins from a one-row anchor, so the row exists even when nothing is known. The
  * decision is the hottest read there is, so each form is compiled once (reusableQuery).
+ *
+ * Which subject an identifier or an id names now is the subjects module's to say: its
+ * fragments (subjects/subject-queries.ts) are embedded as scalar subqueries, which
+ * both databases run once per statement, so the decision stays one statement of
+ * primary-key look-ups without this module naming the subjects module's tables.
  */
 const decisionBySubjectId = reusableQuery(
   (workspaceId: string, purpose: string, subjectId: string) =>
-    // A subject id may name a subject since linked into another: the kept one decides.
+    // A subject id may name a subject since merged into another: the kept one decides.
     sql<SingleDecisionRow>`select ${decisionColumns(purpose)}, ${purposeRuleColumns}
     from (select 1 as anchor) a
     left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
-    left join consent_subjects s0 on s0.workspace_id = ${workspaceId} and s0.id = ${subjectId}
     left join consent_subjects s
-      on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)`,
+      on s.workspace_id = ${workspaceId} and s.id = ${survivingSubjectIdOf(workspaceId, subjectId)}`,
 )
 
 const decisionByBlindIndex = reusableQuery(
@@ -73,9 +83,8 @@ const decisionByBlindIndex = reusableQuery(
     sql<SingleDecisionRow>`select ${decisionColumns(purpose)}, ${purposeRuleColumns}
     from (select 1 as anchor) a
     left join consent_purposes p on p.workspace_id = ${workspaceId} and p.name = ${purpose}
-    left join consent_subject_identifiers i
-      on i.workspace_id = ${workspaceId} and i.blind_index = ${blindIndex}
-    left join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id`,
+    left join consent_subjects s
+      on s.workspace_id = ${workspaceId} and s.id = ${subjectIdNamedBy(workspaceId, blindIndex)}`,
 )
 
 /** The one row a single decision reads (see above), by subject id or by blind index. */
@@ -96,10 +105,9 @@ export async function selectDecisionRow(
 
 const decisionsByIndexes = reusableQuery(
   (workspaceId: string, purpose: string, ...blindIndexes: Buffer[]) =>
-    sql<KeyedDecisionRow>`select i.blind_index, ${decisionColumns(purpose)}
-      from consent_subject_identifiers i
-      join consent_subjects s on s.workspace_id = i.workspace_id and s.id = i.subject_id
-      where i.workspace_id = ${workspaceId} and i.blind_index in (${sql.join(blindIndexes)})`,
+    sql<KeyedDecisionRow>`select n.blind_index, ${decisionColumns(purpose)}
+      from ${subjectsNamedBy(workspaceId, blindIndexes)} n
+      join consent_subjects s on s.workspace_id = ${workspaceId} and s.id = n.subject_id`,
 )
 
 /** The decision rows of many subjects named by blind index, one statement per chunk. */
@@ -127,11 +135,9 @@ export interface RequestedDecisionRow extends DecisionRow {
 
 const decisionsBySubjects = reusableQuery(
   (workspaceId: string, purpose: string, ...subjectIds: string[]) =>
-    sql<RequestedDecisionRow>`select s0.id as requested_id, ${decisionColumns(purpose)}
-      from consent_subjects s0
-      join consent_subjects s
-        on s.workspace_id = s0.workspace_id and s.id = coalesce(s0.merged_into, s0.id)
-      where s0.workspace_id = ${workspaceId} and s0.id in (${sql.join(subjectIds)})`,
+    sql<RequestedDecisionRow>`select v.requested_id, ${decisionColumns(purpose)}
+      from ${survivingSubjectsOf(workspaceId, subjectIds)} v
+      join consent_subjects s on s.workspace_id = ${workspaceId} and s.id = v.subject_id`,
 )
 
 export function selectDecisionRowsBySubjects(
@@ -149,32 +155,6 @@ export function selectDecisionRowsBySubjects(
       await decisionsBySubjects.execute(db, workspaceId, purpose, ...chunk),
     ),
   )
-}
-
-const externalIdIndexesBySubjects = reusableQuery(
-  (workspaceId: string, ...subjectIds: string[]) =>
-    sql<{ subject_id: string; blind_index: Buffer }>`select s.id as subject_id, i.blind_index
-      from consent_subjects s
-      join consent_subject_identifiers i
-        on i.workspace_id = s.workspace_id and i.subject_id = coalesce(s.merged_into, s.id)
-      where s.workspace_id = ${workspaceId} and s.id in (${sql.join(subjectIds)})
-        and i.kind = 'external_id'`,
-)
-
-/**
- * The external id's blind index of each of these subjects that has one, keyed by the id
- * asked about (a subject linked into another answers with the kept one's). Asked on
- * every ingest request, beside its decisions, so built the same way.
- */
-export async function selectExternalIdIndexes(
-  db: Database,
-  workspaceId: string,
-  subjectIds: readonly string[],
-): Promise<Map<string, Buffer>> {
-  const rows = await inPaddedChunks(subjectIds, '', (chunk) =>
-    externalIdIndexesBySubjects.execute(db, workspaceId, ...chunk),
-  )
-  return new Map(rows.map((row) => [row.subject_id, row.blind_index]))
 }
 
 /**
@@ -223,17 +203,3 @@ async function inPaddedChunks<T, Row>(
 }
 
 const noBlindIndex = Buffer.alloc(0)
-
-/**
- * A chunk padded with a value that matches no row up to the next size class (1, 2, 4 …
- * 256, then the chunk size), so each batch statement has ten texts, not one per length:
- * batches of every size would otherwise fill the prepared-statement cache.
- */
-export function padToSizeClass<T>(chunk: readonly T[], filler: T): T[] {
-  let size = 1
-  while (size < chunk.length && size < 256) size *= 2
-  if (chunk.length > size) size = Math.max(chunk.length, sqlChunkSize)
-  const padded = chunk.slice()
-  while (padded.length < size) padded.push(filler)
-  return padded
-}

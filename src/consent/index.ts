@@ -4,9 +4,10 @@
  * modules use what is exported here, never the consent tables.
  *
  * - capture (tracking, contacts): `mayProcess` / `mayProcessMany` before processing,
- *   `linkIdentifiers` on identify, `recordGpcSignal` when an event carries the signal,
- *   `findLinkedSubjects` to read a person's rows made before a link, `findExternalIdIndexes`
- *   to find the contact of a linked visitor;
+ *   `linkIdentifiers` on identify (the subjects module links the identifiers and merges
+ *   the subjects; this module folds their choices into one standing),
+ *   `recordGpcSignal` when an event carries the signal. Who a person is (their
+ *   identifiers, linked subjects) is the subjects module's: import it from there;
  * - rights: `setRestriction`, `setObjection`, `setAutomatedDecisionOptOut`,
  *   `readConsents` for access and portability; erasure and export go through
  *   `consentPersonalData`, the module's source in the personal-data registry;
@@ -20,16 +21,10 @@ export {
   lawfulBases,
 } from './consent.logic.js'
 export { consentPersonalData, consentTables } from './personal-data.js'
-export type { SubjectIdentifier, SubjectRef } from './identifiers.logic.js'
 export { type ConsentSource, consentSources, type LedgerAction } from './ledger.logic.js'
 export type { LedgerEvent } from './ledger.rows.js'
 export type { LedgerWriteResult } from './ledger.service.js'
 export { type LinkInput, type LinkResult, linkIdentifiers } from './link-identifiers.js'
-export {
-  findExternalIdIndexes,
-  findLinkedSubjects,
-  type LinkedSubjects,
-} from './linked-subjects.js'
 export {
   assertMayProcess,
   type ConsentDecision,

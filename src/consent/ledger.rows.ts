@@ -45,7 +45,6 @@ export function emptySubjectRow(workspaceId: string, id: string, at: string): Co
   return {
     id,
     workspace_id: workspaceId,
-    merged_into: null,
     event_seq: 0,
     restricted_at: null,
     automated_opt_out_at: null,

@@ -1,14 +1,20 @@
 import type { SubjectSealer } from '../crypto/index.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
+import type { BlindIdentifier } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
 import { inWriteTransaction } from '../storage/index.js'
+import {
+  identifierValueOf,
+  isSubjectId,
+  lockSurvivingSubject,
+  subjectIdNamed,
+  subjectNamedOrNew,
+  type SubjectRef,
+} from '../subjects/index.js'
 import type { ConsentDeps, LedgerContext } from './consent.deps.js'
 import {
-  deleteSubjectRow,
-  findSubjectIdByIndex,
   insertEvents,
-  insertIdentifier,
   insertSubject,
   selectStates,
   selectSubject,
@@ -16,7 +22,6 @@ import {
   upsertStates,
 } from './consent.repository.js'
 import type { ConsentEventsTable, ConsentSubjectsTable } from './consent.table.js'
-import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
 import { applyEntry, type LedgerEntry, purposeActions, type Standing } from './ledger.logic.js'
 import {
   auditEventOf,
@@ -55,7 +60,7 @@ export interface LedgerWriteResult {
  * state are written in one transaction, so `mayProcess` reads the effect of a
  * withdrawal the moment it commits (Art. 7(3)); then each entry is audited.
  *
- * The proof (IP, user agent, evidence) is sealed under the consent subject's own key:
+ * The proof (IP, user agent, evidence) is sealed under the subject's own key:
  * erasing the subject destroys that key (`keyring.shredSubject`), and every proof of
  * it, in the database and in every backup, becomes unreadable at once.
  */
@@ -68,7 +73,7 @@ export async function appendToLedger(
   const prepared = await prepareSubject(deps, workspaceId, write.subject, now)
   let sealer = prepared.sealer
   const result = await inWriteTransaction(deps.db, async (trx) => {
-    const subject = await lockSubject(trx, workspaceId, write.subject, prepared, now)
+    const subject = await lockSubject(trx, workspaceId, prepared, now)
     if (subject.id !== sealer.subjectId) {
       // Another request made this subject first: its keys exist, so they are only read.
       sealer = await deps.keyring.sealerFor(workspaceId, subject.id, { db: trx, create: false })
@@ -102,7 +107,7 @@ interface PreparedSubject {
   candidateId: string
   exists: boolean
   madeKeys: boolean
-  blindIndex: Buffer | null
+  identifier: BlindIdentifier | null
   sealer: SubjectSealer
 }
 
@@ -118,11 +123,11 @@ async function prepareSubject(
 ): Promise<PreparedSubject> {
   if (isSubjectId(ref)) {
     const sealer = await deps.keyring.sealerFor(workspaceId, ref.subjectId, { create: false })
-    return { candidateId: ref.subjectId, exists: true, madeKeys: false, blindIndex: null, sealer }
+    return { candidateId: ref.subjectId, exists: true, madeKeys: false, identifier: null, sealer }
   }
   const { kind, value } = identifierValueOf(ref)
   const blindIndex = await deps.keyring.blindIndex(workspaceId, kind, value)
-  const existing = await findSubjectIdByIndex(deps.db, workspaceId, blindIndex)
+  const existing = await subjectIdNamed(deps.db, workspaceId, blindIndex)
   const candidateId = existing ?? newId(now)
   const sealer = await deps.keyring.sealerFor(workspaceId, candidateId, {
     create: existing === undefined,
@@ -131,58 +136,41 @@ async function prepareSubject(
     candidateId,
     exists: existing !== undefined,
     madeKeys: existing === undefined,
-    blindIndex,
+    identifier: { kind, blindIndex },
     sealer,
   }
 }
 
-/** The subject's row, locked (PostgreSQL) for this transaction; made when it is new. */
+/**
+ * The consent row of the subject the reference names now (the survivor, after a merge),
+ * locked (PostgreSQL) for this transaction. A subject the ledger meets for the first time
+ * is made (the subjects module registers it with its identifier), and so is the consent
+ * row of a subject the ledger has not written for yet (a contact's, say).
+ */
 async function lockSubject(
   trx: Database,
   workspaceId: string,
-  ref: SubjectRef,
   prepared: PreparedSubject,
   now: Date,
 ): Promise<ConsentSubjectsTable> {
-  const subjectId =
-    prepared.blindIndex === null
+  const named =
+    prepared.identifier === null
       ? prepared.candidateId
-      : ((await findSubjectIdByIndex(trx, workspaceId, prepared.blindIndex)) ??
-        (await createSubject(trx, workspaceId, ref, prepared, now)))
+      : (
+          await subjectNamedOrNew(trx, {
+            workspaceId,
+            identifier: prepared.identifier,
+            candidateId: prepared.candidateId,
+            now,
+          })
+        ).subjectId
+  const subjectId = await lockSurvivingSubject(trx, workspaceId, named)
+  if (subjectId === undefined) throw new AppError('not_found', 'No such consent subject')
   const row = await selectSubject(trx, workspaceId, subjectId, true)
-  if (row === undefined) throw new AppError('not_found', 'No such consent subject')
-  if (row.merged_into !== null) {
-    const canonical = await selectSubject(trx, workspaceId, row.merged_into, true)
-    if (canonical === undefined) throw new AppError('not_found', 'No such consent subject')
-    return canonical
-  }
-  return row
-}
-
-async function createSubject(
-  trx: Database,
-  workspaceId: string,
-  ref: SubjectRef,
-  prepared: PreparedSubject,
-  now: Date,
-): Promise<string> {
-  if (prepared.blindIndex === null || isSubjectId(ref))
-    throw new Error('unreachable: no identifier')
-  const at = now.toISOString()
-  await insertSubject(trx, emptySubjectRow(workspaceId, prepared.candidateId, at))
-  const added = await insertIdentifier(trx, {
-    workspace_id: workspaceId,
-    blind_index: prepared.blindIndex,
-    kind: identifierValueOf(ref).kind,
-    subject_id: prepared.candidateId,
-    created_at: at,
-  })
-  if (added) return prepared.candidateId
-  // A concurrent request (PostgreSQL) added this identifier first: use its subject.
-  await deleteSubjectRow(trx, workspaceId, prepared.candidateId)
-  const theirs = await findSubjectIdByIndex(trx, workspaceId, prepared.blindIndex)
-  if (theirs === undefined) throw new AppError('conflict', 'The subject changed meanwhile; retry')
-  return theirs
+  if (row !== undefined) return row
+  const made = emptySubjectRow(workspaceId, subjectId, now.toISOString())
+  await insertSubject(trx, made)
+  return made
 }
 
 export interface PersistInput {

@@ -6,10 +6,13 @@ import type { Database, Storage } from '../storage/index.js'
 import { describeEachDialect } from '../storage/testing/dialects.js'
 import { inWriteTransaction } from '../storage/index.js'
 import type { Workspace } from '../workspaces/index.js'
-import { selectSubject } from './consent.repository.js'
-import type { SubjectIdentifier } from './identifiers.logic.js'
+import {
+  findExternalIdIndexes,
+  findLinkedSubjects,
+  type SubjectIdentifier,
+  survivingSubjectIds,
+} from '../subjects/index.js'
 import { linkIdentifiers } from './link-identifiers.js'
-import { findExternalIdIndexes, findLinkedSubjects } from './linked-subjects.js'
 import { consentPersonalData } from './personal-data.js'
 import { createPurpose } from './purposes.service.js'
 import { mayProcess, mayProcessMany } from './may-process.js'
@@ -120,8 +123,8 @@ describeEachDialect('identify, erasure and concurrent writers', (context) => {
     const subjects = new Set(merged.history.map((item) => item.subjectId))
     assert.deepEqual(subjects, new Set([contact.subjectId, visitor.subjectId]))
     assert.ok(merged.history.every((item) => item.proof?.erased === false))
-    const absorbed = await selectSubject(harness.deps.db, workspace.id, visitor.subjectId)
-    assert.equal(absorbed?.merged_into, contact.subjectId)
+    const surviving = await survivingSubjectIds(harness.deps.db, workspace.id, [visitor.subjectId])
+    assert.equal(surviving.get(visitor.subjectId), contact.subjectId)
     // The old subject id now speaks for the kept subject, in decisions and in records.
     for (const decision of [
       await mayProcess(harness.deps, {

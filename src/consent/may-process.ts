@@ -19,7 +19,7 @@ import {
   selectDecisionRowsBySubjects,
 } from './decision.repository.js'
 import { decisionStateOf, flagsOf } from './ledger.rows.js'
-import { identifierValueOf, isSubjectId, type SubjectRef } from './identifiers.logic.js'
+import { identifierValueOf, isSubjectId, type SubjectRef } from '../subjects/index.js'
 import {
   builtInPurpose,
   builtInPurposeNames,

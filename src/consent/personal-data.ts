@@ -1,5 +1,4 @@
 import type {
-  BlindIdentifier,
   ExportWriter,
   Located,
   PersonalDataSource,
@@ -7,15 +6,12 @@ import type {
   ResolvedSubject,
 } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
+import { linkedSubjectIds, subjectIdsNamed, survivingSubjectIds } from '../subjects/index.js'
 import type { ConsentDeps } from './consent.deps.js'
 import {
   countSubjectRows,
   deleteSubjects,
-  findSubjectIdsByIndexes,
-  selectCanonicalSubjectId,
   selectEvents,
-  selectIdentifiers,
-  selectLinkedSubjectIds,
   selectStates,
   selectSubject,
 } from './consent.repository.js'
@@ -27,15 +23,6 @@ export const consentTables: readonly PersonalTable[] = [
     name: 'consent_subjects',
     categories: ['consent-proof'],
     retention: 'as long as the person has choices on record; erased with the person',
-  },
-  {
-    name: 'consent_subject_identifiers',
-    categories: ['identifiers'],
-    otherBinary: {
-      blind_index:
-        'a keyed blind index (HMAC) of an identifier: it finds the person and reveals nothing',
-    },
-    retention: 'as long as the subject; erased with the person',
   },
   {
     name: 'consent_states',
@@ -73,33 +60,30 @@ export function consentPersonalData(deps: Pick<ConsentDeps, 'db' | 'keyring'>): 
   }
 }
 
-/** The person's subjects: those their identifiers name, every one linked with them. */
+/**
+ * The person's subjects, as the subjects module links them: those their identifiers
+ * name and those among their key holders, with every subject merged into the same one.
+ */
 async function subjectIdsOf(db: Database, subject: ResolvedSubject): Promise<string[]> {
   const { workspaceId } = subject
-  const named = await findSubjectIdsByIndexes(
+  const named = await subjectIdsNamed(
     db,
     workspaceId,
     subject.identifiers.map((identifier) => identifier.blindIndex),
   )
-  const ids = new Set<string>()
-  for (const id of new Set([...named, ...subject.keyHolders])) {
-    const canonical = await selectCanonicalSubjectId(db, workspaceId, id)
-    if (canonical === undefined) continue
-    for (const linked of await selectLinkedSubjectIds(db, workspaceId, canonical)) ids.add(linked)
-  }
-  return [...ids].sort()
+  return linkedSubjectIds(db, workspaceId, [...new Set([...named.values(), ...subject.keyHolders])])
 }
 
 async function locateConsent(db: Database, subject: ResolvedSubject): Promise<Located> {
   const subjectIds = await subjectIdsOf(db, subject)
-  const identifiers = await selectIdentifiers(db, subject.workspaceId, subjectIds)
+  const rows = await countSubjectRows(db, subject.workspaceId, subjectIds)
+  const holds = Object.values(rows).some((count) => count > 0)
   return {
-    rows: await countSubjectRows(db, subject.workspaceId, subjectIds),
-    keyHolders: subjectIds,
-    identifiers: identifiers.map((row): BlindIdentifier => ({
-      kind: row.kind,
-      blindIndex: row.blind_index,
-    })),
+    rows,
+    // The person's subjects seal their ledger: key holders while it holds anything.
+    keyHolders: holds ? subjectIds : [],
+    // The identifiers are the subjects module's to report.
+    identifiers: [],
   }
 }
 
@@ -110,12 +94,14 @@ async function exportConsent(
 ): Promise<void> {
   const { workspaceId } = subject
   const subjectIds = await subjectIdsOf(deps.db, subject)
+  const surviving = await survivingSubjectIds(deps.db, workspaceId, subjectIds)
   for (const id of subjectIds) {
     const row = await selectSubject(deps.db, workspaceId, id)
     if (row === undefined) continue
+    const survivor = surviving.get(id) ?? id
     await writer.add('consent', 'standing', {
       subjectId: row.id,
-      linkedInto: row.merged_into,
+      linkedInto: survivor === id ? null : survivor,
       restrictedAt: row.restricted_at,
       automatedDecisionOptOutAt: row.automated_opt_out_at,
       globalPrivacyControlAt: row.gpc_at,

@@ -3,17 +3,9 @@ import type { JsonValue } from '../crypto/index.js'
 import type { Actor } from '../identity/index.js'
 import type { ConsentDeps, ConsentWorkspace } from './consent.deps.js'
 import { consentSettings } from './consent.settings.js'
-import {
-  countEvents,
-  findSubjectIdByIndex,
-  selectCanonicalSubjectId,
-  selectEvents,
-  selectLinkedSubjectIds,
-  selectStates,
-  selectSubject,
-} from './consent.repository.js'
+import { findLinkedSubjects, type SubjectIdentifier } from '../subjects/index.js'
+import { countEvents, selectEvents, selectStates, selectSubject } from './consent.repository.js'
 import type { ConsentEventsTable } from './consent.table.js'
-import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
 import { purposeActions } from './ledger.logic.js'
 import { type LedgerEvent, standingOf, toLedgerEvent } from './ledger.rows.js'
 import { listPurposes } from './purposes.service.js'
@@ -77,20 +69,15 @@ export async function readConsents(
   const workspaceId = input.workspace.id
   const now = deps.clock.now()
   const age = consentSettings.read(input.workspace.settings).ageOfDigitalConsent
-  const { kind, value } = identifierValueOf(input.subject)
-  const blindIndex = await deps.keyring.blindIndex(workspaceId, kind, value)
-  const found = await findSubjectIdByIndex(deps.db, workspaceId, blindIndex)
-  const subjectId =
-    found === undefined ? undefined : await selectCanonicalSubjectId(deps.db, workspaceId, found)
+  const person = await findLinkedSubjects(deps, { workspaceId, subject: input.subject })
   const subject =
-    subjectId === undefined ? undefined : await selectSubject(deps.db, workspaceId, subjectId)
+    person === undefined ? undefined : await selectSubject(deps.db, workspaceId, person.subjectId)
   const standing =
     subject === undefined
       ? null
       : standingOf(subject, await selectStates(deps.db, workspaceId, subject.id))
   const catalogue = await listPurposes(deps.db, workspaceId)
-  const linked =
-    subject === undefined ? [] : await selectLinkedSubjectIds(deps.db, workspaceId, subject.id)
+  const linked = person?.subjectIds ?? []
   const rows = await selectEvents(deps.db, workspaceId, linked, input.historyLimit)
   const history = input.includeProof
     ? await withProof(deps, workspaceId, rows)

@@ -2,13 +2,8 @@ import { AppError } from '../errors.js'
 import { getWorkspace } from '../workspaces/index.js'
 import { selectPolicyById } from './catalogue.repository.js'
 import type { ConsentDeps } from './consent.deps.js'
-import {
-  findSubjectIdByIndex,
-  selectCanonicalSubjectId,
-  selectEvent,
-  selectLinkedSubjectIds,
-} from './consent.repository.js'
-import { identifierValueOf, type SubjectIdentifier } from './identifiers.logic.js'
+import { findLinkedSubjects, type SubjectIdentifier } from '../subjects/index.js'
+import { selectEvent } from './consent.repository.js'
 import { purposeActions } from './ledger.logic.js'
 import { toLedgerEvent } from './ledger.rows.js'
 import { findPurposeTerms } from './purpose-terms.js'
@@ -96,16 +91,8 @@ async function owns(
   owner: SubjectIdentifier,
   eventSubjectId: string,
 ): Promise<boolean> {
-  const { kind, value } = identifierValueOf(owner)
-  const found = await findSubjectIdByIndex(
-    deps.db,
-    workspaceId,
-    await deps.keyring.blindIndex(workspaceId, kind, value),
-  )
-  if (found === undefined) return false
-  const canonical = await selectCanonicalSubjectId(deps.db, workspaceId, found)
-  if (canonical === undefined) return false
-  return (await selectLinkedSubjectIds(deps.db, workspaceId, canonical)).includes(eventSubjectId)
+  const person = await findLinkedSubjects(deps, { workspaceId, subject: owner })
+  return person?.subjectIds.includes(eventSubjectId) ?? false
 }
 
 function notFound(): AppError {

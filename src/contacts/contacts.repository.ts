@@ -175,7 +175,8 @@ export async function selectContactsOfPerson(
   person: {
     emailIndexes: readonly Buffer[]
     externalIdIndexes: readonly Buffer[]
-    ids: readonly string[]
+    /** The person's key holders: the contacts sealed under one of them are theirs. */
+    subjectIds: readonly string[]
   },
 ): Promise<ContactsTable[]> {
   const found = new Map<string, ContactsTable>()
@@ -196,30 +197,49 @@ export async function selectContactsOfPerson(
     )
   }
   // A person may have thousands of key holders (a subject per browser): in chunks.
-  for (let start = 0; start < person.ids.length; start += chunkSize) {
+  for (let start = 0; start < person.subjectIds.length; start += chunkSize) {
     keep(
       await base()
-        .where('id', 'in', person.ids.slice(start, start + chunkSize))
+        .where('subject_id', 'in', person.subjectIds.slice(start, start + chunkSize))
         .execute(),
     )
   }
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
 }
 
-/** Erasure: these contacts' rows; their keys are destroyed by the caller. */
-export async function deleteContactsByIds(
+/** Erasure: the contacts sealed under these subjects; their keys are destroyed by the caller. */
+export async function deleteContactsOfSubjects(
   db: Database,
   workspaceId: string,
-  ids: readonly string[],
+  subjectIds: readonly string[],
 ): Promise<number> {
   let deleted = 0
-  for (let start = 0; start < ids.length; start += chunkSize) {
+  for (let start = 0; start < subjectIds.length; start += chunkSize) {
     const result = await db
       .deleteFrom('contacts')
       .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', ids.slice(start, start + chunkSize))
+      .where('subject_id', 'in', subjectIds.slice(start, start + chunkSize))
       .executeTakeFirst()
     deleted += Number(result.numDeletedRows)
   }
   return deleted
+}
+
+/** The contacts whose profiles are sealed under one of these subjects. */
+export async function selectContactIdsOfSubjects(
+  db: Database,
+  workspaceId: string,
+  subjectIds: readonly string[],
+): Promise<string[]> {
+  const ids: string[] = []
+  for (let start = 0; start < subjectIds.length; start += chunkSize) {
+    const rows = await db
+      .selectFrom('contacts')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('subject_id', 'in', subjectIds.slice(start, start + chunkSize))
+      .execute()
+    ids.push(...rows.map((row) => row.id))
+  }
+  return ids
 }

@@ -10,6 +10,7 @@ import {
   type TenantFixture,
 } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
+import { eraseSubject } from '../subjects/index.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 
 for (const dialect of testDialects) {
@@ -102,13 +103,13 @@ for (const dialect of testDialects) {
       assert.equal((await call('GET', '/v1/contacts?cursor=bm90LWFuLWlk')).statusCode, 400)
     })
 
-    test('deleting a contact destroys its key: a saved copy of its profile never opens again', async () => {
+    test("deleting a contact removes its profile; a saved copy opens under the person's key only until they are erased", async () => {
       const { id } = (
         await call('POST', '/v1/contacts', { email: 'erase.me@example.com', name: 'Erase Me' })
       ).json<{ id: string }>()
       const copy = await harness.storage.db
         .selectFrom('contacts')
-        .select('profile')
+        .select(['profile', 'subject_id'])
         .where('id', '=', id)
         .executeTakeFirstOrThrow()
       assert.equal((await call('DELETE', `/v1/contacts/${id}`)).statusCode, 204)
@@ -117,17 +118,24 @@ for (const dialect of testDialects) {
         (await call('GET', '/v1/contacts?email=erase.me@example.com')).json().data,
         [],
       )
+      const cell = {
+        workspaceId: tenant.workspaceId,
+        subjectId: copy.subject_id,
+        table: 'contacts',
+        column: 'profile',
+        rowId: id,
+      }
+      // The key is the person's, which may seal their consents and events too: the
+      // erasure of the person (Art. 17) is what destroys it, and with it every copy.
+      const opened = await harness.keyring.openJson(cell, copy.profile)
+      assert.ok(JSON.stringify(opened).includes('Erase Me'))
+      await eraseSubject(harness.modules.subjects, {
+        workspaceId: tenant.workspaceId,
+        names: [{ email: 'erase.me@example.com' }],
+        actor: { actorType: 'system', actorId: null },
+      })
       await assert.rejects(
-        harness.keyring.openJson(
-          {
-            workspaceId: tenant.workspaceId,
-            subjectId: id,
-            table: 'contacts',
-            column: 'profile',
-            rowId: id,
-          },
-          copy.profile,
-        ),
+        harness.keyring.openJson(cell, copy.profile),
         (error: unknown) =>
           error instanceof Error && 'code' in error && error.code === 'subject_erased',
       )

@@ -30,6 +30,7 @@ import {
   updateContactRow,
 } from './contacts.repository.js'
 import type { ContactsAuditAction } from './contacts.audit.js'
+import { attachContactIdentifiers, subjectForNewContact } from './contact-subject.js'
 import { type ContactInput, ProfileSchema } from './contacts.schemas.js'
 import type { ContactsTable } from './contacts.table.js'
 
@@ -47,9 +48,9 @@ export interface ContactView extends Profile {
   updatedAt: string
 }
 
-// The contact is the data subject: its profile is sealed under its own key, so
-// erasing it is destroying one key. The cell names this table and column exactly as
-// declared for key rotation in crypto/sealed-columns.ts.
+// The profile is sealed under the key of the contact's subject (`subject_id`): the
+// person's one key holder, whose key the erasure walk destroys. The cell names this
+// table, column and row exactly as declared for re-sealing in personal-data.ts.
 export const profileCell = (contactId: string) => ({
   table: 'contacts',
   column: 'profile',
@@ -78,10 +79,19 @@ export async function createContact(
     await assertAttributeTypes(trx, input.workspaceId, profile.attributes, now)
     const indexes = await indexesOf(deps.keyring, trx, input.workspaceId, profile)
     await assertUnique(trx, input.workspaceId, indexes, null)
-    const sealer = await deps.keyring.sealerFor(input.workspaceId, id, { db: trx })
+    const subjectId = await subjectForNewContact(trx, {
+      workspaceId: input.workspaceId,
+      contactId: id,
+      indexes,
+      now: deps.clock.now(),
+    })
+    // Made here only for a new person (the subject is the contact's id); else the
+    // person's key, made when their subject was.
+    const sealer = await deps.keyring.sealerFor(input.workspaceId, subjectId, { db: trx })
     const inserted: ContactsTable = {
       id,
       workspace_id: input.workspaceId,
+      subject_id: subjectId,
       ...indexes,
       profile: sealer.sealJson(profileCell(id), profile),
       last_activity_at: null,
@@ -91,7 +101,7 @@ export async function createContact(
     await insertContact(trx, inserted)
     return inserted
   })
-  await recordEvent(deps, input, 'contact.created', id, context, {
+  await recordEvent(deps, input, 'contact.created', row, context, {
     fields: changedFields(input).join(','),
   })
   return toView(row, profile)
@@ -106,7 +116,7 @@ export async function getContact(
   const row = await findContact(deps.db, who.workspaceId, contactId)
   if (row === undefined) throw new AppError('not_found', 'No such contact')
   const view = await openContact(deps, row)
-  await recordEvent(deps, who, 'contact.read', contactId, context)
+  await recordEvent(deps, who, 'contact.read', row, context)
   return view
 }
 
@@ -131,7 +141,7 @@ export async function findContacts(
   // With both filters a contact must match both.
   if (first === undefined || found.some((row) => row?.id !== first.id)) return []
   const view = await openContact(deps, first)
-  await recordEvent(deps, who, 'contact.read', view.id, context)
+  await recordEvent(deps, who, 'contact.read', first, context)
   return [view]
 }
 
@@ -168,7 +178,7 @@ export async function updateContact(
   const { row, profile } = await inWriteTransaction(deps.db, async (trx) => {
     const current = await findContact(trx, input.workspaceId, input.contactId)
     if (current === undefined) throw new AppError('not_found', 'No such contact')
-    const sealer = await deps.keyring.sealerFor(input.workspaceId, current.id, {
+    const sealer = await deps.keyring.sealerFor(input.workspaceId, current.subject_id, {
       db: trx,
       create: false,
     })
@@ -188,6 +198,12 @@ export async function updateContact(
     await assertAttributeTypes(trx, input.workspaceId, input.attributes ?? {}, now)
     const indexes = await indexesOf(deps.keyring, trx, input.workspaceId, after)
     await assertUnique(trx, input.workspaceId, indexes, current.id)
+    await attachContactIdentifiers(trx, {
+      workspaceId: input.workspaceId,
+      subjectId: current.subject_id,
+      indexes,
+      now: deps.clock.now(),
+    })
     const changes = {
       ...indexes,
       profile: sealer.sealJson(profileCell(current.id), after),
@@ -196,15 +212,19 @@ export async function updateContact(
     await updateContactRow(trx, input.workspaceId, current.id, changes)
     return { row: { ...current, ...changes }, profile: after }
   })
-  await recordEvent(deps, input, 'contact.updated', input.contactId, context, {
+  await recordEvent(deps, input, 'contact.updated', row, context, {
     fields: changedFields(input).join(','),
   })
   return toView(row, profile)
 }
 
 /**
- * Deletes a contact and destroys its key (crypto-shredding, Art. 17): the row goes, and
- * any copy of its sealed profile — a replica, a backup — can no longer be opened.
+ * Deletes a contact's row: its profile leaves the CRM. The key that sealed it is the
+ * person's (their consents and events are sealed under it too), so it is not destroyed
+ * here; a copy of the profile in a backup opens only until the person is erased
+ * (`eraseSubject` in the subjects module, Art. 17), which destroys every key of theirs.
+ * A contact from before the subjects module is its own key holder, and the person's
+ * erasure destroys that key the same way.
  */
 export async function deleteContact(
   deps: ContactDeps,
@@ -212,19 +232,20 @@ export async function deleteContact(
   context: RequestContext = {},
 ): Promise<void> {
   const deleted = await inWriteTransaction(deps.db, async (trx) => {
-    const removed = await deleteContactRow(trx, who.workspaceId, who.contactId)
-    if (removed) await deps.keyring.shredSubject(who.workspaceId, who.contactId, { db: trx })
-    return removed
+    const row = await findContact(trx, who.workspaceId, who.contactId)
+    if (row === undefined) return undefined
+    await deleteContactRow(trx, who.workspaceId, who.contactId)
+    return row
   })
-  if (!deleted) throw new AppError('not_found', 'No such contact')
-  await recordEvent(deps, who, 'contact.deleted', who.contactId, context)
+  if (deleted === undefined) throw new AppError('not_found', 'No such contact')
+  await recordEvent(deps, who, 'contact.deleted', deleted, context)
 }
 
 export async function openContact(
   deps: Pick<ContactDeps, 'keyring'>,
   row: ContactsTable,
 ): Promise<ContactView> {
-  const sealer = await deps.keyring.sealerFor(row.workspace_id, row.id, { create: false })
+  const sealer = await deps.keyring.sealerFor(row.workspace_id, row.subject_id, { create: false })
   return toView(row, openProfile(sealer, row))
 }
 
@@ -295,18 +316,22 @@ async function recordEvent(
   deps: ContactDeps,
   who: Who,
   action: ContactsAuditAction,
-  contactId: string,
+  contact: Pick<ContactsTable, 'id' | 'subject_id'>,
   context: RequestContext,
   details?: Record<string, string>,
 ): Promise<void> {
-  await deps.audit.record(contactEvent(who, action, contactId, context, details))
+  await deps.audit.record(contactEvent(who, action, contact, context, details))
 }
 
-/** The audit entry of something done to one contact, the contact as its subject. */
+/**
+ * The audit entry of something done to one contact, whose person (the contact's
+ * subject) is the entry's subject: the erasure and export walks find it by the person's
+ * key holders.
+ */
 export function contactEvent(
   who: Who,
   action: ContactsAuditAction,
-  contactId: string,
+  contact: Pick<ContactsTable, 'id' | 'subject_id'>,
   context: RequestContext,
   details?: Record<string, string>,
 ): AuditEvent {
@@ -315,8 +340,8 @@ export function contactEvent(
     actor: who.actor,
     action,
     outcome: 'succeeded',
-    resource: { type: 'contact', id: contactId },
-    subjectId: contactId,
+    resource: { type: 'contact', id: contact.id },
+    subjectId: contact.subject_id,
     ...(details ? { details } : {}),
     ...context,
   }

@@ -47,7 +47,9 @@ export async function enrichContact(
   const row = await findContact(deps.db, input.workspaceId, input.contactId)
   if (row === undefined) throw new AppError('not_found', 'No such contact')
   const cell = { table: 'contacts', column: 'profile', rowId: row.id }
-  const sealer = await deps.keyring.sealerFor(input.workspaceId, row.id, { create: false })
+  const sealer = await deps.keyring.sealerFor(input.workspaceId, row.subject_id, {
+    create: false,
+  })
   const profile = Value.Parse(ProfileSchema, sealer.openJson(cell, row.profile))
   const subject = profile.externalId
     ? { externalId: profile.externalId }
@@ -78,7 +80,7 @@ export async function enrichContact(
   const { enriched, current } = await inWriteTransaction(deps.db, async (trx) => {
     const latest = await findContact(trx, input.workspaceId, input.contactId)
     if (latest === undefined) throw new AppError('not_found', 'No such contact')
-    const fresh = await deps.keyring.sealerFor(input.workspaceId, latest.id, {
+    const fresh = await deps.keyring.sealerFor(input.workspaceId, latest.subject_id, {
       db: trx,
       create: false,
     })
@@ -96,7 +98,7 @@ export async function enrichContact(
     action: 'contact.enriched',
     outcome: 'succeeded',
     resource: { type: 'contact', id: row.id },
-    subjectId: row.id,
+    subjectId: row.subject_id,
     purpose: 'enrichment',
     details: { source: input.source, fields: fields.map(([field]) => field).join(',') },
     ...context,

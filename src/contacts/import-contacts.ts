@@ -10,6 +10,7 @@ import type { RequestContext } from '../identity/index.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/index.js'
 import { inWriteTransaction } from '../storage/index.js'
+import { attachIdentifiersOfMany } from '../subjects/index.js'
 import {
   type AttributeCheck,
   attributeMismatchErrors,
@@ -24,6 +25,7 @@ import {
   selectTakenIndexes,
 } from './contacts.repository.js'
 import { type ContactInput, CreateContactBody } from './contacts.schemas.js'
+import { type ContactIndexes, chooseSubjects, identifiersOf } from './contact-subject.js'
 import {
   type ContactDeps,
   changedFields,
@@ -53,6 +55,10 @@ export interface PreparedContactBatch {
 interface Candidate {
   index: number
   id: string
+  /** The subject its profile is sealed under (contact-subject.ts), once chosen. */
+  subjectId: string
+  /** Its identifiers' blind indexes, once its subject is chosen. */
+  indexes: ContactIndexes
   profile: Profile
   input: ContactInput
   /** Where the email's and the external id's blind indexes are among the request's. */
@@ -64,9 +70,10 @@ interface Candidate {
  * Creates many contacts at once, as an import does: `createContact`'s rules for each
  * (an email or an external id; both unique in the workspace, within the batch too;
  * attribute types kept), but a contact that breaks one is rejected with its index
- * while the others are made. Each profile is sealed under the contact's own new key
- * like `createContact`'s, only on the keyring's worker thread, so that a caller with
- * several batches writes one while the next is sealed (`prepareContactBatch`).
+ * while the others are made. Each profile is sealed under its person's subject key
+ * like `createContact`'s (a new key for a new person), only on the keyring's worker
+ * thread, so that a caller with several batches writes one while the next is sealed
+ * (`prepareContactBatch`).
  */
 export async function createContacts(
   deps: ContactDeps,
@@ -99,9 +106,12 @@ export async function prepareContactBatch(
       `A batch holds at most ${maxContactsPerBatch} contacts, not ${inputs.length}`,
     )
   }
-  const { candidates, rejected } = screen(inputs, nameOf, deps.clock.now())
+  const screened = screen(inputs, nameOf, deps.clock.now())
+  const { rejected } = screened
+  const candidates = await withSubjects(deps, who.workspaceId, screened.candidates)
   const prepared = await deps.keyring.prepareSealing(who.workspaceId, candidates.map(requestOf), {
-    newSubjects: true,
+    // Only new people: no key can exist for a contact id just made.
+    newSubjects: candidates.every((candidate) => candidate.subjectId === candidate.id),
   })
   return {
     async store() {
@@ -113,7 +123,7 @@ export async function prepareContactBatch(
       if (written.created.length > 0) {
         await deps.audit.recordMany(
           written.created.map((candidate) =>
-            contactEvent(who, 'contact.created', candidate.id, context, {
+            contactEvent(who, 'contact.created', subjectOf(candidate), context, {
               fields: changedFields(candidate.input).join(','),
               via: 'batch',
             }),
@@ -165,7 +175,18 @@ function screen(
     }
     const emailAt = profile.email ? 0 : null
     const externalIdAt = profile.externalId ? (emailAt ?? -1) + 1 : null
-    candidates.push({ index, id: newId(now), profile, input: raw, emailAt, externalIdAt })
+    const id = newId(now)
+    const indexes = { email_index: null, external_id_index: null }
+    candidates.push({
+      index,
+      id,
+      subjectId: id,
+      indexes,
+      profile,
+      input: raw,
+      emailAt,
+      externalIdAt,
+    })
   })
   return { candidates, rejected }
 }
@@ -183,7 +204,8 @@ async function writeBatch(
 ): Promise<{ created: Candidate[]; rejected: ContactBatchResult['rejected'] }> {
   const createdAt = deps.clock.now().toISOString()
   return inWriteTransaction(deps.db, async (trx) => {
-    const check = await checkCandidates(trx, workspaceId, candidates, createdAt, nameOf)
+    const moved = await subjectsMovedMeanwhile(trx, workspaceId, candidates)
+    const check = await checkCandidates(trx, workspaceId, candidates, createdAt, nameOf, moved)
     const sealed = await prepared.commit(trx, { keep: check.keep })
     const created: Candidate[] = []
     const rows: ContactsTable[] = []
@@ -195,6 +217,7 @@ async function writeBatch(
       rows.push({
         id: candidate.id,
         workspace_id: workspaceId,
+        subject_id: candidate.subjectId,
         email_index: indexAt(values.indexes, candidate.emailAt),
         external_id_index: indexAt(values.indexes, candidate.externalIdAt),
         profile,
@@ -205,6 +228,11 @@ async function writeBatch(
     })
     await insertAttributeTypes(trx, check.newTypes())
     await insertContacts(trx, rows)
+    await attachIdentifiersOfMany(trx, {
+      workspaceId,
+      subjects: rows.map((row) => ({ subjectId: row.subject_id, identifiers: identifiersOf(row) })),
+      now: deps.clock.now(),
+    })
     return { created, rejected: check.rejected }
   })
 }
@@ -225,6 +253,51 @@ async function retryingUniqueRaces<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The candidates with their subjects, chosen from their blind indexes before sealing. */
+async function withSubjects(
+  deps: ContactDeps,
+  workspaceId: string,
+  candidates: readonly Candidate[],
+): Promise<Candidate[]> {
+  const indexer = await deps.keyring.indexerFor(workspaceId)
+  const indexed = candidates.map((candidate) => {
+    const { email, externalId } = candidate.profile
+    const indexes = {
+      email_index: email ? indexer.index('email', email) : null,
+      external_id_index: externalId ? indexer.index('external_id', externalId) : null,
+    }
+    return { ...candidate, indexes }
+  })
+  const chosen = await chooseSubjects(deps.db, workspaceId, indexed)
+  return indexed.map((candidate) => ({
+    ...candidate,
+    subjectId: chosen.get(candidate.id) ?? candidate.id,
+  }))
+}
+
+/**
+ * The candidates whose subject another writer changed between the choice and the
+ * transaction (a visitor identified meanwhile, a contact made for the subject): their
+ * profiles were sealed under a key that is no longer the right one, so they are
+ * rejected, to be sent again; the others are stored.
+ */
+async function subjectsMovedMeanwhile(
+  trx: Database,
+  workspaceId: string,
+  candidates: readonly Candidate[],
+): Promise<Set<string>> {
+  const now = await chooseSubjects(trx, workspaceId, candidates, { lock: true })
+  return new Set(
+    candidates
+      .filter((candidate) => (now.get(candidate.id) ?? candidate.id) !== candidate.subjectId)
+      .map((candidate) => candidate.id),
+  )
+}
+
+function subjectOf(candidate: Candidate): { id: string; subject_id: string } {
+  return { id: candidate.id, subject_id: candidate.subjectId }
+}
+
 function requestOf(candidate: Candidate): SealingRequest {
   const indexes: { kind: BlindIndexKind; value: string }[] = []
   if (candidate.profile.email) indexes.push({ kind: 'email', value: candidate.profile.email })
@@ -232,7 +305,7 @@ function requestOf(candidate: Candidate): SealingRequest {
     indexes.push({ kind: 'external_id', value: candidate.profile.externalId })
   }
   return {
-    subjectId: candidate.id,
+    subjectId: candidate.subjectId,
     cells: [{ field: profileCell(candidate.id), json: candidate.profile }],
     indexes,
   }
@@ -253,6 +326,7 @@ async function checkCandidates(
   candidates: readonly Candidate[],
   createdAt: string,
   nameOf: (index: number) => string,
+  moved: ReadonlySet<string>,
 ) {
   const types = new Map(await attributeTypes(trx, workspaceId))
   const added = new Map<string, AttributeType>()
@@ -274,6 +348,7 @@ async function checkCandidates(
     return candidates.map((candidate, at) => {
       const attributeCheck = checkAttributeTypes(candidate.input.attributes ?? {}, types)
       const problem =
+        movedProblem(moved, candidate) ??
         attributeProblem(attributeCheck) ??
         uniquenessProblem(taken.email, emails[at] ?? null, 'email') ??
         uniquenessProblem(taken.externalId, externalIds[at] ?? null, 'externalId')
@@ -315,6 +390,15 @@ interface Problem {
   code: ErrorCode
   message: string
   errors: FieldError[]
+}
+
+function movedProblem(moved: ReadonlySet<string>, candidate: Candidate): Problem | undefined {
+  if (!moved.has(candidate.id)) return undefined
+  return {
+    code: 'conflict',
+    message: 'names a person another request changed meanwhile; send it again',
+    errors: [],
+  }
 }
 
 function attributeProblem({ mismatches }: AttributeCheck): Problem | undefined {

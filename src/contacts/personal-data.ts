@@ -5,7 +5,7 @@ import type {
   ResolvedSubject,
 } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
-import { deleteContactsByIds, selectContactsOfPerson } from './contacts.repository.js'
+import { deleteContactsOfSubjects, selectContactsOfPerson } from './contacts.repository.js'
 import { type ContactDeps, openContact } from './contacts.service.js'
 import type { ContactsTable } from './contacts.table.js'
 
@@ -14,11 +14,12 @@ export const contactsTables: readonly PersonalTable[] = [
   {
     name: 'contacts',
     categories: ['identifiers', 'contact-profile'],
-    // A contact is the key holder of its own profile.
+    // Sealed under the person's subject (a contact from before migration 0013 is its
+    // own subject: subject_id = id).
     sealed: {
       idColumn: 'id',
       workspaceColumn: 'workspace_id',
-      subjectColumn: 'id',
+      subjectColumn: 'subject_id',
       columns: ['profile'],
     },
     otherBinary: {
@@ -36,7 +37,7 @@ export function contactsPersonalData(
     selectContactsOfPerson(db, subject.workspaceId, {
       emailIndexes: indexesOf(subject, 'email'),
       externalIdIndexes: indexesOf(subject, 'external_id'),
-      ids: subject.keyHolders,
+      subjectIds: subject.keyHolders,
     })
   return {
     module: 'contacts',
@@ -45,7 +46,7 @@ export function contactsPersonalData(
       const rows = await contactsOf(deps.db, subject)
       return {
         rows: { contacts: rows.length },
-        keyHolders: rows.map((row) => row.id),
+        keyHolders: [...new Set(rows.map((row) => row.subject_id))],
         identifiers: rows.flatMap(identifiersOf),
       }
     },
@@ -55,7 +56,9 @@ export function contactsPersonalData(
       }
     },
     async erase(trx, subject) {
-      const contacts = await deleteContactsByIds(trx, subject.workspaceId, subject.keyHolders)
+      // By the key holders alone (a resumed erasure has no identifiers): every contact
+      // sealed under one of the person's keys.
+      const contacts = await deleteContactsOfSubjects(trx, subject.workspaceId, subject.keyHolders)
       return { outcome: 'erased', rows: { contacts } }
     },
   }

@@ -33,6 +33,7 @@ function contactRow(
   return {
     id,
     workspace_id: workspaceId,
+    subject_id: id,
     email_index: null,
     external_id_index: externalIdIndex,
     profile: Buffer.from('sealed elsewhere'),

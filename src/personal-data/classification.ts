@@ -119,12 +119,6 @@ export const tableClassification = {
     erasure: 'erased',
     why: "a person's consent standing: restriction, objections, declared age",
   },
-  consent_subject_identifiers: {
-    personal: true,
-    module: 'consent',
-    erasure: 'erased',
-    why: "blind indexes of a person's identifiers",
-  },
   consent_states: {
     personal: true,
     module: 'consent',
@@ -148,6 +142,18 @@ export const tableClassification = {
     module: 'tracking',
     erasure: 'erased',
     why: "a person's page views and events",
+  },
+  subjects: {
+    personal: true,
+    module: 'subjects',
+    erasure: 'erased',
+    why: 'which pseudonymous subject ids are one person (a visitor merged into a contact): who the person is, by id only',
+  },
+  subject_identifiers: {
+    personal: true,
+    module: 'subjects',
+    erasure: 'erased',
+    why: "blind indexes of a person's identifiers (email, external id, anonymous id)",
   },
   subject_erasures: {
     personal: false,

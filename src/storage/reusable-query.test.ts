@@ -6,7 +6,7 @@ import { describe, test } from 'node:test'
 import SqliteDatabase from 'better-sqlite3'
 import { sql } from 'kysely'
 import type { Database } from './database.js'
-import { reusableQuery } from './reusable-query.js'
+import { padToSizeClass, reusableQuery } from './reusable-query.js'
 import { withPreparedStatementCache } from './sqlite.js'
 import { describeEachDialect } from './testing/dialects.js'
 import { inWriteTransaction } from './write-transaction.js'
@@ -152,4 +152,15 @@ describe('the SQLite prepared-statement cache', () => {
       assert.deepEqual([...rows], [{ value: 2 }, { value: 3 }])
     })
   })
+})
+
+test('batch chunks are padded to a few size classes with the filler, keeping their values', () => {
+  const sizes = [1, 2, 3, 5, 9, 100, 129, 256, 257, 499, 500].map((length) => {
+    const chunk = Array.from({ length }, (_, index) => `id-${String(index)}`)
+    const padded = padToSizeClass(chunk, '')
+    assert.deepEqual(padded.slice(0, length), chunk)
+    assert.ok(padded.slice(length).every((value) => value === ''))
+    return padded.length
+  })
+  assert.deepEqual(sizes, [1, 2, 4, 8, 16, 128, 256, 256, 500, 500, 500])
 })

@@ -66,3 +66,18 @@ export function reusableQuery<Args extends unknown[], Row>(
     },
   })
 }
+
+/**
+ * A chunk of at most `chunkSize` values padded with a value that matches no row up to
+ * the next size class (1, 2, 4 … 256, then the chunk size), so each batch statement of
+ * a reusable query has ten texts, not one per length: batches of every size would
+ * otherwise fill the prepared-statement cache.
+ */
+export function padToSizeClass<T>(chunk: readonly T[], filler: T, chunkSize = 500): T[] {
+  let size = 1
+  while (size < chunk.length && size < 256) size *= 2
+  if (chunk.length > size) size = Math.max(chunk.length, chunkSize)
+  const padded = chunk.slice()
+  while (padded.length < size) padded.push(filler)
+  return padded
+}

@@ -5,7 +5,6 @@ import type {
   ConsentPurposesTable,
   ConsentPurposeTermsTable,
   ConsentStatesTable,
-  ConsentSubjectIdentifiersTable,
   ConsentSubjectsStored,
 } from '../consent/consent.table.js'
 import type {
@@ -27,7 +26,11 @@ import type {
 import type { WorkspacesTable } from '../workspaces/workspaces.table.js'
 import type { ContactAttributesTable, ContactsTable } from '../contacts/contacts.table.js'
 import type { TrackingEventsTable } from '../tracking/tracking.table.js'
-import type { SubjectErasuresTable } from '../subjects/subjects.table.js'
+import type {
+  SubjectErasuresTable,
+  SubjectIdentifiersTable,
+  SubjectsTable,
+} from '../subjects/subjects.table.js'
 import type { JobLeasesTable } from '../jobs/jobs.table.js'
 import type {
   RightsLegalHoldsTable,
@@ -66,12 +69,13 @@ export interface DB {
   consent_purpose_terms: ConsentPurposeTermsTable
   consent_policies: ConsentPoliciesTable
   consent_subjects: ConsentSubjectsStored
-  consent_subject_identifiers: ConsentSubjectIdentifiersTable
   consent_states: ConsentStatesTable
   consent_events: ConsentEventsTable
   contacts: ContactsTable
   contact_attributes: ContactAttributesTable
   tracking_events: TrackingEventsTable
+  subjects: SubjectsTable
+  subject_identifiers: SubjectIdentifiersTable
   subject_erasures: SubjectErasuresTable
   rights_requests: RightsRequestsTable
   rights_request_events: RightsRequestEventsTable

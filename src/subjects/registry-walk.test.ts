@@ -68,6 +68,7 @@ for (const dialect of testDialects) {
     let harness: TestApp
     let tenant: TenantFixture
     let deps: SubjectsDeps
+    let adaOperatorId: string
 
     before(async () => {
       harness = await buildTestApp({ dialect })
@@ -75,7 +76,10 @@ for (const dialect of testDialects) {
       deps = harness.modules.subjects
       for (const person of [ada, bob]) await makePerson(person)
       // Ada also works for the workspace: her operator account is hers too.
-      await signUpOperator(harness, tenant.workspaceId, 'agent', { email: ada.email })
+      const operator = await signUpOperator(harness, tenant.workspaceId, 'agent', {
+        email: ada.email,
+      })
+      adaOperatorId = operator.operatorId
     })
     after(async () => harness.close())
 
@@ -129,15 +133,29 @@ for (const dialect of testDialects) {
     })
 
     test('the person is found in every module that holds their data, nothing opened', async () => {
-      const { located, subject } = await resolveSubject(deps, tenant.workspaceId, [
-        { email: ada.email },
-      ])
+      const { located, subject, subjectId, linkedIds, keyHolders } = await resolveSubject(
+        deps,
+        tenant.workspaceId,
+        [{ email: ada.email }],
+      )
       assert.equal(located.contacts?.rows.contacts, 1)
       assert.equal(located.identity?.rows.operators, 1)
+      assert.equal(located.subjects?.rows.subjects, 1)
       assert.ok((located.consent?.rows.consent_events ?? 0) >= 3)
       assert.ok((located.tracking?.rows.tracking_events ?? 0) >= 2, 'the page from before identify')
-      // Found by email, then by the contact's external id, then the visitor's subject.
-      assert.ok(subject.keyHolders.length >= 3)
+      // One person, one key holder: the visitor's subject seals their consents, their
+      // events and the contact identify made for them; the operator account is its own.
+      assert.ok(subjectId !== null)
+      assert.deepEqual(linkedIds, [subjectId])
+      assert.deepEqual(keyHolders, [subjectId, adaOperatorId].sort())
+      const found = await call('GET', `/v1/contacts?email=${ada.email}`, tenant.secretKey)
+      const contactId = found.json<{ data: { id: string }[] }>().data[0]?.id ?? ''
+      const contact = await harness.storage.db
+        .selectFrom('contacts')
+        .select('subject_id')
+        .where('id', '=', contactId)
+        .executeTakeFirstOrThrow()
+      assert.equal(contact.subject_id, subjectId, 'the contact is sealed under the subject')
       assert.ok(subject.identifiers.some((item) => item.kind === 'anonymous_id'))
     })
 
@@ -157,6 +175,7 @@ for (const dialect of testDialects) {
         'consent',
         'contacts',
         'identity',
+        'subjects',
         'tracking',
       ])
       const text = JSON.stringify(collected)

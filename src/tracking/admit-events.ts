@@ -3,10 +3,10 @@ import {
   type LedgerContext,
   linkIdentifiers,
   mayProcessMany,
-  type SubjectIdentifier,
 } from '../consent/index.js'
 import { isAppError } from '../errors.js'
 import { actorOf } from '../identity/index.js'
+import type { SubjectIdentifier } from '../subjects/index.js'
 import type { Workspace } from '../workspaces/index.js'
 import { identifyVisitor } from './identify-visitor.js'
 import type { Admitted, IngestInput } from './ingest-events.js'
@@ -19,7 +19,7 @@ import {
   type RejectedEvent,
 } from './tracking.logic.js'
 
-// Which events of a batch may be processed, and under which consent subject's key.
+// Which events of a batch may be processed, and under which subject's key.
 
 function subjectOf(event: CheckedEvent): SubjectIdentifier {
   return event.anonymousId !== undefined

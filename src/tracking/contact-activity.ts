@@ -1,4 +1,4 @@
-import { findExternalIdIndexes } from '../consent/index.js'
+import { findExternalIdIndexes } from '../subjects/index.js'
 import type { ContactSeen } from '../contacts/index.js'
 import type { TrackingDeps } from './tracking.deps.js'
 import type { TrackingEventsTable } from './tracking.table.js'
@@ -6,11 +6,11 @@ import type { TrackingEventsTable } from './tracking.table.js'
 /**
  * Which contact an event moves (the CRM's "last activity"), by the blind index of the
  * external id the contact holds: the one the event names itself, else the one identify
- * linked its consent subject to. The same two ways `readEvents` finds a person's events.
+ * linked its subject to. The same two ways `readEvents` finds a person's events.
  * A visitor never identified has neither, and moves nothing.
  */
 
-/** The external id's blind index of each consent subject linked to one. */
+/** The external id's blind index of each subject linked to one. */
 export type ContactIndexBySubject = ReadonlyMap<string, Buffer>
 
 /**

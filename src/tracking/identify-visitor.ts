@@ -1,4 +1,5 @@
-import { linkIdentifiers, type LedgerContext, type SubjectIdentifier } from '../consent/index.js'
+import { linkIdentifiers, type LedgerContext } from '../consent/index.js'
+import type { SubjectIdentifier } from '../subjects/index.js'
 import { findContactIdByExternalId } from '../contacts/index.js'
 import { createContact } from '../contacts/index.js'
 import { isEmailAddress } from '../email/index.js'
@@ -16,10 +17,11 @@ export interface Identification {
 }
 
 /**
- * identify: the anonymous visitor is this contact from now on. The consent ledger links
- * the two identifiers into one subject, which carries the visitor's consents and
- * history over (`linkIdentifiers`); the contact is found by its external id, or made
- * from the traits that name it. Returns the consent subject whose key seals the
+ * identify: the anonymous visitor is this contact from now on. The two identifiers are
+ * linked into one subject (the subjects module's `linkSubjects`, through consent's
+ * `linkIdentifiers`, which carries the visitor's consents and history over); the contact
+ * is found by its external id, or made from the traits that name it, sealed under that
+ * same subject: one person, one key holder. Returns the subject whose key seals the
  * identify event. The contact's last activity moves when the event commits, as every
  * event's does (group-commit.ts), not here in a write of its own.
  */

@@ -37,7 +37,7 @@ export interface IngestResult {
   rejected: RejectedEvent[]
 }
 
-/** An event that may be processed, with the consent subject whose key seals it. */
+/** An event that may be processed, with the subject whose key seals it. */
 export interface Admitted extends CheckedEvent {
   subjectId: string
 }

@@ -1,4 +1,4 @@
-import { findLinkedSubjects } from '../consent/index.js'
+import { findLinkedSubjects } from '../subjects/index.js'
 import { AppError } from '../errors.js'
 import type { Actor } from '../identity/index.js'
 import type { JsonValue } from '../crypto/index.js'

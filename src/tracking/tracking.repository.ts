@@ -38,7 +38,7 @@ export function eventKey(workspaceId: string, eventId: string): string {
 
 /**
  * One person's events, newest first: those carrying the identifier's blind index, and
- * those made under any of the person's consent subjects (`subjectIds`: events before
+ * those made under any of the person's subjects (`subjectIds`: events before
  * identify were sealed under the visitor's anonymous subject). One statement, so the
  * order and the cursor (the last row's `received_at` and `id`; ids are unique per
  * workspace, so the order is total) hold across the whole history.

@@ -4,7 +4,7 @@
  * What stays readable is only what lets the workspace query and count without opening
  * anything, and none of it names or locates a person on its own:
  * - the event id, its type, when it happened and when it arrived;
- * - who it is about as pseudonyms only: the consent subject id (whose key seals the
+ * - who it is about as pseudonyms only: the subject id (whose key seals the
  *   row, so erasing the person shreds their events too) and keyed blind indexes of the
  *   anonymous id and external id (never the ids themselves);
  * - coarse facts parsed on the server: browser family and major version, OS family,

@@ -11,6 +11,7 @@ import * as decisionStates from './0009_decision_states.js'
 import * as purposeTerms from './0010_purpose_terms.js'
 import * as signInAttempts from './0011_sign_in_attempts.js'
 import * as subjectErasures from './0012_subject_erasures.js'
+import * as subjects from './0013_subjects.js'
 import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
 
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0010_purpose_terms': purposeTerms,
   '0011_sign_in_attempts': signInAttempts,
   '0012_subject_erasures': subjectErasures,
+  '0013_subjects': subjects,
   '0014_rights': rights,
   '0015_job_leases': jobLeases,
 }

@@ -1,10 +1,11 @@
 import { AppError } from '../errors.js'
-import type { IdentifierKind } from './consent.table.js'
+import type { IdentifierKind } from './subjects.table.js'
 
 /**
- * How callers name a data subject. Outside this module a subject is one of its
- * identifiers (the browser's anonymous id, the customer's external id, an email) or,
- * for a caller that already resolved it, the consent subject id itself.
+ * How callers name a data subject: one of its identifiers (the browser's anonymous id,
+ * the customer's external id, an email) or, for a caller that already resolved it, the
+ * subject id itself. Moved here from the consent module (issue 16): every module names
+ * a person the same way, and this module owns what the names point to.
  */
 export type SubjectIdentifier = { anonymousId: string } | { externalId: string } | { email: string }
 
@@ -23,8 +24,8 @@ const maxLength: Readonly<Record<IdentifierKind, number>> = {
 }
 
 /**
- * The one identifier of a request body or query, refusing none or several: a consent
- * belongs to exactly one subject, and guessing which identifier was meant could record
+ * The one identifier of a request body or query, refusing none or several: a consent,
+ * say, belongs to exactly one subject, and guessing which identifier was meant could record
  * it against the wrong person.
  */
 export function identifierOf(
