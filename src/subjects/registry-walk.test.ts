@@ -113,6 +113,9 @@ for (const dialect of testDialects) {
         data: { id: string }[]
       }>().data[0]
       assert.ok(contact, 'identify made the contact')
+      // A restriction request, as the person's own portal door files it.
+      const request = { type: 'restriction', subject: { email: person.email } }
+      await call('POST', '/v1/rights/requests', publicKey, request)
     }
 
     const rowsOf = async (table: string) =>
@@ -175,9 +178,11 @@ for (const dialect of testDialects) {
         'consent',
         'contacts',
         'identity',
+        'rights',
         'subjects',
         'tracking',
       ])
+      assert.equal(collected.rights?.requests?.length, 1)
       const text = JSON.stringify(collected)
       for (const value of [ada.email, ada.name, ada.page]) assert.ok(text.includes(value), value)
       for (const value of [bob.email, bob.name, bob.page]) assert.ok(!text.includes(value), value)
@@ -210,6 +215,8 @@ for (const dialect of testDialects) {
         actor,
       })
       assert.equal(report.sources.audit?.outcome, 'retained')
+      // The request is the controller's proof of the answer, sealed under its own key.
+      assert.equal(report.sources.rights?.outcome, 'retained')
       assert.equal(report.sources.contacts?.outcome, 'erased')
 
       // Every erased table lost exactly the person's rows.
