@@ -65,17 +65,7 @@ export async function placeHold(
     await insertHold(trx, hold)
     return hold
   })
-  await deps.audit.record({
-    workspaceId: caller.workspaceId,
-    actor: caller.actor,
-    action: 'rights.hold_placed',
-    resource: { type: 'legal_hold', id },
-    purpose: 'dsar',
-    outcome: 'succeeded',
-    requestId: context.requestId ?? null,
-    ip: context.ip ?? null,
-    details: { basis: input.basis },
-  })
+  await auditHold(deps, caller, context, 'rights.hold_placed', id, input.basis)
   return holdView(row)
 }
 
@@ -95,16 +85,27 @@ export async function liftHold(
 ): Promise<void> {
   const lifted = await liftHoldRow(deps.db, caller.workspaceId, id, deps.clock.now().toISOString())
   if (!lifted) throw new AppError('not_found', 'No such hold in force')
+  await auditHold(deps, caller, context, 'rights.hold_lifted', id, null)
+}
+
+async function auditHold(
+  deps: Pick<RightsDeps, 'audit'>,
+  caller: RightsCaller,
+  context: RightsContext,
+  action: 'rights.hold_placed' | 'rights.hold_lifted',
+  id: string,
+  basis: HoldBasis | null,
+): Promise<void> {
   await deps.audit.record({
     workspaceId: caller.workspaceId,
     actor: caller.actor,
-    action: 'rights.hold_lifted',
+    action,
     resource: { type: 'legal_hold', id },
     purpose: 'dsar',
     outcome: 'succeeded',
     requestId: context.requestId ?? null,
     ip: context.ip ?? null,
-    details: { basis: null },
+    details: { basis },
   })
 }
 

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
-import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
+import { createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { readOutbox } from '../mail/testing/outbox.js'
 import { personalTables, tableClassification } from '../personal-data/index.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { dumpStore, encodingsOf } from '../storage/testing/dump.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { readArchive } from './testing/archive.js'
+import { callWithKey, lastCodeMailedTo } from './testing/requests.js'
 
 /**
  * The rights API end to end, as a person and an operator use it: a person with a
@@ -62,19 +63,8 @@ for (const dialect of testDialects) {
     })
     after(async () => harness.close())
 
-    async function call(
-      method: 'POST' | 'GET' | 'DELETE',
-      url: string,
-      key: string,
-      payload?: object,
-    ) {
-      return harness.app.inject({
-        method,
-        url,
-        headers: bearer(key),
-        ...(payload ? { payload } : {}),
-      })
-    }
+    const call = (method: 'POST' | 'GET' | 'DELETE', url: string, key: string, payload?: object) =>
+      callWithKey(harness, method, url, key, payload)
 
     async function ok(method: 'POST' | 'GET', url: string, key: string, payload?: object) {
       const response = await call(method, url, key, payload)
@@ -112,15 +102,7 @@ for (const dialect of testDialects) {
       })
     }
 
-    /** The code of the newest mail to `to`. */
-    async function codeFor(to: string): Promise<string> {
-      const mails = (await readOutbox(harness.outbox)).filter((mail) => mail.to.includes(to))
-      const last = mails.at(-1)
-      assert.ok(last, `a mail went to ${to}`)
-      const code = /\b(\d{6})\b/.exec(last.text)?.[1]
-      assert.ok(code, 'the mail carries a six-digit code')
-      return code
-    }
+    const codeFor = (to: string) => lastCodeMailedTo(harness, to)
 
     async function fileThroughPortal(type: string, email: string): Promise<Filed> {
       const response = await ok('POST', '/v1/rights/requests', tenant.publicKey, {

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createScheduler } from '../jobs/index.js'
-import {
-  bearer,
-  createTenant,
-  signUpOperator,
-  type TenantFixture,
-} from '../identity/testing/fixtures.js'
+import { createTenant, signUpOperator, type TenantFixture } from '../identity/testing/fixtures.js'
 import { readOutbox } from '../mail/testing/outbox.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { rightsJobs } from './index.js'
+import { callWithKey, lastCodeMailedTo } from './testing/requests.js'
 
 /**
  * Every request type, every transition and the refused ones, the two clocks with an
@@ -56,19 +52,8 @@ for (const dialect of testDialects) {
     })
     after(async () => harness.close())
 
-    async function send(
-      method: 'POST' | 'GET' | 'DELETE',
-      url: string,
-      key: string,
-      payload?: object,
-    ) {
-      return harness.app.inject({
-        method,
-        url,
-        headers: bearer(key),
-        ...(payload ? { payload } : {}),
-      })
-    }
+    const send = (method: 'POST' | 'GET' | 'DELETE', url: string, key: string, payload?: object) =>
+      callWithKey(harness, method, url, key, payload)
 
     async function file(type: string, subject: object, extra: object = {}): Promise<View> {
       const response = await send('POST', '/v1/rights/requests', tenant.secretKey, {
@@ -352,11 +337,6 @@ for (const dialect of testDialects) {
       assert.equal(after.length, count, 'each request is reminded of once')
     })
 
-    async function codeFor(to: string): Promise<string> {
-      const mails = (await readOutbox(harness.outbox)).filter((mail) => mail.to.includes(to))
-      const code = /\b(\d{6})\b/.exec(mails.at(-1)?.text ?? '')?.[1]
-      assert.ok(code, `a code went to ${to}`)
-      return code
-    }
+    const codeFor = (to: string) => lastCodeMailedTo(harness, to)
   })
 }
