@@ -19,6 +19,7 @@ import type { Storage } from './storage/index.js'
 import { workspaceDirectory } from './workspaces/index.js'
 import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
+import { guardMailRelay, type TransferDeps } from './transfers/index.js'
 import type { WorkspaceDeps } from './workspaces/index.js'
 
 /**
@@ -70,6 +71,8 @@ export interface Modules {
   readonly subjects: Readonly<SubjectsDeps>
   /** Data subject requests (Chapter III): their queue, clocks, verification and fulfilment. */
   readonly rights: Readonly<RightsDeps>
+  /** The sub-processor registry and the transfer guard every outbound path calls. */
+  readonly transfers: TransferDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -95,8 +98,13 @@ export function createModules(core: Core): Modules {
   const consent = Object.freeze({ db, keyring, audit, clock })
   const contacts = Object.freeze({ db, keyring, audit, clock })
   const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
+  const transfers: TransferDeps = Object.freeze({ db, audit, clock, instanceRegion: config.region })
+  // The SMTP relay is a sub-processor: every message asks the transfer guard first.
   const mail =
-    frozenCore.mail ?? lazyMailTransport(() => createMailTransport(config, logger, { clock }))
+    frozenCore.mail ??
+    lazyMailTransport(() =>
+      guardMailRelay(transfers, config.smtpUrl, createMailTransport(config, logger, { clock })),
+    )
   const system = { actorType: 'system' as const, actorId: null }
   const rights: RightsDeps = Object.freeze({
     db,
@@ -133,6 +141,7 @@ export function createModules(core: Core): Modules {
     personalData,
     subjects,
     rights,
+    transfers,
     jobs: Object.freeze([...rightsJobs(rights)]),
     close: async () => {
       await closeTrackingDeps(tracking)

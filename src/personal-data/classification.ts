@@ -176,6 +176,11 @@ export const tableClassification = {
     module: 'jobs',
     why: 'which process runs a periodic job, and its last outcome in counts',
   },
+  subprocessors: {
+    personal: false,
+    module: 'transfers',
+    why: 'the companies personal data may be sent to, their agreements and transfer mechanisms',
+  },
 } as const satisfies Record<keyof DB, TableClass>
 
 export type TableName = keyof typeof tableClassification

@@ -34,6 +34,7 @@ import type {
   RightsRequestEventsTable,
   RightsRequestsTable,
 } from '../rights/rights.table.js'
+import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -77,4 +78,5 @@ export interface DB {
   rights_request_events: RightsRequestEventsTable
   rights_legal_holds: RightsLegalHoldsTable
   job_leases: JobLeasesTable
+  subprocessors: SubprocessorsTable
 }

@@ -13,6 +13,7 @@ import * as signInAttempts from './0011_sign_in_attempts.js'
 import * as subjectErasures from './0012_subject_erasures.js'
 import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
+import * as subprocessors from './0030_subprocessors.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0012_subject_erasures': subjectErasures,
   '0014_rights': rights,
   '0015_job_leases': jobLeases,
+  '0030_subprocessors': subprocessors,
 }
