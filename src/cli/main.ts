@@ -8,6 +8,7 @@ import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
 import { registerServeCommand } from './serve.js'
+import { registerSubprocessorsCommand } from './subprocessors.js'
 import { registerWorkspaceCommand } from './workspace.js'
 
 /** The `custodian` command: one file per command group, each calling services directly. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerOperatorCommand(program)
   registerContactsCommand(program)
   registerAuditCommand(program)
+  registerSubprocessorsCommand(program)
   return program
 }
 
