@@ -131,6 +131,7 @@ export function createModules(core: Core): Modules {
       db,
       audit,
       clock,
+      keyring,
       instanceRegion: config.region,
       settings: composeWorkspaceSettings(),
     }),

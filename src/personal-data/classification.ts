@@ -68,6 +68,10 @@ export const tableClassification = {
     personal: false,
     module: 'workspaces',
     why: 'the controller (a business) and its settings',
+    binary: {
+      controller:
+        "the controller record: its contact points, the DPO's and a representative's among them, sealed under the workspace's own key (the controller replaces it; it is published in the privacy notice, so no person's erasure reaches it)",
+    },
   },
   api_keys: { personal: false, module: 'identity', why: 'hashes of keys and their labels' },
   operators: {

@@ -4,6 +4,12 @@
  */
 export { composeSettings, type ComposedSettings } from './compose-settings.js'
 export {
+  type Controller,
+  ControllerSchema,
+  PostalAddressSchema,
+  readController,
+} from './controller.js'
+export {
   defineSettingsFragment,
   retentionPeriods,
   type SettingsDocument,
@@ -17,5 +23,6 @@ export {
   workspaceDirectory,
   type Workspace,
   type WorkspaceDeps,
+  type WorkspaceView,
 } from './workspaces.service.js'
 export { workspacesSettings } from './workspaces.settings.js'

@@ -14,6 +14,7 @@ import * as subjectErasures from './0012_subject_erasures.js'
 import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
 import * as subprocessors from './0030_subprocessors.js'
+import * as workspaceController from './0031_workspace_controller.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0014_rights': rights,
   '0015_job_leases': jobLeases,
   '0030_subprocessors': subprocessors,
+  '0031_workspace_controller': workspaceController,
 }
