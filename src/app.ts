@@ -26,6 +26,7 @@ import { registerBrowserCors, registerTrackingRoutes } from './tracking/index.js
 import { registerWorkspaceRoutes } from './workspaces/index.js'
 import { registerRightsRoutes } from './rights/index.js'
 import { registerTransferRoutes } from './transfers/index.js'
+import { registerGovernanceRoutes } from './governance/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -160,5 +161,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerTrackingRoutes(app, modules.tracking)
   registerRightsRoutes(app, modules.rights)
   registerTransferRoutes(app, modules.transfers)
+  registerGovernanceRoutes(app, modules.governance)
   return app
 }

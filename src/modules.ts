@@ -7,6 +7,7 @@ import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
+import { createGovernanceDeps, type GovernanceDeps } from './governance/index.js'
 import type { Logger } from './logger.js'
 import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
@@ -47,6 +48,8 @@ export interface Core {
    * directory) is made at the first mail, so a command that sends none warns of nothing.
    */
   readonly mail?: MailTransport
+  /** The data map to check the registry against; the repository's data-map.yaml when absent. */
+  readonly dataMapFile?: string
 }
 
 /** Every module's dependencies, built once on one core: what routes and commands take. */
@@ -73,6 +76,8 @@ export interface Modules {
   readonly rights: Readonly<RightsDeps>
   /** The sub-processor registry and the transfer guard every outbound path calls. */
   readonly transfers: TransferDeps
+  /** The data map, records of processing, the privacy notice, DPIAs and the risk register. */
+  readonly governance: GovernanceDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -105,6 +110,17 @@ export function createModules(core: Core): Modules {
     lazyMailTransport(() =>
       guardMailRelay(transfers, config.smtpUrl, createMailTransport(config, logger, { clock })),
     )
+  // Refuses to start when the data map misses a category some module holds.
+  const governance = createGovernanceDeps({
+    db,
+    keyring,
+    audit,
+    clock,
+    registry: personalData,
+    transfers,
+    publicUrl: frozenCore.publicUrl,
+    ...(frozenCore.dataMapFile === undefined ? {} : { dataMapFile: frozenCore.dataMapFile }),
+  })
   const system = { actorType: 'system' as const, actorId: null }
   const rights: RightsDeps = Object.freeze({
     db,
@@ -143,6 +159,7 @@ export function createModules(core: Core): Modules {
     subjects,
     rights,
     transfers,
+    governance,
     jobs: Object.freeze([...rightsJobs(rights)]),
     close: async () => {
       await closeTrackingDeps(tracking)

@@ -8,6 +8,7 @@ import { auditLogAuditActions } from './audit.audit.js'
 import { subjectsAuditActions } from '../subjects/subjects.audit.js'
 import { rightsAuditActions } from '../rights/rights.audit.js'
 import { transfersAuditActions } from '../transfers/transfers.audit.js'
+import { governanceAuditActions } from '../governance/governance.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -25,6 +26,7 @@ export const auditCatalogues = {
   subjects: subjectsAuditActions,
   rights: rightsAuditActions,
   transfers: transfersAuditActions,
+  governance: governanceAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

@@ -185,6 +185,11 @@ export const tableClassification = {
     module: 'transfers',
     why: 'the companies personal data may be sent to, their agreements and transfer mechanisms',
   },
+  data_map_extensions: {
+    personal: false,
+    module: 'governance',
+    why: "a workspace's own categories of its data map: what it processes, never whose",
+  },
 } as const satisfies Record<keyof DB, TableClass>
 
 export type TableName = keyof typeof tableClassification

@@ -35,6 +35,7 @@ import type {
   RightsRequestsTable,
 } from '../rights/rights.table.js'
 import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
+import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -79,4 +80,5 @@ export interface DB {
   rights_legal_holds: RightsLegalHoldsTable
   job_leases: JobLeasesTable
   subprocessors: SubprocessorsTable
+  data_map_extensions: DataMapExtensionsTable
 }

@@ -15,6 +15,7 @@ import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
 import * as subprocessors from './0030_subprocessors.js'
 import * as workspaceController from './0031_workspace_controller.js'
+import * as governance from './0033_governance.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0015_job_leases': jobLeases,
   '0030_subprocessors': subprocessors,
   '0031_workspace_controller': workspaceController,
+  '0033_governance': governance,
 }
