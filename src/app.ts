@@ -27,6 +27,7 @@ import { registerWorkspaceRoutes } from './workspaces/index.js'
 import { registerRightsRoutes } from './rights/index.js'
 import { registerTransferRoutes } from './transfers/index.js'
 import { registerGovernanceRoutes } from './governance/index.js'
+import { registerSigningRoutes } from './signing/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -162,5 +163,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerRightsRoutes(app, modules.rights)
   registerTransferRoutes(app, modules.transfers)
   registerGovernanceRoutes(app, modules.governance)
+  registerSigningRoutes(app, modules.signing)
   return app
 }

@@ -9,6 +9,7 @@ import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
 import { createGovernanceDeps, type GovernanceDeps } from './governance/index.js'
 import type { Logger } from './logger.js'
+import type { SigningDeps } from './signing/index.js'
 import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
 import { readOperators } from './identity/index.js'
@@ -76,6 +77,8 @@ export interface Modules {
   readonly rights: Readonly<RightsDeps>
   /** The sub-processor registry and the transfer guard every outbound path calls. */
   readonly transfers: TransferDeps
+  /** Each workspace's signing keys: signed consent receipts and the public JWK sets. */
+  readonly signing: SigningDeps
   /** The data map, records of processing, the privacy notice, DPIAs and the risk register. */
   readonly governance: GovernanceDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
@@ -100,7 +103,7 @@ export function createModules(core: Core): Modules {
   const tracking = Object.freeze(createTrackingDeps({ db, keyring, audit, clock, logger }))
   const personalData = createRegistryOfModules({ db, keyring })
   const identity = Object.freeze(identityDepsOf(frozenCore))
-  const consent = Object.freeze({ db, keyring, audit, clock })
+  const consent = Object.freeze({ db, keyring, audit, clock, publicUrl: frozenCore.publicUrl })
   const contacts = Object.freeze({ db, keyring, audit, clock })
   const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
   const transfers: TransferDeps = Object.freeze({ db, audit, clock, instanceRegion: config.region })
@@ -159,6 +162,7 @@ export function createModules(core: Core): Modules {
     subjects,
     rights,
     transfers,
+    signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
     jobs: Object.freeze([...rightsJobs(rights)]),
     close: async () => {

@@ -9,6 +9,7 @@ import { subjectsAuditActions } from '../subjects/subjects.audit.js'
 import { rightsAuditActions } from '../rights/rights.audit.js'
 import { transfersAuditActions } from '../transfers/transfers.audit.js'
 import { governanceAuditActions } from '../governance/governance.audit.js'
+import { signingAuditActions } from '../signing/signing.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -27,6 +28,7 @@ export const auditCatalogues = {
   rights: rightsAuditActions,
   transfers: transfersAuditActions,
   governance: governanceAuditActions,
+  signing: signingAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

@@ -185,6 +185,15 @@ export const tableClassification = {
     module: 'transfers',
     why: 'the companies personal data may be sent to, their agreements and transfer mechanisms',
   },
+  workspace_signing_keys: {
+    personal: false,
+    module: 'signing',
+    why: "a workspace's keys that sign consent receipts: key material about no one",
+    binary: {
+      private_key:
+        'an Ed25519 private key (PKCS #8) sealed under a key of its own; retired keys keep only verifying',
+    },
+  },
   data_map_extensions: {
     personal: false,
     module: 'governance',

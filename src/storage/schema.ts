@@ -36,6 +36,7 @@ import type {
 } from '../rights/rights.table.js'
 import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
 import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
+import type { WorkspaceSigningKeysTable } from '../signing/signing.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -81,4 +82,5 @@ export interface DB {
   job_leases: JobLeasesTable
   subprocessors: SubprocessorsTable
   data_map_extensions: DataMapExtensionsTable
+  workspace_signing_keys: WorkspaceSigningKeysTable
 }

@@ -3,6 +3,7 @@
  * each module's own fragment. Other modules import only from here.
  */
 export { composeSettings, type ComposedSettings } from './compose-settings.js'
+export { privacyNoticePath } from './public-paths.js'
 export {
   type Controller,
   ControllerSchema,

@@ -15,6 +15,7 @@ import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
 import * as subprocessors from './0030_subprocessors.js'
 import * as workspaceController from './0031_workspace_controller.js'
+import * as signingKeys from './0032_signing_keys.js'
 import * as governance from './0033_governance.js'
 
 /**
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   '0015_job_leases': jobLeases,
   '0030_subprocessors': subprocessors,
   '0031_workspace_controller': workspaceController,
+  '0032_signing_keys': signingKeys,
   '0033_governance': governance,
 }
