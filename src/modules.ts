@@ -7,7 +7,7 @@ import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
-import { createGovernanceDeps, type GovernanceDeps } from './governance/index.js'
+import { createGovernanceDeps, type GovernanceDeps, governanceJobs } from './governance/index.js'
 import type { Logger } from './logger.js'
 import type { SigningDeps } from './signing/index.js'
 import { createMailTransport, type MailTransport } from './mail/index.js'
@@ -113,6 +113,12 @@ export function createModules(core: Core): Modules {
     lazyMailTransport(() =>
       guardMailRelay(transfers, config.smtpUrl, createMailTransport(config, logger, { clock })),
     )
+  const system = { actorType: 'system' as const, actorId: null }
+  // Art. 38–39: the DPO watches the deadlines; reading their addresses is audited.
+  const dpoAddresses = async (workspaceId: string) =>
+    (await readOperators(identity, { workspaceId, actor: system }))
+      .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
+      .map((operator) => operator.email)
   // Refuses to start when the data map misses a category some module holds.
   const governance = createGovernanceDeps({
     db,
@@ -122,9 +128,10 @@ export function createModules(core: Core): Modules {
     registry: personalData,
     transfers,
     publicUrl: frozenCore.publicUrl,
+    mail,
+    dpoAddresses,
     ...(frozenCore.dataMapFile === undefined ? {} : { dataMapFile: frozenCore.dataMapFile }),
   })
-  const system = { actorType: 'system' as const, actorId: null }
   const rights: RightsDeps = Object.freeze({
     db,
     keyring,
@@ -137,11 +144,7 @@ export function createModules(core: Core): Modules {
     contacts,
     mail,
     publicUrl: frozenCore.publicUrl,
-    // Art. 38–39: the DPO watches the deadlines; reading their addresses is audited.
-    dpoAddresses: async (workspaceId: string) =>
-      (await readOperators(identity, { workspaceId, actor: system }))
-        .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
-        .map((operator) => operator.email),
+    dpoAddresses,
   })
   return Object.freeze({
     core: frozenCore,
@@ -164,7 +167,7 @@ export function createModules(core: Core): Modules {
     transfers,
     signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
-    jobs: Object.freeze([...rightsJobs(rights)]),
+    jobs: Object.freeze([...rightsJobs(rights), ...governanceJobs(governance)]),
     close: async () => {
       await closeTrackingDeps(tracking)
       // A transport the core handed in is the core's to close.

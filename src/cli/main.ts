@@ -7,6 +7,7 @@ import { registerContactsCommand } from './contacts.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
+import { registerRopaCommand } from './ropa.js'
 import { registerServeCommand } from './serve.js'
 import { registerSubprocessorsCommand } from './subprocessors.js'
 import { registerWorkspaceCommand } from './workspace.js'
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerContactsCommand(program)
   registerAuditCommand(program)
   registerSubprocessorsCommand(program)
+  registerRopaCommand(program)
   return program
 }
 

@@ -18,6 +18,7 @@ export {
   type DenyReason,
   type LawfulBasis,
   lawfulBases,
+  lawfulBasisArticle,
 } from './consent.logic.js'
 export { consentPersonalData, consentTables } from './personal-data.js'
 export type { SubjectIdentifier, SubjectRef } from './identifiers.logic.js'

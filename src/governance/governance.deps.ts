@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/index.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/index.js'
+import type { MailTransport } from '../mail/index.js'
 import type { PersonalDataRegistry } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
 import type { TransferDeps } from '../transfers/index.js'
@@ -21,4 +22,8 @@ export interface GovernanceDeps {
   readonly transfers: TransferDeps
   /** Base URL of the instance: public links in the records and the notice. */
   readonly publicUrl: () => string
+  /** Where overdue DPIA reviews are mailed to. */
+  readonly mail: MailTransport
+  /** The workspace's DPOs' addresses (reading them is audited by identity). */
+  readonly dpoAddresses: (workspaceId: string) => Promise<string[]>
 }

@@ -19,6 +19,25 @@ export type {
 } from './data-map/data-map.schema.js'
 export { describeDataMap } from './data-map/data-map.service.js'
 export { dataMapPath, loadDataMap, parseDataMap } from './data-map/load-data-map.js'
+export { governanceJobs, remindOverdueReviews } from './dpia/dpia-reminders.js'
+export type { Assessment, AssessmentFields, RiskRegisterEntry } from './dpia/dpia.schema.js'
+export {
+  changeAssessment,
+  createAssessment,
+  getAssessment,
+  listAssessments,
+  riskRegister,
+  signOffAssessment,
+} from './dpia/dpia.service.js'
 export { governanceAuditActions } from './governance.audit.js'
+export { icoControllerColumns, icoTemplate, processorColumns } from './ropa/ico-template.js'
+export type { RecordsOfProcessing } from './ropa/ropa.schema.js'
+export {
+  exportRecords,
+  recordsOfProcessing,
+  type RopaFormat,
+  ropaFormats,
+  type RopaRecord,
+} from './ropa/ropa.service.js'
 export type { GovernanceDeps } from './governance.deps.js'
 export { registerGovernanceRoutes } from './governance.routes.js'

@@ -199,6 +199,11 @@ export const tableClassification = {
     module: 'governance',
     why: "a workspace's own categories of its data map: what it processes, never whose",
   },
+  dpias: {
+    personal: false,
+    module: 'governance',
+    why: "a workspace's DPIAs and risk register: processing and risks described, the signer as an operator id",
+  },
 } as const satisfies Record<keyof DB, TableClass>
 
 export type TableName = keyof typeof tableClassification

@@ -37,6 +37,7 @@ import type {
 import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
 import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
 import type { WorkspaceSigningKeysTable } from '../signing/signing.table.js'
+import type { DpiasTable } from '../governance/dpia/dpia.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -83,4 +84,5 @@ export interface DB {
   subprocessors: SubprocessorsTable
   data_map_extensions: DataMapExtensionsTable
   workspace_signing_keys: WorkspaceSigningKeysTable
+  dpias: DpiasTable
 }
