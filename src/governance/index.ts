@@ -30,6 +30,9 @@ export {
   signOffAssessment,
 } from './dpia/dpia.service.js'
 export { governanceAuditActions } from './governance.audit.js'
+export type { PrivacyNotice } from './notice/notice.schema.js'
+export { privacyNotice } from './notice/notice.service.js'
+export { type NoticeLanguage, noticeLanguages } from './notice/translations.js'
 export { icoControllerColumns, icoTemplate, processorColumns } from './ropa/ico-template.js'
 export type { RecordsOfProcessing } from './ropa/ropa.schema.js'
 export {
