@@ -123,10 +123,11 @@ export async function signOffAssessment(
   input: { opinion: string; nextReviewOn: string },
   context: RequestContext = {},
 ): Promise<Assessment> {
+  // Another workspace's DPIA is not found, whoever asks: the role is checked after.
+  const current = await getAssessmentRow(deps, caller.workspaceId, id)
   if (!caller.isDpo) {
     throw new AppError('forbidden', 'Only the data protection officer signs a DPIA off')
   }
-  const current = await getAssessmentRow(deps, caller.workspaceId, id)
   const now = deps.clock.now()
   if (input.nextReviewOn <= now.toISOString().slice(0, 10)) {
     throw new AppError('invalid_request', 'The next review must be a day after today')
