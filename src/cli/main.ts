@@ -9,6 +9,7 @@ import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
 import { registerRopaCommand } from './ropa.js'
 import { registerServeCommand } from './serve.js'
+import { registerSigningKeyCommand } from './signing-key.js'
 import { registerSubprocessorsCommand } from './subprocessors.js'
 import { registerWorkspaceCommand } from './workspace.js'
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program)
   registerSubprocessorsCommand(program)
   registerRopaCommand(program)
+  registerSigningKeyCommand(program)
   return program
 }
 

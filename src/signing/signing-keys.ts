@@ -6,6 +6,7 @@ import type { Actor } from '../identity/index.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/index.js'
 import { inWriteTransaction } from '../storage/index.js'
+import { getWorkspace } from '../workspaces/index.js'
 import { type Ed25519PublicJwk, type JwsHeader, jwkThumbprint, signCompact } from './compact-jws.js'
 import {
   insertCurrentKeyUnlessPresent,
@@ -134,6 +135,7 @@ export async function rotateSigningKey(
   deps: SigningDeps,
   input: { workspaceId: string; actor: Actor },
 ): Promise<{ retiredKid: string | null; kid: string }> {
+  await getWorkspace(deps.db, input.workspaceId)
   const made = await newKeyRow(deps, input.workspaceId)
   const retired = await inWriteTransaction(deps.db, async (trx) => {
     const current = await selectCurrentKey(trx, input.workspaceId)
