@@ -6,6 +6,7 @@ import type { PersonalDataRegistry } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
 import type { TransferDeps } from '../transfers/index.js'
 import type { DataMapFile } from './data-map/data-map.schema.js'
+import type { TranslationTable } from './notice/translations.js'
 
 /** What governance needs, made once by the composition root (`createGovernanceDeps`). */
 export interface GovernanceDeps {
@@ -17,6 +18,8 @@ export interface GovernanceDeps {
   readonly dataMap: DataMapFile
   /** Where the map came from, named in messages. */
   readonly dataMapFile: string
+  /** The privacy notice's translation table (notice/translations.yaml), read at start. */
+  readonly translations: TranslationTable
   readonly registry: PersonalDataRegistry
   /** The sub-processor registry, for recipients and transfers in the records. */
   readonly transfers: TransferDeps

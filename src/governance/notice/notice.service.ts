@@ -6,9 +6,7 @@ import { describeDataMap } from '../data-map/data-map.service.js'
 import type { GovernanceDeps } from '../governance.deps.js'
 import { buildNotice } from './notice.logic.js'
 import type { PrivacyNotice } from './notice.schema.js'
-import { loadTranslations, type NoticeLanguage, translatorFor } from './translations.js'
-
-const translations = loadTranslations()
+import { type NoticeLanguage, translatorFor } from './translations.js'
 
 /**
  * A workspace's privacy notice in one language, made now from its records. Public: it
@@ -39,8 +37,8 @@ export async function privacyNotice(
       subprocessors: await listSubprocessors(deps.transfers, workspaceId),
       generatedAt: deps.clock.now().toISOString(),
       urlOf: (code) => `${base}${privacyNoticePath(workspaceId)}?lang=${code}`,
-      languageNames: translations.languages,
+      languageNames: deps.translations.languages,
     },
-    translatorFor(translations, language),
+    translatorFor(deps.translations, language),
   )
 }

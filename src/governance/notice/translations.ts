@@ -81,7 +81,7 @@ const TableSchema = Type.Object(
   { additionalProperties: false },
 )
 
-interface TranslationTable {
+export interface TranslationTable {
   languages: Record<NoticeLanguage, string>
   phrases: Record<PhraseKey, Record<NoticeLanguage, string>>
   lawfulBases: Record<LawfulBasis, Record<NoticeLanguage, string>>
