@@ -25,6 +25,9 @@ import type { Modules } from './modules.js'
 import { registerBrowserCors, registerTrackingRoutes } from './tracking/index.js'
 import { registerWorkspaceRoutes } from './workspaces/index.js'
 import { registerRightsRoutes } from './rights/index.js'
+import { registerTransferRoutes } from './transfers/index.js'
+import { registerGovernanceRoutes } from './governance/index.js'
+import { registerSigningRoutes } from './signing/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -158,5 +161,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerConsentRoutes(app, modules.consent)
   await registerTrackingRoutes(app, modules.tracking)
   registerRightsRoutes(app, modules.rights)
+  registerTransferRoutes(app, modules.transfers)
+  registerGovernanceRoutes(app, modules.governance)
+  registerSigningRoutes(app, modules.signing)
   return app
 }

@@ -7,7 +7,9 @@ import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
+import { createGovernanceDeps, type GovernanceDeps, governanceJobs } from './governance/index.js'
 import type { Logger } from './logger.js'
+import type { SigningDeps } from './signing/index.js'
 import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
 import { readOperators } from './identity/index.js'
@@ -19,6 +21,7 @@ import { refreshStatistics, type Storage } from './storage/index.js'
 import { workspaceDirectory } from './workspaces/index.js'
 import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
+import { guardMailRelay, type TransferDeps } from './transfers/index.js'
 import type { WorkspaceDeps } from './workspaces/index.js'
 
 /**
@@ -46,6 +49,8 @@ export interface Core {
    * directory) is made at the first mail, so a command that sends none warns of nothing.
    */
   readonly mail?: MailTransport
+  /** The data map to check the registry against; the repository's data-map.yaml when absent. */
+  readonly dataMapFile?: string
 }
 
 /** Every module's dependencies, built once on one core: what routes and commands take. */
@@ -70,6 +75,12 @@ export interface Modules {
   readonly subjects: Readonly<SubjectsDeps>
   /** Data subject requests (Chapter III): their queue, clocks, verification and fulfilment. */
   readonly rights: Readonly<RightsDeps>
+  /** The sub-processor registry and the transfer guard every outbound path calls. */
+  readonly transfers: TransferDeps
+  /** Each workspace's signing keys: signed consent receipts and the public JWK sets. */
+  readonly signing: SigningDeps
+  /** The data map, records of processing, the privacy notice, DPIAs and the risk register. */
+  readonly governance: GovernanceDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -92,12 +103,35 @@ export function createModules(core: Core): Modules {
   const tracking = Object.freeze(createTrackingDeps({ db, keyring, audit, clock, logger }))
   const personalData = createRegistryOfModules({ db, keyring })
   const identity = Object.freeze(identityDepsOf(frozenCore))
-  const consent = Object.freeze({ db, keyring, audit, clock })
+  const consent = Object.freeze({ db, keyring, audit, clock, publicUrl: frozenCore.publicUrl })
   const contacts = Object.freeze({ db, keyring, audit, clock })
   const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
+  const transfers: TransferDeps = Object.freeze({ db, audit, clock, instanceRegion: config.region })
+  // The SMTP relay is a sub-processor: every message asks the transfer guard first.
   const mail =
-    frozenCore.mail ?? lazyMailTransport(() => createMailTransport(config, logger, { clock }))
+    frozenCore.mail ??
+    lazyMailTransport(() =>
+      guardMailRelay(transfers, config.smtpUrl, createMailTransport(config, logger, { clock })),
+    )
   const system = { actorType: 'system' as const, actorId: null }
+  // Art. 38–39: the DPO watches the deadlines; reading their addresses is audited.
+  const dpoAddresses = async (workspaceId: string) =>
+    (await readOperators(identity, { workspaceId, actor: system }))
+      .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
+      .map((operator) => operator.email)
+  // Refuses to start when the data map misses a category some module holds.
+  const governance = createGovernanceDeps({
+    db,
+    keyring,
+    audit,
+    clock,
+    registry: personalData,
+    transfers,
+    publicUrl: frozenCore.publicUrl,
+    mail,
+    dpoAddresses,
+    ...(frozenCore.dataMapFile === undefined ? {} : { dataMapFile: frozenCore.dataMapFile }),
+  })
   const rights: RightsDeps = Object.freeze({
     db,
     keyring,
@@ -110,11 +144,7 @@ export function createModules(core: Core): Modules {
     contacts,
     mail,
     publicUrl: frozenCore.publicUrl,
-    // Art. 38–39: the DPO watches the deadlines; reading their addresses is audited.
-    dpoAddresses: async (workspaceId: string) =>
-      (await readOperators(identity, { workspaceId, actor: system }))
-        .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
-        .map((operator) => operator.email),
+    dpoAddresses,
   })
   return Object.freeze({
     core: frozenCore,
@@ -123,6 +153,7 @@ export function createModules(core: Core): Modules {
       db,
       audit,
       clock,
+      keyring,
       instanceRegion: config.region,
       settings: composeWorkspaceSettings(),
     }),
@@ -133,8 +164,12 @@ export function createModules(core: Core): Modules {
     personalData,
     subjects,
     rights,
+    transfers,
+    signing: Object.freeze({ db, keyring, audit, clock }),
+    governance,
     jobs: Object.freeze([
       ...rightsJobs(rights),
+      ...governanceJobs(governance),
       {
         name: 'storage-statistics',
         everyMs: 60 * 60_000,

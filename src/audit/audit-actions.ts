@@ -7,6 +7,9 @@ import type { AuditActionCatalogue, AuditActionEntry } from './action-catalogue.
 import { auditLogAuditActions } from './audit.audit.js'
 import { subjectsAuditActions } from '../subjects/subjects.audit.js'
 import { rightsAuditActions } from '../rights/rights.audit.js'
+import { transfersAuditActions } from '../transfers/transfers.audit.js'
+import { governanceAuditActions } from '../governance/governance.audit.js'
+import { signingAuditActions } from '../signing/signing.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -23,6 +26,9 @@ export const auditCatalogues = {
   audit: auditLogAuditActions,
   subjects: subjectsAuditActions,
   rights: rightsAuditActions,
+  transfers: transfersAuditActions,
+  governance: governanceAuditActions,
+  signing: signingAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

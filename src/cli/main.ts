@@ -9,7 +9,10 @@ import { registerJobsCommand } from './jobs.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
+import { registerRopaCommand } from './ropa.js'
 import { registerServeCommand } from './serve.js'
+import { registerSigningKeyCommand } from './signing-key.js'
+import { registerSubprocessorsCommand } from './subprocessors.js'
 import { registerWorkspaceCommand } from './workspace.js'
 
 /** The `custodian` command: one file per command group, each calling services directly. */
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerAuditCommand(program)
   registerDsarCommand(program)
   registerJobsCommand(program)
+  registerSubprocessorsCommand(program)
+  registerRopaCommand(program)
+  registerSigningKeyCommand(program)
   return program
 }
 

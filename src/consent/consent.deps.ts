@@ -12,6 +12,11 @@ export interface ConsentDeps {
   keyring: Keyring
   audit: Pick<AuditLog, 'record' | 'recordMany' | 'recordSoon'>
   clock: Clock
+  /**
+   * The instance's base URL: receipts link the workspace's privacy notice and the key set
+   * that verifies their signature. Receipts cannot be given without it.
+   */
+  publicUrl?: () => string
 }
 
 /**

@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import { recordController, sampleController } from '../workspaces/testing/controller.js'
 import type { ConsentReceipt } from './receipt.logic.js'
 import { receiptSchemaValidator } from './testing/consent.js'
 
@@ -22,6 +23,13 @@ for (const dialect of testDialects) {
       harness = await buildTestApp({ dialect })
       a = await createTenant(harness, 'Tenant A')
       b = await createTenant(harness, 'Tenant B')
+      for (const tenant of [a, b]) {
+        await recordController(
+          harness.modules.workspaces,
+          tenant.workspaceId,
+          sampleController({ legalName: tenant === a ? 'Tenant A' : 'Tenant B' }),
+        )
+      }
     })
     after(async () => harness.close())
 

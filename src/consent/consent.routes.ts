@@ -31,7 +31,7 @@ import { mayProcess } from './may-process.js'
 import { registerCatalogueRoutes } from './catalogue.routes.js'
 import { readConsents } from './read-consents.js'
 import type { ConsentReceipt } from './receipt.logic.js'
-import { getReceipt } from './receipts.js'
+import { getReceipt, getSignedReceipt } from './receipts.js'
 import { recordConsent } from './record-consent.js'
 import { declareAge, recordParentalConsent } from './record-signals.js'
 import { flagsViewOf } from './views.logic.js'
@@ -129,10 +129,22 @@ export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
         tags,
         summary: 'Download the consent receipt of one choice (Kantara Consent Receipt v1.1)',
         description:
-          'The id is the receiptId of POST /v1/consents or of a history entry. The public key must name its own anonymousId.',
+          'The id is the receiptId of POST /v1/consents or of a history entry. The public key must name its own anonymousId. With `Accept: application/jose` the answer is the receipt as a compact JWS (EdDSA, Ed25519) under the workspace signing key, verifiable with `GET /v1/workspaces/{id}/jwks.json`. 409 until the workspace records its controller (PATCH /v1/workspace).',
         params: ReceiptParams,
         querystring: ReceiptQuery,
-        response: { 200: receiptResponse },
+        response: {
+          200: {
+            description: 'The receipt, as JSON or as its compact JWS',
+            content: {
+              'application/json': { schema: receiptResponse },
+              'application/jose': {
+                schema: Type.String({
+                  pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+                }),
+              },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -144,12 +156,23 @@ export function registerConsentRoutes(app: App, deps: ConsentRouteDeps): void {
         })
       }
       const { ip, requestId } = auditContextOf(request)
-      const receipt = await getReceipt(deps, {
+      const receiptRequest = {
         workspaceId: principal.workspaceId,
         receiptId: request.params.id,
         ...(anonymousId === undefined ? {} : { owner: { anonymousId } }),
         reader: { actor: actorOf(principal), requestId, ip },
-      })
+      }
+      if (wantsJose(request.headers.accept)) {
+        const signed = await getSignedReceipt(deps, receiptRequest)
+        return reply
+          .type('application/jose')
+          .header(
+            'content-disposition',
+            `attachment; filename="consent-receipt-${signed.receipt.consentReceiptID}.jws"`,
+          )
+          .send(signed.jws)
+      }
+      const receipt = await getReceipt(deps, receiptRequest)
       return reply
         .header(
           'content-disposition',
@@ -298,4 +321,13 @@ function signalResponse(
     events: written.events,
     flags: flagsViewOf(written.standing.flags, ageOfDigitalConsent, deps.clock.now()),
   }
+}
+
+/** Whether the client asked for the compact JWS (RFC 7515 §9.2.1) rather than the JSON. */
+function wantsJose(accept: string | undefined): boolean {
+  if (accept === undefined) return false
+  return accept
+    .split(',')
+    .map((range) => range.split(';')[0]?.trim().toLowerCase())
+    .includes('application/jose')
 }

@@ -19,6 +19,7 @@ export {
   type DenyReason,
   type LawfulBasis,
   lawfulBases,
+  lawfulBasisArticle,
 } from './consent.logic.js'
 export { consentPersonalData, consentTables } from './personal-data.js'
 export { type ConsentSource, consentSources, type LedgerAction } from './ledger.logic.js'
@@ -37,7 +38,7 @@ export type { Purpose } from './purposes.logic.js'
 export { changePurpose, createPurpose, findPurpose, listPurposes } from './purposes.service.js'
 export { type ConsentsView, readConsents } from './read-consents.js'
 export type { ConsentReceipt } from './receipt.logic.js'
-export { getReceipt } from './receipts.js'
+export { getReceipt, getSignedReceipt } from './receipts.js'
 export { type RecordedConsent, recordConsent } from './record-consent.js'
 export {
   type AgeDeclaration,

@@ -9,6 +9,7 @@ import {
   openSecondHandle,
 } from '../storage/testing/dialects.js'
 import type { Workspace } from '../workspaces/index.js'
+import { recordController } from '../workspaces/testing/controller.js'
 import { getReceipt } from './receipts.js'
 import { changePurpose, createPurpose } from './purposes.service.js'
 import { recordConsent } from './record-consent.js'
@@ -31,6 +32,7 @@ describeEachDialect('purpose terms behind each choice', (context) => {
   before(async () => {
     harness = await openConsentHarness(context.storage())
     workspace = await makeWorkspace(harness)
+    await recordController(harness.deps, workspace.id)
   })
   after(async () => harness.close())
 
@@ -177,6 +179,7 @@ describePostgres('purpose terms under a concurrent change of the purpose', (cont
   before(async () => {
     harness = await openConsentHarness(context.storage())
     workspace = await makeWorkspace(harness)
+    await recordController(harness.deps, workspace.id)
   })
   after(async () => harness.close())
 

@@ -3,7 +3,9 @@ import { describe, test } from 'node:test'
 import type { LedgerEvent } from './ledger.rows.js'
 import { builtInPurpose, type Purpose, purposeTermsOf } from './purposes.logic.js'
 import { buildReceipt, type ConsentReceipt } from './receipt.logic.js'
+import { sampleController } from '../workspaces/testing/controller.js'
 import { receiptSchemaValidator } from './testing/consent.js'
+import { kantaraExample, kantaraSchemaValidator } from './testing/kantara.js'
 
 const event: LedgerEvent = {
   id: '019b0000-0000-7000-8000-000000000001',
@@ -19,6 +21,8 @@ const event: LedgerEvent = {
   purposeTermsSha256: 'b'.repeat(64),
 }
 
+const noticeUrl = 'https://custodian.test/v1/workspaces/w/privacy-notice.html'
+
 function purposeNamed(name: string): Purpose {
   const purpose = builtInPurpose(name)
   if (purpose === undefined) throw new Error(`no built-in ${name}`)
@@ -30,7 +34,8 @@ function receiptOf(overrides: Partial<LedgerEvent> = {}, purpose = purposeNamed(
     event: { ...event, ...overrides },
     terms: purposeTermsOf(purpose),
     policy: { url: 'https://example.com/privacy', textSha256: 'a'.repeat(64) },
-    controller: { name: 'Acme Ltd', region: 'eu' },
+    noticeUrl,
+    controller: { name: 'Acme Ltd', region: 'eu', record: sampleController() },
     proofHeld: { ip: true, userAgent: false },
   })
 }
@@ -64,7 +69,8 @@ describe('consent receipts', () => {
         event: { ...event, policyVersion: null, purposeTermsSha256: null },
         terms: purposeTermsOf(purposeNamed('analytics')),
         policy: null,
-        controller: { name: 'Acme Ltd', region: 'eu' },
+        noticeUrl,
+        controller: { name: 'Acme Ltd', region: 'eu', record: sampleController() },
         proofHeld: { ip: false, userAgent: false },
       }),
     ]
@@ -73,7 +79,7 @@ describe('consent receipts', () => {
       variants.map((receipt) => receipt.custodian.granted),
       [false, false, true, true],
     )
-    assert.equal(variants[3]?.policyUrl, null)
+    assert.equal(variants[3]?.policyUrl, noticeUrl, "no policy version: the workspace's notice")
   })
 
   test('the schema refuses what a receipt must not be (so passing it means something)', () => {
@@ -90,5 +96,66 @@ describe('consent receipts', () => {
     ]
     for (const candidate of broken)
       assert.equal(validate(candidate), false, JSON.stringify(candidate))
+  })
+
+  const kantara = kantaraSchemaValidator()
+
+  test("validates against the Kantara Initiative's own v1.1 schema, with the controller's contact details", () => {
+    assert.ok(
+      kantara(kantaraExample()),
+      "the copy of the schema accepts the specification's example",
+    )
+    const receipt = receiptOf()
+    assert.ok(kantara(receipt), JSON.stringify(kantara.errors))
+    assert.deepEqual(receipt.piiControllers, [
+      {
+        piiController: 'Smart Trial ApS',
+        onBehalf: false,
+        contact: 'Dana Protection',
+        address: {
+          streetAddress: 'K. Christensens Vej 2 L',
+          addressLocality: 'Aalborg',
+          postalCode: '9200',
+          addressCountry: 'DK',
+        },
+        email: 'privacy@smart-trial.example',
+        phone: '+45 70 20 30 40',
+        piiControllerUrl: noticeUrl,
+      },
+    ])
+    assert.equal(receipt.policyUrl, 'https://example.com/privacy')
+    assert.deepEqual(receipt.custodian.dataProtectionOfficer, {
+      name: 'Dana Protection',
+      email: 'dpo@smart-trial.example',
+    })
+  })
+
+  test("the Kantara schema refuses what today's receipts used to leave out (so passing it means something)", () => {
+    const good = receiptOf()
+    const controller = good.piiControllers[0]!
+    const without = (field: string) =>
+      Object.fromEntries(Object.entries(controller).filter(([key]) => key !== field))
+    const withoutPhone = without('phone')
+    const withoutContact = without('contact')
+    const broken: unknown[] = [
+      { ...good, policyUrl: null },
+      Object.fromEntries(Object.entries(good).filter(([key]) => key !== 'policyUrl')),
+      { ...good, piiControllers: [withoutPhone] },
+      { ...good, piiControllers: [withoutContact] },
+      { ...good, piiControllers: [{ piiController: 'Acme Ltd', onBehalf: false }] },
+      {
+        ...good,
+        services: [
+          {
+            service: 'x',
+            purposes: [{ ...good.services[0]!.purposes[0]!, thirdPartyDisclosure: true }],
+          },
+        ],
+      },
+    ]
+    for (const candidate of broken) {
+      assert.equal(kantara(candidate), false, JSON.stringify(candidate))
+      assert.equal(validate(candidate), false, JSON.stringify(candidate))
+    }
   })
 })

@@ -1,13 +1,16 @@
+import type { Controller } from '../workspaces/index.js'
 import { type LawfulBasis, lawfulBasisArticle } from './consent.logic.js'
 import type { ConsentSource, LedgerAction } from './ledger.logic.js'
 import type { LedgerEvent } from './ledger.rows.js'
 import type { PurposeTerms } from './purposes.logic.js'
 
 /**
- * A consent receipt, modelled on the Kantara Initiative Consent Receipt Specification
- * v1.1: the record of one choice an end-user can download and keep. Its shape is fixed
- * by `consent-receipt.schema.json`. The Kantara fields come first; what the
- * specification has no field for (a withdrawal, the lawful basis, GPC) sits under
+ * A consent receipt, valid against the Kantara Initiative Consent Receipt Specification
+ * v1.1 JSON schema (a copy in `kantara/`) and against our stricter
+ * `consent-receipt.schema.json`: the record of one choice an end-user can download and
+ * keep, signed by the workspace (see `receipts.ts`). The Kantara fields come first, the
+ * controller's contact details and the policy URL among them; what the specification
+ * has no field for (a withdrawal, the lawful basis, GPC, the DPO) sits under
  * `custodian`. The proof the controller holds (IP, user agent) is named, not shown: a
  * receipt travels, and the proof stays sealed where it is.
  */
@@ -20,8 +23,21 @@ export interface ConsentReceipt {
   consentReceiptID: string
   language: string
   piiPrincipalId: string
-  piiControllers: { piiController: string; onBehalf: boolean }[]
-  policyUrl: string | null
+  piiControllers: {
+    piiController: string
+    onBehalf: boolean
+    contact: string
+    address: {
+      streetAddress: string
+      addressLocality: string
+      postalCode: string
+      addressCountry: string
+    }
+    email: string
+    phone: string
+    piiControllerUrl: string
+  }[]
+  policyUrl: string
   services: {
     service: string
     purposes: {
@@ -53,6 +69,8 @@ export interface ConsentReceipt {
     globalPrivacyControl: boolean
     recordedAt: string
     proofHeld: string[]
+    /** Art. 13(1)(b): whom to ask about this choice. */
+    dataProtectionOfficer: { name: string; email: string }
   }
 }
 
@@ -60,8 +78,12 @@ export interface ReceiptInput {
   event: LedgerEvent
   /** The terms the choice was made under (`event.purposeTermsSha256`), else the current ones. */
   terms: PurposeTerms
+  /** The policy version the choice cited, when it cited one. */
   policy: { url: string; textSha256: string | null } | null
-  controller: { name: string; region: string }
+  /** The workspace's own privacy notice: the policy URL when the choice cited no version. */
+  noticeUrl: string
+  /** The workspace's name (the service) and region, and its controller record. */
+  controller: { name: string; region: string; record: Controller }
   proofHeld: { ip: boolean; userAgent: boolean }
 }
 
@@ -74,6 +96,7 @@ const collectionMethods: Readonly<Record<ConsentSource, string>> = {
 
 export function buildReceipt(input: ReceiptInput): ConsentReceipt {
   const { event, terms: purpose } = input
+  const { record } = input.controller
   const granted = event.action === 'granted' || event.action === 'objection_withdrawn'
   return {
     version: 'KI-CR-v1.1.0',
@@ -83,8 +106,25 @@ export function buildReceipt(input: ReceiptInput): ConsentReceipt {
     consentReceiptID: event.id,
     language: 'en',
     piiPrincipalId: event.subjectId,
-    piiControllers: [{ piiController: input.controller.name, onBehalf: false }],
-    policyUrl: input.policy?.url ?? null,
+    // Kantara CR v1.1 §4.2 requires the controller's contact name, address, email and
+    // phone; Art. 13(1)(a) requires the same of the controller towards the person.
+    piiControllers: [
+      {
+        piiController: record.legalName,
+        onBehalf: false,
+        contact: record.dpo.name,
+        address: {
+          streetAddress: record.address.streetAddress,
+          addressLocality: record.address.locality,
+          postalCode: record.address.postalCode,
+          addressCountry: record.address.country,
+        },
+        email: record.email,
+        phone: record.phone,
+        piiControllerUrl: input.noticeUrl,
+      },
+    ],
+    policyUrl: input.policy?.url ?? input.noticeUrl,
     services: [
       {
         service: input.controller.name,
@@ -121,6 +161,7 @@ export function buildReceipt(input: ReceiptInput): ConsentReceipt {
         ...(input.proofHeld.ip ? ['ip'] : []),
         ...(input.proofHeld.userAgent ? ['userAgent'] : []),
       ],
+      dataProtectionOfficer: { name: record.dpo.name, email: record.dpo.email },
     },
   }
 }

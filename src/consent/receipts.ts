@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js'
-import { getWorkspace } from '../workspaces/index.js'
+import { jwksPath, signForWorkspace } from '../signing/index.js'
+import { getWorkspace, privacyNoticePath, readController } from '../workspaces/index.js'
 import { selectPolicyById } from './catalogue.repository.js'
 import type { ConsentDeps } from './consent.deps.js'
 import { findLinkedSubjects, type SubjectIdentifier } from '../subjects/index.js'
@@ -50,6 +51,14 @@ export async function getReceipt(
   const policy =
     row.policy_id === null ? undefined : await selectPolicyById(deps.db, workspaceId, row.policy_id)
   const workspace = await getWorkspace(deps.db, workspaceId)
+  const record = await readController(deps, workspaceId)
+  if (record === null) {
+    throw new AppError(
+      'conflict',
+      'The workspace has not recorded who it is as a controller (PATCH /v1/workspace with controller): a consent receipt must name the controller and its contact details (Art. 13(1)(a); Kantara Consent Receipt v1.1)',
+    )
+  }
+  const publicUrl = publicUrlOf(deps)
   await deps.audit.record({
     workspaceId,
     actor: request.reader.actor,
@@ -65,9 +74,36 @@ export async function getReceipt(
     event,
     terms,
     policy: policy === undefined ? null : { url: policy.url, textSha256: policy.text_sha256 },
-    controller: { name: workspace.name, region: workspace.region },
+    noticeUrl: `${publicUrl}${privacyNoticePath(workspaceId)}`,
+    controller: { name: workspace.name, region: workspace.region, record },
     proofHeld: { ip: row.ip !== null, userAgent: row.user_agent !== null },
   })
+}
+
+/**
+ * The receipt as a compact JWS (RFC 7515) under the workspace's signing key, Ed25519: a
+ * person who keeps it can prove what they agreed to with the key set published at
+ * `GET /v1/workspaces/{id}/jwks.json`, without trusting this server afterwards.
+ */
+export async function getSignedReceipt(
+  deps: ConsentDeps,
+  request: ReceiptRequest,
+): Promise<{ receipt: ConsentReceipt; jws: string }> {
+  const receipt = await getReceipt(deps, request)
+  const jws = await signForWorkspace(deps, {
+    workspaceId: request.workspaceId,
+    payload: receipt,
+    jwksUrl: `${publicUrlOf(deps)}${jwksPath(request.workspaceId)}`,
+    typ: 'JOSE',
+  })
+  return { receipt, jws }
+}
+
+function publicUrlOf(deps: ConsentDeps): string {
+  if (deps.publicUrl === undefined) {
+    throw new Error('Consent receipts need the public URL (ConsentDeps.publicUrl)')
+  }
+  return deps.publicUrl().replace(/\/+$/, '')
 }
 
 /**

@@ -31,9 +31,16 @@ describe('declared access', () => {
     // Open to anyone: only health, documentation, the ways to sign in, and a person's
     // export download, whose unguessable token in the path is the credential.
     const mayBeOpen = (path: string) =>
-      ['/healthz', '/v1/openapi.json', '/problems/{code}', '/v1/rights/exports/{token}'].includes(
-        path,
-      ) ||
+      [
+        '/healthz',
+        '/v1/openapi.json',
+        '/problems/{code}',
+        '/v1/rights/exports/{token}',
+        // What a workspace publishes to everyone: its verification keys and privacy notice.
+        '/v1/workspaces/{id}/jwks.json',
+        '/v1/workspaces/{id}/privacy-notice.json',
+        '/v1/workspaces/{id}/privacy-notice.html',
+      ].includes(path) ||
       (path.startsWith('/v1/auth/') && path !== '/v1/auth/logout')
     for (const { path, method, operation } of operations) {
       assert.ok(Array.isArray(operation.security), `${method} ${path} declares no security`)

@@ -16,6 +16,7 @@ export const permissions = [
   'personal-data:erase', // erasure, crypto-shredding
   'consent:manage', // purposes, policy versions, operator-recorded consent
   'rights:manage', // work data subject requests
+  'governance:manage', // sub-processors, the data map, DPIAs and the risk register
 ] as const
 export type Permission = (typeof permissions)[number]
 
@@ -34,6 +35,8 @@ export const rolePermissions: Readonly<Record<Role, ReadonlySet<Permission>>> = 
     'personal-data:erase',
     'consent:manage',
     'rights:manage',
+    // Art. 39(1)(c): the DPO advises on and monitors DPIAs and the records of processing.
+    'governance:manage',
   ]),
   // Agents serve customers: they read and write profiles and conversations, nothing more.
   agent: new Set<Permission>(['personal-data:read', 'personal-data:write']),

@@ -21,7 +21,39 @@ const publicRoutes = new Set([
   'POST /v1/auth/setup/check',
   // A person's export download: the unguessable token in the path is the credential.
   'GET /v1/rights/exports/{token}',
+  // What a workspace publishes to everyone: the keys that verify its receipts, its notice.
+  'GET /v1/workspaces/{id}/jwks.json',
+  'GET /v1/workspaces/{id}/privacy-notice.json',
+  'GET /v1/workspaces/{id}/privacy-notice.html',
 ])
+
+const probeSubprocessor = {
+  name: 'Probe GmbH',
+  service: 'Probe',
+  dataCategories: ['identifiers'],
+  country: 'DE',
+  transferMechanism: { type: 'none' },
+}
+
+const probeDpia = {
+  title: 'Probe',
+  processing: 'Probe',
+  categories: ['identifiers'],
+  necessity: 'Probe',
+  proportionality: 'Probe',
+  risks: [
+    {
+      id: 'probe',
+      description: 'Probe',
+      likelihood: 1,
+      severity: 1,
+      measures: ['Probe'],
+      residualLikelihood: 1,
+      residualSeverity: 1,
+    },
+  ],
+  reviewDueOn: '2030-01-01',
+}
 
 // A valid body for each route that takes one, so a refusal is about who asks, not what.
 const sampleBodies: Record<string, unknown> = {
@@ -62,6 +94,24 @@ const sampleBodies: Record<string, unknown> = {
     basis: 'art-17-3-e',
     reason: 'Probe',
   },
+  'POST /v1/subprocessors': probeSubprocessor,
+  'PATCH /v1/subprocessors/{id}': { status: 'retired' },
+  'PUT /v1/data-map/categories/{name}': {
+    label: 'Probe',
+    description: 'Probe',
+    specialCategory: false,
+    dataSubjects: ['Probe'],
+    purposes: ['Probe'],
+    lawfulBases: ['contract'],
+    retention: 'Probe',
+    systems: ['Probe'],
+    recipients: ['Probe'],
+    source: 'Probe',
+    requirement: 'Probe',
+  },
+  'POST /v1/dpias': probeDpia,
+  'PATCH /v1/dpias/{id}': { title: 'Probe' },
+  'POST /v1/dpias/{id}/sign-off': { opinion: 'Probe', nextReviewOn: '2030-01-01' },
 }
 
 // What the browser SDK's public key may call (events; consent only for its own anonymousId; the
@@ -128,7 +178,20 @@ for (const dialect of testDialects) {
           payload: { type: 'access', subject: { externalId: 'b-user' } },
         })
       ).json<{ id: string }>()
+      const bSubprocessor = (
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/subprocessors',
+          headers: bearer(b.secretKey),
+          payload: probeSubprocessor,
+        })
+      ).json<{ id: string }>()
+      const bDpias = (
+        await harness.app.inject({ url: '/v1/dpias', headers: bearer(b.secretKey) })
+      ).json<{ data: { id: string }[] }>()
       bResourceIds = [
+        bSubprocessor.id,
+        ...bDpias.data.map((dpia) => dpia.id),
         bRequest.id,
         b.owner.operatorId,
         bAgent.operatorId,
@@ -187,6 +250,11 @@ for (const dialect of testDialects) {
         '/v1/consents?externalId=b-user',
         '/v1/purposes',
         '/v1/policies',
+        '/v1/subprocessors',
+        '/v1/dpias',
+        '/v1/risks',
+        '/v1/data-map',
+        '/v1/ropa',
       ]) {
         const response = await harness.app.inject({ url, headers: bearer(a.secretKey) })
         assert.equal(response.statusCode, 200, url)

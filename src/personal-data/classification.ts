@@ -68,6 +68,10 @@ export const tableClassification = {
     personal: false,
     module: 'workspaces',
     why: 'the controller (a business) and its settings',
+    binary: {
+      controller:
+        "the controller record: its contact points, the DPO's and a representative's among them, sealed under the workspace's own key (the controller replaces it; it is published in the privacy notice, so no person's erasure reaches it)",
+    },
   },
   api_keys: { personal: false, module: 'identity', why: 'hashes of keys and their labels' },
   operators: {
@@ -181,6 +185,30 @@ export const tableClassification = {
     personal: false,
     module: 'jobs',
     why: 'which process runs a periodic job, and its last outcome in counts',
+  },
+  subprocessors: {
+    personal: false,
+    module: 'transfers',
+    why: 'the companies personal data may be sent to, their agreements and transfer mechanisms',
+  },
+  workspace_signing_keys: {
+    personal: false,
+    module: 'signing',
+    why: "a workspace's keys that sign consent receipts: key material about no one",
+    binary: {
+      private_key:
+        'an Ed25519 private key (PKCS #8) sealed under a key of its own; retired keys keep only verifying',
+    },
+  },
+  data_map_extensions: {
+    personal: false,
+    module: 'governance',
+    why: "a workspace's own categories of its data map: what it processes, never whose",
+  },
+  dpias: {
+    personal: false,
+    module: 'governance',
+    why: "a workspace's DPIAs and risk register: processing and risks described, the signer as an operator id",
   },
 } as const satisfies Record<keyof DB, TableClass>
 

@@ -37,6 +37,10 @@ import type {
   RightsRequestEventsTable,
   RightsRequestsTable,
 } from '../rights/rights.table.js'
+import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
+import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
+import type { WorkspaceSigningKeysTable } from '../signing/signing.table.js'
+import type { DpiasTable } from '../governance/dpia/dpia.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -81,4 +85,8 @@ export interface DB {
   rights_request_events: RightsRequestEventsTable
   rights_legal_holds: RightsLegalHoldsTable
   job_leases: JobLeasesTable
+  subprocessors: SubprocessorsTable
+  data_map_extensions: DataMapExtensionsTable
+  workspace_signing_keys: WorkspaceSigningKeysTable
+  dpias: DpiasTable
 }

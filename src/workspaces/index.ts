@@ -3,6 +3,13 @@
  * each module's own fragment. Other modules import only from here.
  */
 export { composeSettings, type ComposedSettings } from './compose-settings.js'
+export { privacyNoticePath } from './public-paths.js'
+export {
+  type Controller,
+  ControllerSchema,
+  PostalAddressSchema,
+  readController,
+} from './controller.js'
 export {
   defineSettingsFragment,
   retentionPeriods,
@@ -17,5 +24,6 @@ export {
   workspaceDirectory,
   type Workspace,
   type WorkspaceDeps,
+  type WorkspaceView,
 } from './workspaces.service.js'
 export { workspacesSettings } from './workspaces.settings.js'

@@ -4,7 +4,9 @@ import { consentSettings } from '../consent/index.js'
 import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import { dumpStore, encodingsOf } from '../storage/testing/dump.js'
 import { trackingSettings } from '../tracking/index.js'
+import { sampleController } from './testing/controller.js'
 import { getWorkspace } from './workspaces.service.js'
 
 const defaults = {
@@ -190,6 +192,89 @@ for (const dialect of testDialects) {
       const renamed = await patch(tenant, { name: 'Retired Group' })
       assert.equal(renamed.statusCode, 200, renamed.body)
       assert.deepEqual(await storedOf(tenant), defaults)
+    })
+
+    test('the controller record is null until recorded, then replaced whole, audited and sealed', async () => {
+      const tenant = await createTenant(harness, 'Controller Ltd')
+      const before = await harness.app.inject({
+        url: '/v1/workspace',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(before.json().controller, null)
+      const controller = sampleController({
+        representative: {
+          name: 'EU Rep GmbH',
+          email: 'rep@eurep.example',
+          address: {
+            streetAddress: 'Hauptstraße 1',
+            locality: 'Berlin',
+            postalCode: '10115',
+            country: 'DE',
+          },
+        },
+      })
+      const recorded = await patch(tenant, { controller })
+      assert.equal(recorded.statusCode, 200, recorded.body)
+      assert.deepEqual(recorded.json().controller, controller)
+      const read = await harness.app.inject({
+        url: '/v1/workspace',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.deepEqual(read.json().controller, controller)
+      assert.deepEqual(read.json().settings, defaults, 'settings untouched')
+      const withoutRepresentative = sampleController({ phone: '+45 11 22 33 44' })
+      await patch(tenant, { controller: withoutRepresentative })
+      const replaced = await harness.app.inject({
+        url: '/v1/workspace',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.deepEqual(replaced.json().controller, withoutRepresentative, 'replaced whole')
+      const audit = await harness.app.inject({
+        url: '/v1/audit?action=workspace.settings_changed&limit=10',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.ok(
+        audit
+          .json()
+          .data.some(
+            (entry: { details: { fields: string } }) => entry.details.fields === 'controller',
+          ),
+      )
+      const dump = await dumpStore(harness.storage)
+      for (const secret of ['dpo@smart-trial.example', 'Dana Protection', 'rep@eurep.example']) {
+        for (const encoded of encodingsOf(secret)) {
+          assert.equal(dump.includes(encoded), false, `${secret} is in the store in clear`)
+        }
+      }
+    })
+
+    test('an incomplete or malformed controller record is refused field by field and changes nothing', async () => {
+      const tenant = await createTenant(harness, 'Half Controller Ltd')
+      const withoutPhone: Partial<ReturnType<typeof sampleController>> = sampleController()
+      delete withoutPhone.phone
+      const refused = await patch(tenant, {
+        controller: {
+          ...withoutPhone,
+          email: 'not-an-address',
+          address: { ...sampleController().address, country: 'Denmark' },
+          supervisoryAuthority: { ...sampleController().supervisoryAuthority, url: 'datatilsynet' },
+        },
+      })
+      assert.equal(refused.statusCode, 400, refused.body)
+      const fields = new Set(refused.json().errors.map((error: { field: string }) => error.field))
+      for (const field of [
+        'controller.phone',
+        'controller.email',
+        'controller.address.country',
+        'controller.supervisoryAuthority.url',
+      ]) {
+        assert.ok(fields.has(field), `${field} in ${[...fields].join()}`)
+      }
+      const read = await harness.app.inject({
+        url: '/v1/workspace',
+        headers: bearer(tenant.secretKey),
+      })
+      assert.equal(read.json().controller, null)
     })
   })
 }

@@ -6,6 +6,7 @@ import { requires, workspaceMember } from '../identity/index.js'
 import { principalOf } from '../identity/index.js'
 import { actorOf } from '../identity/index.js'
 import type { ComposedSettings } from './compose-settings.js'
+import { ControllerSchema } from './controller.js'
 import { changeWorkspace, describeWorkspace, type WorkspaceDeps } from './workspaces.service.js'
 
 /** The workspace as the API shows it; its settings are every module's fields. */
@@ -16,6 +17,10 @@ function workspaceSchemaOf(settings: ComposedSettings) {
       name: Type.String(),
       region: Type.String(),
       settings: settings.schema,
+      controller: Type.Union([ControllerSchema, Type.Null()], {
+        description:
+          'Who the workspace is as a controller (Art. 13(1)(a)-(b), 30(1)(a)); null until recorded',
+      }),
       createdAt: Type.String(),
       updatedAt: Type.String(),
     },
@@ -28,6 +33,7 @@ function workspacePatchOf(settings: ComposedSettings) {
     {
       name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       settings: Type.Optional(settings.patchSchema),
+      controller: Type.Optional(ControllerSchema),
     },
     { additionalProperties: false },
   )
@@ -58,7 +64,9 @@ export function registerWorkspaceRoutes(app: App, deps: WorkspaceDeps): void {
       config: { access: requires('workspace:manage') },
       schema: {
         tags,
-        summary: "Change the workspace's name or settings",
+        summary: "Change the workspace's name, settings or controller record",
+        description:
+          'A `controller` given replaces the recorded one whole: every field is required but `representative`.',
         body: workspacePatchOf(deps.settings),
         response: { 200: WorkspaceSchema },
       },

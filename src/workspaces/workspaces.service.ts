@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import type { Keyring } from '../crypto/index.js'
 import { AppError } from '../errors.js'
 import { buildApiKey, insertApiKeys, recordApiKeyCreated } from '../identity/index.js'
 import type { AuditSink, RequestContext } from '../identity/index.js'
@@ -7,6 +8,7 @@ import { newId } from '../ids.js'
 import type { Database } from '../storage/index.js'
 import { inWriteTransaction } from '../storage/index.js'
 import type { ComposedSettings } from './compose-settings.js'
+import { type Controller, readController, sealController } from './controller.js'
 import { type SettingsDocument, settingsDocumentFrom } from './settings-fragment.js'
 import {
   findWorkspace,
@@ -14,12 +16,15 @@ import {
   listWorkspaces,
   updateWorkspace,
 } from './workspaces.repository.js'
+import type { Insertable, Selectable } from 'kysely'
 import type { WorkspacesTable } from './workspaces.table.js'
 
 export interface WorkspaceDeps {
   db: Database
   audit: AuditSink
   clock: Clock
+  /** Seals the controller record, which names people (the DPO, a representative). */
+  keyring: Keyring
   /** The region this instance promises to keep data in. */
   instanceRegion: string
   /** The settings every module declared, composed at the root (settings-fragments.ts). */
@@ -39,6 +44,12 @@ export interface Workspace {
   updatedAt: string
 }
 
+/** The workspace as `GET /v1/workspace` shows it: settings with defaults, and the controller. */
+export interface WorkspaceView extends Workspace {
+  /** Null until the workspace records who it is as a controller. */
+  controller: Controller | null
+}
+
 export interface CreatedWorkspace extends Workspace {
   /** For the browser SDK: events and consents only. */
   publicKey: string
@@ -52,7 +63,7 @@ export interface CreatedWorkspace extends Workspace {
  * whose data was promised elsewhere.
  */
 export async function createWorkspace(
-  deps: WorkspaceDeps,
+  deps: Omit<WorkspaceDeps, 'keyring'>,
   input: { name: string; region?: string; actor: Actor },
   context: RequestContext = {},
 ): Promise<CreatedWorkspace> {
@@ -68,7 +79,7 @@ export async function createWorkspace(
     throw new AppError('invalid_request', 'A workspace name has 1 to 200 characters')
   }
   const now = deps.clock.now().toISOString()
-  const row: WorkspacesTable = {
+  const row: Insertable<WorkspacesTable> & Omit<StoredWorkspace, 'controller'> = {
     id: newId(deps.clock.now()),
     name,
     region,
@@ -119,9 +130,13 @@ export async function getWorkspace(db: Database, workspaceId: string): Promise<W
 export async function describeWorkspace(
   deps: WorkspaceDeps,
   workspaceId: string,
-): Promise<Workspace> {
+): Promise<WorkspaceView> {
   const workspace = await getWorkspace(deps.db, workspaceId)
-  return { ...workspace, settings: deps.settings.read(workspace.settings) }
+  return {
+    ...workspace,
+    settings: deps.settings.read(workspace.settings),
+    controller: await readController(deps, workspaceId),
+  }
 }
 
 /** Workspaces by id and name only: what identity is given to know of them. */
@@ -138,9 +153,16 @@ export function workspaceDirectory(db: Database): {
 
 export async function changeWorkspace(
   deps: WorkspaceDeps,
-  input: { workspaceId: string; name?: string; settings?: SettingsDocument; actor: Actor },
+  input: {
+    workspaceId: string
+    name?: string
+    settings?: SettingsDocument
+    /** The whole controller record, replacing the stored one. */
+    controller?: Controller
+    actor: Actor
+  },
   context: RequestContext = {},
-): Promise<Workspace> {
+): Promise<WorkspaceView> {
   const current = await getWorkspace(deps.db, input.workspaceId)
   const settings = input.settings
     ? deps.settings.applyPatch(current.settings, input.settings)
@@ -150,10 +172,15 @@ export async function changeWorkspace(
     throw new AppError('invalid_request', 'A workspace name has 1 to 200 characters')
   }
   const updatedAt = deps.clock.now().toISOString()
+  const controller =
+    input.controller === undefined
+      ? undefined
+      : await sealController(deps.keyring, input.workspaceId, input.controller)
   await updateWorkspace(deps.db, input.workspaceId, {
     name,
     settings: JSON.stringify(settings),
     updated_at: updatedAt,
+    ...(controller === undefined ? {} : { controller }),
   })
   await deps.audit.record({
     workspaceId: input.workspaceId,
@@ -164,18 +191,27 @@ export async function changeWorkspace(
     details: {
       fields: Object.keys(input.settings ?? {})
         .concat(input.name ? ['name'] : [])
+        .concat(input.controller ? ['controller'] : [])
         .join(','),
     },
     ...context,
   })
-  return { ...current, name, settings, updatedAt }
+  return {
+    ...current,
+    name,
+    settings,
+    updatedAt,
+    controller: input.controller ?? (await readController(deps, input.workspaceId)),
+  }
 }
 
 export async function listAllWorkspaces(db: Database): Promise<Workspace[]> {
   return (await listWorkspaces(db)).map(toWorkspace)
 }
 
-function toWorkspace(row: WorkspacesTable): Workspace {
+type StoredWorkspace = Selectable<WorkspacesTable>
+
+function toWorkspace(row: Omit<StoredWorkspace, 'controller'>): Workspace {
   return {
     id: row.id,
     name: row.name,

@@ -24,7 +24,13 @@ export async function openConsentHarness(storage: Storage): Promise<ConsentHarne
   const log = await openTestAuditLog(storage, { clock, sealedColumns })
   return {
     ...log,
-    deps: { db: storage.db, keyring: log.keyring, audit: log.audit, clock },
+    deps: {
+      db: storage.db,
+      keyring: log.keyring,
+      audit: log.audit,
+      clock,
+      publicUrl: () => 'https://custodian.test',
+    },
   }
 }
 

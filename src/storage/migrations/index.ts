@@ -14,6 +14,10 @@ import * as subjectErasures from './0012_subject_erasures.js'
 import * as subjects from './0013_subjects.js'
 import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
+import * as subprocessors from './0030_subprocessors.js'
+import * as workspaceController from './0031_workspace_controller.js'
+import * as signingKeys from './0032_signing_keys.js'
+import * as governance from './0033_governance.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -37,4 +41,8 @@ export const migrations: Record<string, Migration> = {
   '0013_subjects': subjects,
   '0014_rights': rights,
   '0015_job_leases': jobLeases,
+  '0030_subprocessors': subprocessors,
+  '0031_workspace_controller': workspaceController,
+  '0032_signing_keys': signingKeys,
+  '0033_governance': governance,
 }
