@@ -4,6 +4,7 @@ import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
 import { registerAuditCommand } from './audit.js'
 import { registerContactsCommand } from './contacts.js'
+import { registerDetectCommand } from './detect.js'
 import { registerDsarCommand } from './dsar.js'
 import { registerJobsCommand } from './jobs.js'
 import { registerKeysCommand } from './keys.js'
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program)
   registerDsarCommand(program)
   registerJobsCommand(program)
+  registerDetectCommand(program)
   return program
 }
 

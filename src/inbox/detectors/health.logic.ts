@@ -45,7 +45,7 @@ const terms: Readonly<Record<HealthCategory, readonly string[]>> = {
     'diabetiker', 'cancer', 'diabetes', 'syöpä', 'syöpää',
   ],
   mental_health: [
-    'depression', 'depressed', 'anxiety disorder', 'panic attacks?', 'bipolar',
+    `depression${stem}`, 'depressed', 'anxiety disorder', 'panic attacks?', 'bipolar',
     `schizophren${stem}`, 'ptsd', 'eating disorder', 'anorexia', 'bulimia', 'suicidal',
     'burn-?out', 'mental health',
     `depressiv${stem}`, `angststörung${stem}`, 'panikattacken?', 'essstörung', 'psychotherapie',

@@ -192,9 +192,13 @@ function scored(text: string, proposal: Proposal, ambiguous: boolean): number {
     reference: nearest([distanceToWord(text, start, end, referenceWords)]),
     generic: nearest([distanceToWord(text, start, end, genericIdWords)]),
   }
+  // The scheme named near it (nearer than any other scheme's name) settles it, even
+  // beside an order number's word: "DNI para la factura? Es 15515049P".
+  if (distances.own <= distances.other && distances.own !== Infinity) {
+    return Math.max(0.97, proposal.base)
+  }
   const closest = Math.min(...Object.values(distances))
   if (closest === Infinity) return ambiguous ? proposal.base - 0.2 : proposal.base
-  if (distances.own === closest) return Math.max(0.97, proposal.base)
   if (distances.other === closest) return proposal.base - 0.35
   if (distances.reference === closest) return proposal.base - 0.4
   return Math.min(0.9, proposal.base + (ambiguous ? 0.05 : 0.25))
