@@ -25,6 +25,7 @@ import type { Modules } from './modules.js'
 import { registerBrowserCors, registerTrackingRoutes } from './tracking/index.js'
 import { registerWorkspaceRoutes } from './workspaces/index.js'
 import { registerRightsRoutes } from './rights/index.js'
+import { registerInboxRoutes } from './inbox/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -158,5 +159,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerConsentRoutes(app, modules.consent)
   await registerTrackingRoutes(app, modules.tracking)
   registerRightsRoutes(app, modules.rights)
+  registerInboxRoutes(app, modules.inbox)
   return app
 }

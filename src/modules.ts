@@ -5,6 +5,7 @@ import type { ConsentDeps } from './consent/index.js'
 import type { ContactDeps } from './contacts/index.js'
 import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
+import { type InboxDeps, inboxEnrichmentProviders } from './inbox/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
 import type { Logger } from './logger.js'
@@ -68,6 +69,8 @@ export interface Modules {
   readonly personalData: PersonalDataRegistry
   /** The person: resolving, exporting and erasing them across the registry. */
   readonly subjects: Readonly<SubjectsDeps>
+  /** Conversations, sensitive-data detection and redaction, enrichment with provenance. */
+  readonly inbox: Readonly<InboxDeps>
   /** Data subject requests (Chapter III): their queue, clocks, verification and fulfilment. */
   readonly rights: Readonly<RightsDeps>
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
@@ -95,6 +98,13 @@ export function createModules(core: Core): Modules {
   const consent = Object.freeze({ db, keyring, audit, clock })
   const contacts = Object.freeze({ db, keyring, audit, clock })
   const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
+  const inbox = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    enrichment: inboxEnrichmentProviders(config),
+  })
   const mail =
     frozenCore.mail ?? lazyMailTransport(() => createMailTransport(config, logger, { clock }))
   const system = { actorType: 'system' as const, actorId: null }
@@ -132,6 +142,7 @@ export function createModules(core: Core): Modules {
     tracking,
     personalData,
     subjects,
+    inbox,
     rights,
     jobs: Object.freeze([
       ...rightsJobs(rights),

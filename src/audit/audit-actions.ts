@@ -7,6 +7,7 @@ import type { AuditActionCatalogue, AuditActionEntry } from './action-catalogue.
 import { auditLogAuditActions } from './audit.audit.js'
 import { subjectsAuditActions } from '../subjects/subjects.audit.js'
 import { rightsAuditActions } from '../rights/rights.audit.js'
+import { inboxAuditActions } from '../inbox/inbox.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -23,6 +24,7 @@ export const auditCatalogues = {
   audit: auditLogAuditActions,
   subjects: subjectsAuditActions,
   rights: rightsAuditActions,
+  inbox: inboxAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

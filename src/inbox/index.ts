@@ -12,3 +12,19 @@ export {
   type FindingKind,
   findingKinds,
 } from './detect.logic.js'
+export { inboxSettings, type InboxSettings } from './inbox.settings.js'
+export {
+  type EnrichmentProvider,
+  type EnrichedProfile,
+  enrichedFields,
+} from './enrichment/provider.js'
+export { createDirectoryProvider } from './enrichment/directory-provider.js'
+export {
+  createHttpProvider,
+  refuseEveryTransfer,
+  type TransferGuard,
+} from './enrichment/http-provider.js'
+export type { InboxDeps } from './inbox.deps.js'
+export { registerInboxRoutes } from './inbox.routes.js'
+export { inboxPersonalData, inboxTables } from './personal-data.js'
+export { inboxEnrichmentProviders } from './enrichment/providers.js'

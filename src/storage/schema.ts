@@ -37,6 +37,13 @@ import type {
   RightsRequestEventsTable,
   RightsRequestsTable,
 } from '../rights/rights.table.js'
+import type {
+  InboxAttachmentsTable,
+  InboxConversationsTable,
+  InboxEnrichmentsTable,
+  InboxFindingsTable,
+  InboxMessagesTable,
+} from '../inbox/inbox.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -81,4 +88,9 @@ export interface DB {
   rights_request_events: RightsRequestEventsTable
   rights_legal_holds: RightsLegalHoldsTable
   job_leases: JobLeasesTable
+  inbox_conversations: InboxConversationsTable
+  inbox_messages: InboxMessagesTable
+  inbox_attachments: InboxAttachmentsTable
+  inbox_findings: InboxFindingsTable
+  inbox_enrichments: InboxEnrichmentsTable
 }

@@ -18,4 +18,3 @@ export {
   type Workspace,
   type WorkspaceDeps,
 } from './workspaces.service.js'
-export { workspacesSettings } from './workspaces.settings.js'

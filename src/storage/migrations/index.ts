@@ -14,6 +14,7 @@ import * as subjectErasures from './0012_subject_erasures.js'
 import * as subjects from './0013_subjects.js'
 import * as rights from './0014_rights.js'
 import * as jobLeases from './0015_job_leases.js'
+import * as inbox from './0040_inbox.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0013_subjects': subjects,
   '0014_rights': rights,
   '0015_job_leases': jobLeases,
+  '0040_inbox': inbox,
 }
