@@ -67,7 +67,7 @@ export async function postMessage(
   const files = (input.attachments ?? []).map(decodeAttachment)
   const workspace = await getWorkspace(deps.db, workspaceId)
   const { inbox } = inboxSettings.read(workspace.settings)
-  const detected = detectSensitiveData(input.body)
+  const detected = (deps.detect ?? detectSensitiveData)(input.body)
   const automatic = new Set<Finding>(
     input.from === 'contact'
       ? detected.filter(

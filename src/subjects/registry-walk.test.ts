@@ -163,7 +163,7 @@ for (const dialect of testDialects) {
       assert.ok((located.consent?.rows.consent_events ?? 0) >= 3)
       assert.ok((located.tracking?.rows.tracking_events ?? 0) >= 2, 'the page from before identify')
       assert.equal(located.inbox?.rows.inbox_conversations, 1)
-      assert.equal(located.inbox?.rows.inbox_attachments, 1)
+      assert.equal(located.inbox.rows.inbox_attachments, 1)
       // One person, one key holder: the visitor's subject seals their consents, their
       // events and the contact identify made for them; the operator account is its own.
       assert.ok(subjectId !== null)

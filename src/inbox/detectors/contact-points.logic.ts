@@ -51,12 +51,18 @@ export function detectPhones(text: string, region?: CountryCode): Candidate[] {
     seen.add(key)
     found.push({ kind: 'phone', start, end, confidence })
   }
-  for (const match of findPhoneNumbersInText(text)) {
+  // libphonenumber's scan is the dearest part of detection: it runs only where it can
+  // find something (a plus sign before a digit, or a phone word with a region given).
+  const international = /\+\s?\(?\d/.test(text)
+  const named = region !== undefined && phoneWords.pattern.test(text)
+  phoneWords.pattern.lastIndex = 0
+  if (!international && !named) return found
+  for (const match of international ? findPhoneNumbersInText(text) : []) {
     if (!match.number.isValid()) continue
     const named = distanceToWord(text, match.startsAt, match.endsAt, phoneWords) !== undefined
     add(match.startsAt, match.endsAt, named ? 0.9 : 0.75)
   }
-  if (region !== undefined) {
+  if (named) {
     for (const match of findPhoneNumbersInText(text, { defaultCountry: region })) {
       if (!match.number.isValid()) continue
       if (distanceToWord(text, match.startsAt, match.endsAt, phoneWords) === undefined) continue

@@ -29,6 +29,8 @@ const letterOrDigit = /[\p{L}\p{N}]/u
  * plus sign (an international phone number) or inside a decimal amount.
  */
 function runsOf(text: string): DigitGroup[][] {
+  // Three detectors read the same text's runs in a row: found once per text.
+  if (lastRuns?.text === text) return lastRuns.runs
   const runs: DigitGroup[][] = []
   for (const match of text.matchAll(runPattern)) {
     const start = match.index
@@ -42,8 +44,11 @@ function runsOf(text: string): DigitGroup[][] {
     }
     runs.push(groups)
   }
+  lastRuns = { text, runs }
   return runs
 }
+
+let lastRuns: { text: string; runs: DigitGroup[][] } | undefined
 
 /** At most this many groups in a window: no identifier is written in more. */
 const maxGroups = 7
