@@ -8,6 +8,7 @@ import type {
 import type { Database } from '../storage/index.js'
 import {
   deleteInboxRowsOfSubjects,
+  findAttachment,
   selectAttachmentsOf,
   selectConversationsOfPerson,
   selectEnrichmentsOf,
@@ -158,13 +159,19 @@ export function inboxPersonalData(deps: { db: Database; keyring: Keyring }): Per
         await writer.add('inbox', 'findings', { messageId: row.message_id, ...findingView(row) })
       }
       for (const row of found.attachments) {
+        // The file itself too (Art. 20: in a form the person can take elsewhere), base64.
+        const file = await findAttachment(deps.db, subject.workspaceId, row.id)
         const sealer = sealers.get(row.subject_id)
-        const meta = sealer?.openJson(attachmentCell(row.id, 'meta'), row.meta) ?? null
+        const content =
+          file === undefined
+            ? undefined
+            : sealer?.open(attachmentCell(row.id, 'content'), file.content)
         await writer.add('inbox', 'attachments', {
           id: row.id,
           messageId: row.message_id,
-          meta,
+          meta: sealer?.openJson(attachmentCell(row.id, 'meta'), row.meta) ?? null,
           size: row.size_bytes,
+          content: content?.toString('base64') ?? null,
         })
       }
       for (const row of found.enrichments) {

@@ -218,6 +218,8 @@ for (const dialect of testDialects) {
       for (const value of [bob.email, bob.name, bob.page]) assert.ok(!text.includes(value), value)
       assert.equal(collected.contacts?.contacts?.length, 1)
       assert.equal(collected.inbox?.messages?.length, 1)
+      const file = collected.inbox.attachments?.[0]?.content
+      assert.equal(Buffer.from(String(file), 'base64').toString(), ada.page, 'the file itself')
       assert.ok((report.records.tracking ?? 0) >= 2)
       const log = await harness.audit.listEntries(tenant.workspaceId, {
         action: 'subject.exported',
