@@ -34,6 +34,8 @@ const ConfigSchema = Type.Object({
   trustProxy: Type.Optional(Type.String({ pattern: trustProxyPattern })),
   smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   mailFrom: Type.String({ minLength: 1 }),
+  enrichmentDirectory: Type.Optional(Type.String({ minLength: 1 })),
+  enrichmentUrl: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -64,6 +66,10 @@ const settings = {
   // <data>/outbox as .eml files and not delivered. The URL carries the SMTP password.
   smtpUrl: { env: 'CUSTODIAN_SMTP_URL', secret: true },
   mailFrom: { env: 'CUSTODIAN_MAIL_FROM', default: defaultMailFrom },
+  // The inbox's enrichment providers: a JSON Lines directory file read offline, and an
+  // HTTP service the transfer guard must allow before any email is sent to it.
+  enrichmentDirectory: { env: 'CUSTODIAN_ENRICHMENT_DIRECTORY' },
+  enrichmentUrl: { env: 'CUSTODIAN_ENRICHMENT_URL' },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
 
 interface SettingSource {

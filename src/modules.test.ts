@@ -67,6 +67,7 @@ for (const dialect of testDialects) {
         'consent',
         'contacts',
         'identity',
+        'inbox',
         'rights',
         'subjects',
         'tracking',

@@ -5,6 +5,7 @@ import type { ConsentDeps } from './consent/index.js'
 import type { ContactDeps } from './contacts/index.js'
 import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
+import { type InboxDeps, inboxEnrichmentProviders } from './inbox/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
 import { createGovernanceDeps, type GovernanceDeps, governanceJobs } from './governance/index.js'
@@ -21,7 +22,7 @@ import { refreshStatistics, type Storage } from './storage/index.js'
 import { workspaceDirectory } from './workspaces/index.js'
 import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
-import { guardMailRelay, type TransferDeps } from './transfers/index.js'
+import { guardMailRelay, guardTransfer, type TransferDeps } from './transfers/index.js'
 import type { WorkspaceDeps } from './workspaces/index.js'
 
 /**
@@ -73,6 +74,8 @@ export interface Modules {
   readonly personalData: PersonalDataRegistry
   /** The person: resolving, exporting and erasing them across the registry. */
   readonly subjects: Readonly<SubjectsDeps>
+  /** Conversations, sensitive-data detection and redaction, enrichment with provenance. */
+  readonly inbox: Readonly<InboxDeps>
   /** Data subject requests (Chapter III): their queue, clocks, verification and fulfilment. */
   readonly rights: Readonly<RightsDeps>
   /** The sub-processor registry and the transfer guard every outbound path calls. */
@@ -108,6 +111,22 @@ export function createModules(core: Core): Modules {
   const subjects = Object.freeze({ db, keyring, audit, clock, registry: personalData })
   const transfers: TransferDeps = Object.freeze({ db, audit, clock, instanceRegion: config.region })
   // The SMTP relay is a sub-processor: every message asks the transfer guard first.
+  const inbox = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    // Chapter V: the email goes to the enrichment service only if the transfer guard
+    // finds it registered, with a DPA, for these categories, in a safe country.
+    enrichment: inboxEnrichmentProviders(config, async (transfer) => {
+      await guardTransfer(transfers, {
+        workspaceId: transfer.workspaceId,
+        kind: 'enrichment',
+        recipient: { host: transfer.recipient },
+        categories: transfer.categories,
+      })
+    }),
+  })
   const mail =
     frozenCore.mail ??
     lazyMailTransport(() =>
@@ -163,6 +182,7 @@ export function createModules(core: Core): Modules {
     tracking,
     personalData,
     subjects,
+    inbox,
     rights,
     transfers,
     signing: Object.freeze({ db, keyring, audit, clock }),

@@ -3,6 +3,7 @@ import type { Keyring } from './crypto/index.js'
 import { consentPersonalData, consentTables } from './consent/index.js'
 import { contactsPersonalData, contactsTables } from './contacts/index.js'
 import { identityPersonalData, identityTables } from './identity/index.js'
+import { inboxPersonalData, inboxTables } from './inbox/index.js'
 import {
   createPersonalDataRegistry,
   type PersonalDataRegistry,
@@ -35,6 +36,7 @@ const modulesWithPersonalData: readonly {
   { tables: consentTables, source: consentPersonalData },
   { tables: trackingTables, source: trackingPersonalData },
   { tables: rightsTables, source: rightsPersonalData },
+  { tables: inboxTables, source: inboxPersonalData },
   { tables: auditTables, source: auditPersonalData },
 ]
 

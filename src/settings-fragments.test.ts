@@ -5,14 +5,17 @@ import { consentSettings, type ConsentSettings } from './consent/index.js'
 import { contactsSettings } from './contacts/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import { trackingSettings, type TrackingSettings } from './tracking/index.js'
-import { workspacesSettings } from './workspaces/index.js'
+import { inboxSettings } from './inbox/index.js'
 
 // The settings as one file declared them before each module declared its own: the
 // composition must describe, default and bound every field exactly as that file did.
 // Fields added since are named here and checked by their own module's tests.
 
-/** Added by the rights module (the legal clock's calendar): `src/rights/rights.settings.ts`. */
-const addedSince = ['country', 'timeZone']
+/**
+ * Added by the rights module (the legal clock's calendar, `src/rights/rights.settings.ts`)
+ * and the inbox (detection and redaction, `src/inbox/inbox.settings.ts`).
+ */
+const addedSince = ['country', 'timeZone', 'inbox']
 
 /** `WorkspaceSettingsSchema` of workspaces.logic.ts before the fragments, as JSON. */
 const oldSettingsSchema = {
@@ -157,6 +160,18 @@ test('a new workspace gets the defaults it always got, and those of the fields a
     tracking: { ipStorage: 'truncated' },
     country: null,
     timeZone: 'UTC',
+    inbox: {
+      detectionThreshold: 0.5,
+      autoRedact: {
+        card: true,
+        iban: true,
+        us_ssn: false,
+        national_id: false,
+        health: false,
+        email: false,
+        phone: false,
+      },
+    },
   })
 })
 
@@ -170,7 +185,8 @@ test('each module reads only its own fields, defaults filled in for an old row',
     retentionDays: { events: 395 },
   })
   assert.deepEqual(contactsSettings.read(oldRow), { retentionDays: { inactiveContacts: 1095 } })
-  // slaDays moved to the rights module under the same stored name (its own test reads it).
-  assert.deepEqual(workspacesSettings.read(oldRow), { retentionDays: { conversations: 9 } })
+  // slaDays moved to the rights module under the same stored name (its own test reads it),
+  // retentionDays.conversations to the inbox.
+  assert.deepEqual(inboxSettings.read(oldRow).retentionDays, { conversations: 9 })
   assert.equal(composeWorkspaceSettings().read(oldRow).slaDays, 5)
 })

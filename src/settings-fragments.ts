@@ -1,9 +1,9 @@
 import { consentSettings } from './consent/index.js'
 import { contactsSettings } from './contacts/index.js'
+import { inboxSettings } from './inbox/index.js'
 import { rightsSettings } from './rights/index.js'
 import { trackingSettings } from './tracking/index.js'
 import { type ComposedSettings, composeSettings } from './workspaces/index.js'
-import { workspacesSettings } from './workspaces/index.js'
 
 /**
  * Every module's part of a workspace's settings, listed once, as the personal-data
@@ -12,11 +12,11 @@ import { workspacesSettings } from './workspaces/index.js'
  * knows none of them.
  */
 const settingsFragments = [
-  workspacesSettings,
   consentSettings,
   contactsSettings,
   trackingSettings,
   rightsSettings,
+  inboxSettings,
 ]
 
 /** The workspace settings of this instance: one schema for the API, storage and defaults. */

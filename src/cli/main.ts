@@ -4,6 +4,7 @@ import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
 import { registerAuditCommand } from './audit.js'
 import { registerContactsCommand } from './contacts.js'
+import { registerDetectCommand } from './detect.js'
 import { registerDsarCommand } from './dsar.js'
 import { registerJobsCommand } from './jobs.js'
 import { registerKeysCommand } from './keys.js'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSubprocessorsCommand(program)
   registerRopaCommand(program)
   registerSigningKeyCommand(program)
+  registerDetectCommand(program)
   return program
 }
 

@@ -4,9 +4,16 @@
  * import; the last-activity update ingest calls; and the module's personal-data source.
  * Other modules import only from here (the module-surface lint rule says so).
  */
-export { findContactIdByExternalId } from './contact-id.js'
+export { findContactIdByExternalId, findContactSubjectId } from './contact-id.js'
 export { registerContactRoutes } from './contacts.routes.js'
-export { createContact, type ContactDeps, findContacts, updateContact } from './contacts.service.js'
+export {
+  type ContactView,
+  createContact,
+  type ContactDeps,
+  findContacts,
+  getContact,
+  updateContact,
+} from './contacts.service.js'
 export { contactsSettings } from './contacts.settings.js'
 export {
   maxContactsPerBatch,

@@ -1,4 +1,4 @@
-import { assertDataMapCovers } from './data-map/coverage.logic.js'
+import { assertDataMapCovers, mappedCategoryNames } from './data-map/coverage.logic.js'
 import { dataMapPath, loadDataMap } from './data-map/load-data-map.js'
 import type { GovernanceDeps } from './governance.deps.js'
 import { loadTranslations } from './notice/translations.js'
@@ -15,6 +15,6 @@ export function createGovernanceDeps(
 ): GovernanceDeps {
   const { dataMapFile = dataMapPath, ...rest } = input
   const dataMap = loadDataMap(dataMapFile)
-  assertDataMapCovers(new Set(Object.keys(dataMap.categories)), rest.registry.sources, dataMapFile)
+  assertDataMapCovers(mappedCategoryNames(dataMap.categories), rest.registry.sources, dataMapFile)
   return Object.freeze({ ...rest, dataMap, dataMapFile, translations: loadTranslations() })
 }

@@ -89,6 +89,11 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/rights/requests/{id}/withdraw': {},
   'POST /v1/rights/requests/{id}/extend': { reason: 'Probe' },
   'POST /v1/rights/requests/{id}/lift-restriction': {},
+  'POST /v1/conversations': { anonymousId: 'probe-visitor' },
+  'PATCH /v1/conversations/{id}': { state: 'resolved' },
+  'POST /v1/conversations/{id}/messages': { body: 'Probe', from: 'contact' },
+  'POST /v1/conversations/{id}/enrichment': { provider: 'directory' },
+  'POST /v1/messages/{id}/redactions': {},
   'POST /v1/rights/holds': {
     subject: { email: 'probe@example.com' },
     basis: 'art-17-3-e',
@@ -128,6 +133,13 @@ const publicKeyRoutes = new Set([
   'POST /v1/rights/requests',
   'POST /v1/rights/requests/{id}/verify',
   'POST /v1/rights/requests/{id}/code',
+  // The inbox's visitor side: its own conversations only, by its visitor token.
+  'POST /v1/conversations',
+  'GET /v1/conversations',
+  'GET /v1/conversations/{id}',
+  'POST /v1/conversations/{id}/messages',
+  'GET /v1/conversations/{id}/messages',
+  'GET /v1/attachments/{id}',
 ])
 
 interface Route {
@@ -189,9 +201,32 @@ for (const dialect of testDialects) {
       const bDpias = (
         await harness.app.inject({ url: '/v1/dpias', headers: bearer(b.secretKey) })
       ).json<{ data: { id: string }[] }>()
+      const bConversation = (
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/conversations',
+          headers: bearer(b.secretKey),
+          payload: { anonymousId: 'b-visitor' },
+        })
+      ).json<{ id: string }>()
+      const bMessage = (
+        await harness.app.inject({
+          method: 'POST',
+          url: `/v1/conversations/${bConversation.id}/messages`,
+          headers: bearer(b.secretKey),
+          payload: {
+            body: 'card 4111 1111 1111 1111',
+            from: 'operator',
+            attachments: [{ name: 'b.txt', type: 'text/plain', content: 'Yg==' }],
+          },
+        })
+      ).json<{ id: string; attachments: { id: string }[] }>()
       bResourceIds = [
         bSubprocessor.id,
         ...bDpias.data.map((dpia) => dpia.id),
+        bConversation.id,
+        bMessage.id,
+        ...bMessage.attachments.map((attachment) => attachment.id),
         bRequest.id,
         b.owner.operatorId,
         bAgent.operatorId,
@@ -255,6 +290,7 @@ for (const dialect of testDialects) {
         '/v1/risks',
         '/v1/data-map',
         '/v1/ropa',
+        '/v1/conversations',
       ]) {
         const response = await harness.app.inject({ url, headers: bearer(a.secretKey) })
         assert.equal(response.statusCode, 200, url)

@@ -210,6 +210,36 @@ export const tableClassification = {
     module: 'governance',
     why: "a workspace's DPIAs and risk register: processing and risks described, the signer as an operator id",
   },
+  inbox_conversations: {
+    personal: true,
+    module: 'inbox',
+    erasure: 'erased',
+    why: "a person's conversations with the workspace: who, when, state, assignee",
+  },
+  inbox_messages: {
+    personal: true,
+    module: 'inbox',
+    erasure: 'erased',
+    why: 'what the person and the operators wrote, sealed under the person or their own key',
+  },
+  inbox_attachments: {
+    personal: true,
+    module: 'inbox',
+    erasure: 'erased',
+    why: 'files exchanged in a conversation, sealed under the person',
+  },
+  inbox_findings: {
+    personal: true,
+    module: 'inbox',
+    erasure: 'erased',
+    why: "which kinds of sensitive data a person's message held, and where (never the values)",
+  },
+  inbox_enrichments: {
+    personal: true,
+    module: 'inbox',
+    erasure: 'erased',
+    why: "the person's public profile as resolved by an enrichment provider, with provenance",
+  },
 } as const satisfies Record<keyof DB, TableClass>
 
 export type TableName = keyof typeof tableClassification

@@ -26,6 +26,7 @@ export const dataCategories = [
   'operator-account', // a workspace staff member's name, email, picture
   'authentication', // password hash, second factor, sessions, sign-in attempts
   'access-log', // who read or changed what, when, from where
+  'conversations', // messages and files a person exchanged with the workspace
 ] as const
 export type DataCategory = (typeof dataCategories)[number]
 

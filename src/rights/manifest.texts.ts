@@ -33,6 +33,9 @@ export const categoryDescriptions: Readonly<Record<DataCategory, string>> = Obje
     'Sign-in data: password hash, second factor, sessions and sign-in attempts of a staff ' +
     'account.',
   'access-log': 'Access log: when your data was read or changed, and by whom.',
+  conversations:
+    'Conversations: the messages and files you exchanged with the business, and which ' +
+    'kinds of sensitive data were found in them.',
 })
 
 export const lawfulBasisMeanings: Readonly<

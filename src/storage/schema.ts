@@ -41,6 +41,13 @@ import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
 import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
 import type { WorkspaceSigningKeysTable } from '../signing/signing.table.js'
 import type { DpiasTable } from '../governance/dpia/dpia.table.js'
+import type {
+  InboxAttachmentsTable,
+  InboxConversationsTable,
+  InboxEnrichmentsTable,
+  InboxFindingsTable,
+  InboxMessagesTable,
+} from '../inbox/inbox.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -89,4 +96,9 @@ export interface DB {
   data_map_extensions: DataMapExtensionsTable
   workspace_signing_keys: WorkspaceSigningKeysTable
   dpias: DpiasTable
+  inbox_conversations: InboxConversationsTable
+  inbox_messages: InboxMessagesTable
+  inbox_attachments: InboxAttachmentsTable
+  inbox_findings: InboxFindingsTable
+  inbox_enrichments: InboxEnrichmentsTable
 }

@@ -113,6 +113,22 @@ for (const dialect of testDialects) {
         data: { id: string }[]
       }>().data[0]
       assert.ok(contact, 'identify made the contact')
+      // A conversation with the shop: a message with a finding (its body has its own key
+      // holder until redacted) and a file, sealed under the person.
+      const conversation = (
+        await call('POST', '/v1/conversations', secretKey, { contactId: contact.id })
+      ).json<{ id: string }>()
+      await call('POST', `/v1/conversations/${conversation.id}/messages`, secretKey, {
+        body: `${person.name} here, write to ${person.email}`,
+        from: 'contact',
+        attachments: [
+          {
+            name: 'note.txt',
+            type: 'text/plain',
+            content: Buffer.from(person.page).toString('base64'),
+          },
+        ],
+      })
       // A restriction request, as the person's own portal door files it.
       const request = { type: 'restriction', subject: { email: person.email } }
       await call('POST', '/v1/rights/requests', publicKey, request)
@@ -146,11 +162,24 @@ for (const dialect of testDialects) {
       assert.equal(located.subjects?.rows.subjects, 1)
       assert.ok((located.consent?.rows.consent_events ?? 0) >= 3)
       assert.ok((located.tracking?.rows.tracking_events ?? 0) >= 2, 'the page from before identify')
+      assert.equal(located.inbox?.rows.inbox_conversations, 1)
+      assert.equal(located.inbox.rows.inbox_attachments, 1)
       // One person, one key holder: the visitor's subject seals their consents, their
       // events and the contact identify made for them; the operator account is its own.
       assert.ok(subjectId !== null)
       assert.deepEqual(linkedIds, [subjectId])
-      assert.deepEqual(keyHolders, [subjectId, adaOperatorId].sort())
+      // A message body holding a finding is its own key holder until redacted: the person's too.
+      const ownBodyKeys = await harness.storage.db
+        .selectFrom('inbox_messages')
+        .select('body_key_id')
+        .where('subject_id', '=', subjectId)
+        .where('body_key_id', '!=', subjectId)
+        .execute()
+      assert.equal(ownBodyKeys.length, 1)
+      assert.deepEqual(
+        keyHolders,
+        [subjectId, adaOperatorId, ...ownBodyKeys.map((row) => row.body_key_id)].sort(),
+      )
       const found = await call('GET', `/v1/contacts?email=${ada.email}`, tenant.secretKey)
       const contactId = found.json<{ data: { id: string }[] }>().data[0]?.id ?? ''
       const contact = await harness.storage.db
@@ -178,6 +207,7 @@ for (const dialect of testDialects) {
         'consent',
         'contacts',
         'identity',
+        'inbox',
         'rights',
         'subjects',
         'tracking',
@@ -187,6 +217,9 @@ for (const dialect of testDialects) {
       for (const value of [ada.email, ada.name, ada.page]) assert.ok(text.includes(value), value)
       for (const value of [bob.email, bob.name, bob.page]) assert.ok(!text.includes(value), value)
       assert.equal(collected.contacts?.contacts?.length, 1)
+      assert.equal(collected.inbox?.messages?.length, 1)
+      const file = collected.inbox.attachments?.[0]?.content
+      assert.equal(Buffer.from(String(file), 'base64').toString(), ada.page, 'the file itself')
       assert.ok((report.records.tracking ?? 0) >= 2)
       const log = await harness.audit.listEntries(tenant.workspaceId, {
         action: 'subject.exported',

@@ -13,12 +13,17 @@ export const browserRoutes: ReadonlySet<string> = new Set([
   '/v1/consents',
   '/v1/consents/age',
   '/v1/consents/receipts/:id',
+  // The inbox's visitor side (its own conversations, with its x-visitor-token).
+  '/v1/conversations',
+  '/v1/conversations/:id',
+  '/v1/conversations/:id/messages',
+  '/v1/attachments/:id',
 ])
 
 const preflightHeaders = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST',
-  'access-control-allow-headers': 'authorization, content-type',
+  'access-control-allow-headers': 'authorization, content-type, x-visitor-token',
   'access-control-max-age': '600',
 }
 

@@ -26,4 +26,3 @@ export {
   type WorkspaceDeps,
   type WorkspaceView,
 } from './workspaces.service.js'
-export { workspacesSettings } from './workspaces.settings.js'

@@ -16,6 +16,18 @@ const defaults = {
   tracking: { ipStorage: 'truncated' },
   country: null,
   timeZone: 'UTC',
+  inbox: {
+    detectionThreshold: 0.5,
+    autoRedact: {
+      card: true,
+      iban: true,
+      us_ssn: false,
+      national_id: false,
+      health: false,
+      email: false,
+      phone: false,
+    },
+  },
 }
 
 for (const dialect of testDialects) {

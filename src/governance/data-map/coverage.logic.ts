@@ -41,6 +41,18 @@ export function describeUnmapped(gaps: readonly UnmappedData[], mapFile: string)
   return `The data map ${mapFile} does not cover the personal data the code holds: ${lines.join('; ')}. Add the category to the map (with its purposes, lawful bases, retention and recipients) before starting.`
 }
 
+/**
+ * The names the map answers to: each category's own and its aliases (the code's
+ * `conversations` are the statements' `messages`).
+ */
+export function mappedCategoryNames(categories: {
+  readonly [name: string]: { readonly aliases?: readonly string[] | undefined }
+}): Set<string> {
+  return new Set(
+    Object.entries(categories).flatMap(([name, category]) => [name, ...(category.aliases ?? [])]),
+  )
+}
+
 /** Stops start-up when the map misses anything a source declares, naming it. */
 export function assertDataMapCovers(
   mapped: ReadonlySet<string>,
