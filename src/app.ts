@@ -28,6 +28,7 @@ import { registerRightsRoutes } from './rights/index.js'
 import { registerTransferRoutes } from './transfers/index.js'
 import { registerGovernanceRoutes } from './governance/index.js'
 import { registerSigningRoutes } from './signing/index.js'
+import { registerDrpRoutes } from './drp/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -164,5 +165,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerTransferRoutes(app, modules.transfers)
   registerGovernanceRoutes(app, modules.governance)
   registerSigningRoutes(app, modules.signing)
+  await registerDrpRoutes(app, modules.drp)
   return app
 }

@@ -14,6 +14,7 @@ import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
 import { readOperators } from './identity/index.js'
 import { type RightsDeps, rightsJobs } from './rights/index.js'
+import { allowRegisteredRecipients, type DrpDeps, drpJobs } from './drp/index.js'
 import type { Job } from './jobs/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
@@ -81,6 +82,8 @@ export interface Modules {
   readonly signing: SigningDeps
   /** The data map, records of processing, the privacy notice, DPIAs and the risk register. */
   readonly governance: GovernanceDeps
+  /** The Data Rights Protocol door: authorised agents file into the rights module. */
+  readonly drp: Readonly<DrpDeps>
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -146,6 +149,17 @@ export function createModules(core: Core): Modules {
     publicUrl: frozenCore.publicUrl,
     dpoAddresses,
   })
+  const drp: DrpDeps = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    logger,
+    rights,
+    // Until the transfer guard of the governance work is wired here, status callbacks go
+    // to no one: agents ask for the status instead (drp/transfer-seam.ts).
+    guardTransfer: allowRegisteredRecipients(),
+  })
   return Object.freeze({
     core: frozenCore,
     identity,
@@ -167,9 +181,11 @@ export function createModules(core: Core): Modules {
     transfers,
     signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
+    drp,
     jobs: Object.freeze([
       ...rightsJobs(rights),
       ...governanceJobs(governance),
+      ...drpJobs(drp),
       {
         name: 'storage-statistics',
         everyMs: 60 * 60_000,

@@ -2,6 +2,7 @@ import { auditPersonalData, auditTables } from './audit/index.js'
 import type { Keyring } from './crypto/index.js'
 import { consentPersonalData, consentTables } from './consent/index.js'
 import { contactsPersonalData, contactsTables } from './contacts/index.js'
+import { drpPersonalData, drpTables } from './drp/index.js'
 import { identityPersonalData, identityTables } from './identity/index.js'
 import {
   createPersonalDataRegistry,
@@ -35,6 +36,7 @@ const modulesWithPersonalData: readonly {
   { tables: consentTables, source: consentPersonalData },
   { tables: trackingTables, source: trackingPersonalData },
   { tables: rightsTables, source: rightsPersonalData },
+  { tables: drpTables, source: drpPersonalData },
   { tables: auditTables, source: auditPersonalData },
 ]
 

@@ -10,6 +10,7 @@ import { rightsAuditActions } from '../rights/rights.audit.js'
 import { transfersAuditActions } from '../transfers/transfers.audit.js'
 import { governanceAuditActions } from '../governance/governance.audit.js'
 import { signingAuditActions } from '../signing/signing.audit.js'
+import { drpAuditActions } from '../drp/drp.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -29,6 +30,7 @@ export const auditCatalogues = {
   transfers: transfersAuditActions,
   governance: governanceAuditActions,
   signing: signingAuditActions,
+  drp: drpAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

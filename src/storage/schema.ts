@@ -41,6 +41,7 @@ import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
 import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
 import type { WorkspaceSigningKeysTable } from '../signing/signing.table.js'
 import type { DpiasTable } from '../governance/dpia/dpia.table.js'
+import type { DrpAgentsTable, DrpRequestsTable, DrpSeenMessagesTable } from '../drp/drp.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -89,4 +90,7 @@ export interface DB {
   data_map_extensions: DataMapExtensionsTable
   workspace_signing_keys: WorkspaceSigningKeysTable
   dpias: DpiasTable
+  drp_agents: DrpAgentsTable
+  drp_requests: DrpRequestsTable
+  drp_seen_messages: DrpSeenMessagesTable
 }
