@@ -192,7 +192,7 @@ for (const dialect of testDialects) {
       await runDrpCallbacks(allowed)
       const [verified] = callbacksFor(requestId)
       assert.equal(verified?.body.status, 'in_progress')
-      assert.equal(verified?.body.reason, undefined, 'no longer waiting for the person')
+      assert.equal(verified.body.reason, undefined, 'no longer waiting for the person')
 
       const extended = await operator('extend', rightsId, { reason: 'Many systems to search' })
       assert.equal(extended.statusCode, 200, extended.body)
@@ -203,9 +203,9 @@ for (const dialect of testDialects) {
         latest?.body.expected_by,
         extended.json<{ extendedDueAt: string }>().extendedDueAt,
       )
-      assert.match(latest?.body.processing_details ?? '', /extended/)
+      assert.match(latest.body.processing_details ?? '', /extended/)
       assert.ok(
-        !(latest?.body.processing_details ?? '').includes('Many systems'),
+        !(latest.body.processing_details ?? '').includes('Many systems'),
         'reasons stay sealed',
       )
     })
@@ -243,8 +243,8 @@ for (const dialect of testDialects) {
       assert.match(await runDrpCallbacks(allowed), /delivered 1/)
       const last = callbacksFor(requestId).at(-1)
       assert.equal(last?.body.status, 'denied')
-      assert.equal(last?.body.reason, 'other')
-      assert.match(last?.body.processing_details ?? '', /Art\. 12\(5\)/)
+      assert.equal(last.body.reason, 'other')
+      assert.match(last.body.processing_details ?? '', /Art\. 12\(5\)/)
     })
 
     test('a callback is given up after its last attempt', async () => {
