@@ -11,8 +11,11 @@ import { workspacesSettings } from './workspaces/index.js'
 // composition must describe, default and bound every field exactly as that file did.
 // Fields added since are named here and checked by their own module's tests.
 
-/** Added by the rights module (the legal clock's calendar): `src/rights/rights.settings.ts`. */
-const addedSince = ['country', 'timeZone']
+/**
+ * Added by the rights module (the legal clock's calendar): `src/rights/rights.settings.ts`;
+ * by the DRP door (its business id and verification policy): `src/drp/drp.settings.ts`.
+ */
+const addedSince = ['country', 'timeZone', 'drp']
 
 /** `WorkspaceSettingsSchema` of workspaces.logic.ts before the fragments, as JSON. */
 const oldSettingsSchema = {
@@ -157,6 +160,7 @@ test('a new workspace gets the defaults it always got, and those of the fields a
     tracking: { ipStorage: 'truncated' },
     country: null,
     timeZone: 'UTC',
+    drp: { acceptAgentVerification: false, businessId: null },
   })
 })
 

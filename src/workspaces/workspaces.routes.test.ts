@@ -16,6 +16,7 @@ const defaults = {
   tracking: { ipStorage: 'truncated' },
   country: null,
   timeZone: 'UTC',
+  drp: { acceptAgentVerification: false, businessId: null },
 }
 
 for (const dialect of testDialects) {
