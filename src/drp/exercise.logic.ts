@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { EmailSchema, reportItem } from '../http/index.js'
 import type { FileRequestInput, RequestType } from '../rights/index.js'
@@ -87,6 +87,7 @@ const ExerciseClaims = Type.Object({
   ),
 })
 const claimsValidator = Compile(ExerciseClaims)
+type ExerciseClaims = Static<typeof ExerciseClaims>
 
 export interface Exercise {
   exercise: string
@@ -172,11 +173,11 @@ function typeOf(exercise: string, regime: string | null): RequestType {
 }
 
 function detailsOf(
-  claims: Record<string, unknown> & { exercise: string },
+  claims: ExerciseClaims,
   type: RequestType,
   directMarketingPurposes: readonly string[],
 ): Exercise['details'] {
-  const message = claims['gdpr.message'] as string | undefined
+  const message = claims['gdpr.message']
   const withMessage = message === undefined ? {} : { message }
   if (claims.exercise === 'sale:opt-out') {
     // A rights objection naming no purpose objects to every purpose it can reach; an
@@ -191,15 +192,14 @@ function detailsOf(
     }
     return { ...withMessage, purposes: [...directMarketingPurposes] }
   }
-  const changes = claims['gdpr.changes'] as
-    NonNullable<FileRequestInput['details']>['changes'] | undefined
+  const changes = claims['gdpr.changes']
   if (type === 'rectification') {
     if (changes === undefined) {
       throw new DrpRefusal(400, 'malformed', 'A rectification needs gdpr.changes', true)
     }
     return { ...withMessage, changes }
   }
-  const purposes = claims['gdpr.purposes'] as string[] | undefined
+  const purposes = claims['gdpr.purposes']
   if (type === 'objection' && purposes !== undefined) return { ...withMessage, purposes }
   return message === undefined ? undefined : withMessage
 }
