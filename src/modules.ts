@@ -14,7 +14,7 @@ import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
 import { readOperators } from './identity/index.js'
 import { type RightsDeps, rightsJobs } from './rights/index.js'
-import { allowRegisteredRecipients, type DrpDeps, drpJobs } from './drp/index.js'
+import { type CallbackTransfer, type DrpDeps, drpJobs } from './drp/index.js'
 import type { Job } from './jobs/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
@@ -22,7 +22,7 @@ import { refreshStatistics, type Storage } from './storage/index.js'
 import { workspaceDirectory } from './workspaces/index.js'
 import type { SubjectsDeps } from './subjects/index.js'
 import { closeTrackingDeps, createTrackingDeps, type TrackingDeps } from './tracking/index.js'
-import { guardMailRelay, type TransferDeps } from './transfers/index.js'
+import { guardMailRelay, guardTransfer, type TransferDeps } from './transfers/index.js'
 import type { WorkspaceDeps } from './workspaces/index.js'
 
 /**
@@ -156,9 +156,9 @@ export function createModules(core: Core): Modules {
     clock,
     logger,
     rights,
-    // Until the transfer guard of the governance work is wired here, status callbacks go
-    // to no one: agents ask for the status instead (drp/transfer-seam.ts).
-    guardTransfer: allowRegisteredRecipients(),
+    // A status callback carries a link to the person's export: it leaves only for a host
+    // the sub-processor registry knows, with a DPA and a lawful transfer (DESIGN 6).
+    guardTransfer: (transfer: CallbackTransfer) => guardTransfer(transfers, transfer),
   })
   return Object.freeze({
     core: frozenCore,

@@ -8,12 +8,12 @@ import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { callbackBackoffMs, runDrpCallbacks } from './callbacks.js'
 import type { DrpDeps } from './drp.deps.js'
 import { makeTestAgent, registerAndPair } from './testing/agent.js'
-import { allowRegisteredRecipients } from './transfer-seam.js'
 
 /**
  * Status callbacks (DRP §2.03) end to end: a real HTTP server in the test plays the
- * agent's callback endpoint, the job delivers through the transfer guard seam, and the
- * manual clock moves through the backoff.
+ * agent's callback endpoint, registered as a recipient in the workspace's sub-processor
+ * registry; the job delivers through the instance's transfer guard as `serve` wires it,
+ * and the manual clock moves through the backoff.
  */
 
 interface Received {
@@ -75,7 +75,7 @@ for (const dialect of testDialects) {
     let tenant: TenantFixture
     let server: CallbackServer
     let token = ''
-    let allowed: DrpDeps
+    let drp: DrpDeps
     let counter = 0
     const agent = makeTestAgent('AGENT_CALLBACK')
 
@@ -84,8 +84,24 @@ for (const dialect of testDialects) {
       tenant = await createTenant(harness, 'Callback Co')
       token = await registerAndPair(harness, agent, tenant)
       server = await startCallbackServer()
-      // The composition root's guard refuses every recipient; this one knows the test's.
-      allowed = { ...harness.modules.drp, guardTransfer: allowRegisteredRecipients(['127.0.0.1']) }
+      drp = harness.modules.drp
+      // The agent's callback host is a recipient the workspace registered, with its
+      // agreement: the transfer guard lets the callbacks through to it and nowhere else.
+      const recipient = await harness.app.inject({
+        method: 'POST',
+        url: '/v1/subprocessors',
+        headers: bearer(tenant.secretKey),
+        payload: {
+          name: 'Callback Agent GmbH',
+          service: 'Authorised agent under the Data Rights Protocol',
+          dataCategories: ['identifiers'],
+          country: 'DE',
+          endpoints: ['127.0.0.1'],
+          dpa: { signedOn: '2026-01-15', reference: 'DRP system rules, agent agreement 7' },
+          transferMechanism: { type: 'none' },
+        },
+      })
+      assert.equal(recipient.statusCode, 201, recipient.body)
       const contact = await harness.app.inject({
         method: 'POST',
         url: '/v1/contacts',
@@ -99,7 +115,10 @@ for (const dialect of testDialects) {
       await harness.close()
     })
 
-    async function file(exercise: string): Promise<{ requestId: string; rightsId: string }> {
+    async function file(
+      exercise: string,
+      host = '127.0.0.1',
+    ): Promise<{ requestId: string; rightsId: string }> {
       counter += 1
       const response = await harness.app.inject({
         method: 'POST',
@@ -112,7 +131,7 @@ for (const dialect of testDialects) {
           regime: 'gdpr',
           email: pat.email,
           email_verified: true,
-          status_callback: `${server.base}/drp/status?for=cb-${counter}`,
+          status_callback: `${server.base.replace('127.0.0.1', host)}/drp/status?for=cb-${counter}`,
         }),
       })
       assert.equal(response.statusCode, 200, response.body)
@@ -140,7 +159,7 @@ for (const dialect of testDialects) {
 
     test('after an operator fulfils an access request, the callback gets fulfilled with a results_url that downloads the export', async () => {
       const { requestId, rightsId } = await file('access')
-      assert.match(await runDrpCallbacks(allowed), /delivered 0/)
+      assert.match(await runDrpCallbacks(drp), /delivered 0/)
       assert.equal(
         callbacksFor(requestId).length,
         0,
@@ -153,7 +172,7 @@ for (const dialect of testDialects) {
       assert.equal(verified.statusCode, 200, verified.body)
       assert.equal(verified.json<{ status: string }>().status, 'completed')
 
-      assert.match(await runDrpCallbacks(allowed), /delivered 1/)
+      assert.match(await runDrpCallbacks(drp), /delivered 1/)
       const [callback] = callbacksFor(requestId)
       assert.ok(callback)
       assert.match(callback.contentType ?? '', /^application\/json/)
@@ -179,7 +198,7 @@ for (const dialect of testDialects) {
         action: 'drp_callback.delivered',
       })
       assert.deepEqual(delivered.entries[0]?.details, { status: 'fulfilled', attempt: 1 })
-      assert.match(await runDrpCallbacks(allowed), /delivered 0/, 'delivered once')
+      assert.match(await runDrpCallbacks(drp), /delivered 0/, 'delivered once')
       assert.equal(callbacksFor(requestId).length, 1)
     })
 
@@ -189,14 +208,14 @@ for (const dialect of testDialects) {
         (await operator('verify', rightsId, { reason: 'Known customer' })).statusCode,
         200,
       )
-      await runDrpCallbacks(allowed)
+      await runDrpCallbacks(drp)
       const [verified] = callbacksFor(requestId)
       assert.equal(verified?.body.status, 'in_progress')
       assert.equal(verified.body.reason, undefined, 'no longer waiting for the person')
 
       const extended = await operator('extend', rightsId, { reason: 'Many systems to search' })
       assert.equal(extended.statusCode, 200, extended.body)
-      await runDrpCallbacks(allowed)
+      await runDrpCallbacks(drp)
       const latest = callbacksFor(requestId).at(-1)
       assert.equal(callbacksFor(requestId).length, 2)
       assert.equal(
@@ -210,7 +229,34 @@ for (const dialect of testDialects) {
       )
     })
 
-    test('the default guard refuses an unregistered recipient; failures retry with backoff until delivered', async () => {
+    test('the transfer guard refuses a recipient nobody registered: nothing leaves', async () => {
+      const { requestId, rightsId } = await file('restriction', 'localhost')
+      const rejected = await operator('reject', rightsId, { reason: 'x', article: 'art-18-1' })
+      assert.equal(rejected.statusCode, 200, rejected.body)
+      assert.match(await runDrpCallbacks(drp), /failed 1/)
+      assert.equal(callbacksFor(requestId).length, 0, 'nothing left the instance')
+      const failed = await harness.audit.listEntries(tenant.workspaceId, {
+        action: 'drp_callback.failed',
+      })
+      assert.deepEqual(failed.entries[0]?.details, {
+        status: 'denied',
+        attempt: 1,
+        why: 'transfer_refused',
+        retry: true,
+      })
+      const guard = await harness.audit.listEntries(tenant.workspaceId, {
+        action: 'transfer.refused',
+      })
+      assert.equal(guard.entries[0]?.details?.kind, 'webhook', 'the guard audited its refusal')
+      // Given up in the end like any failure; the agent may still ask for the status.
+      for (const wait of callbackBackoffMs) {
+        harness.clock.advance(wait)
+        await runDrpCallbacks(drp)
+      }
+      assert.equal(callbacksFor(requestId).length, 0)
+    })
+
+    test('failures retry with backoff until delivered', async () => {
       const { requestId, rightsId } = await file('restriction')
       const rejected = await operator('reject', rightsId, {
         reason: 'Fifth identical request this month',
@@ -218,33 +264,27 @@ for (const dialect of testDialects) {
       })
       assert.equal(rejected.statusCode, 200, rejected.body)
 
-      // As `serve` runs it: the composition root's guard, which knows no recipient yet.
-      assert.match(await runDrpCallbacks(harness.modules.drp), /failed 1/)
-      assert.equal(callbacksFor(requestId).length, 0, 'nothing left the instance')
-      const refused = await harness.audit.listEntries(tenant.workspaceId, {
-        action: 'drp_callback.failed',
-      })
-      assert.deepEqual(refused.entries[0]?.details, {
-        status: 'denied',
-        attempt: 1,
-        why: 'transfer_refused',
-        retry: true,
-      })
-
       server.answerWith(503)
-      assert.match(await runDrpCallbacks(allowed), /failed 0/, 'not due before its backoff')
-      harness.clock.advance(callbackBackoffMs[0])
-      assert.match(await runDrpCallbacks(allowed), /failed 1/)
+      assert.match(await runDrpCallbacks(drp), /failed 1/)
       assert.equal(callbacksFor(requestId).length, 1, 'the agent answered 503')
-      harness.clock.advance(callbackBackoffMs[1] - 1)
-      assert.match(await runDrpCallbacks(allowed), /failed 0/)
+      assert.match(await runDrpCallbacks(drp), /failed 0/, 'not due before its backoff')
+      harness.clock.advance(callbackBackoffMs[0] - 1)
+      assert.match(await runDrpCallbacks(drp), /failed 0/)
       harness.clock.advance(1)
+      assert.match(await runDrpCallbacks(drp), /failed 1/)
+      assert.equal(callbacksFor(requestId).length, 2)
+      harness.clock.advance(callbackBackoffMs[1])
       server.answerWith(200)
-      assert.match(await runDrpCallbacks(allowed), /delivered 1/)
+      assert.match(await runDrpCallbacks(drp), /delivered 1/)
+      assert.equal(callbacksFor(requestId).length, 3)
       const last = callbacksFor(requestId).at(-1)
       assert.equal(last?.body.status, 'denied')
       assert.equal(last.body.reason, 'other')
       assert.match(last.body.processing_details ?? '', /Art\. 12\(5\)/)
+      const delivered = await harness.audit.listEntries(tenant.workspaceId, {
+        action: 'drp_callback.delivered',
+      })
+      assert.deepEqual(delivered.entries[0]?.details, { status: 'denied', attempt: 3 })
     })
 
     test('a callback is given up after its last attempt', async () => {
@@ -254,14 +294,14 @@ for (const dialect of testDialects) {
         200,
       )
       server.answerWith(500)
-      await runDrpCallbacks(allowed)
+      await runDrpCallbacks(drp)
       for (const wait of callbackBackoffMs) {
         harness.clock.advance(wait)
-        await runDrpCallbacks(allowed)
+        await runDrpCallbacks(drp)
       }
       assert.equal(callbacksFor(requestId).length, callbackBackoffMs.length + 1)
       harness.clock.advance(7 * 86_400_000)
-      await runDrpCallbacks(allowed)
+      await runDrpCallbacks(drp)
       assert.equal(callbacksFor(requestId).length, callbackBackoffMs.length + 1, 'no more attempts')
       const failed = await harness.audit.listEntries(tenant.workspaceId, {
         action: 'drp_callback.failed',

@@ -11,8 +11,4 @@ export type { DrpDeps } from './drp.deps.js'
 export { registerDrpRoutes } from './drp.routes.js'
 export { drpSettings, type DrpSettings } from './drp.settings.js'
 export { drpPersonalData, drpTables } from './personal-data.js'
-export {
-  allowRegisteredRecipients,
-  type CallbackTransfer,
-  type TransferGuard,
-} from './transfer-seam.js'
+export type { CallbackTransfer, TransferGuard } from './transfer-seam.js'

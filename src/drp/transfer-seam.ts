@@ -1,5 +1,3 @@
-import { AppError } from '../errors.js'
-
 /**
  * One sending of personal data out of the instance, described the way the transfer
  * guard (DESIGN principle 6, Chapter V GDPR) asks for it: a status callback to an
@@ -15,30 +13,12 @@ export interface CallbackTransfer {
 
 /**
  * The seam a status callback passes before it leaves: resolves to go ahead, or throws
- * an AppError `transfer_refused`. The composition root passes the instance's guard in
- * (the governance work's `guardTransfer`, once merged: it looks the host up in the
- * sub-processor registry); tests pass one that allows their local server.
+ * an AppError `transfer_refused`. The composition root passes the instance's transfer
+ * guard in (`guardTransfer` of the transfers module, which finds the host in the
+ * sub-processor registry and audits a refusal), so the DRP module depends on this shape
+ * only, not on the transfers module; the tests register their local server there.
  */
 export type TransferGuard = (transfer: CallbackTransfer) => Promise<unknown>
-
-/**
- * The guard to use until the instance's own is wired in: only the hosts named here
- * receive anything, every other recipient is refused. With none named (the default),
- * nothing leaves, and agents learn of changes by asking (`GET
- * /v1/data-rights-request/{request_id}`): a recipient nobody registered never gets
- * personal data by default.
- */
-export function allowRegisteredRecipients(hosts: readonly string[] = []): TransferGuard {
-  const registered = new Set(hosts.map((host) => host.toLowerCase()))
-  return async (transfer) => {
-    if (!registered.has(transfer.recipient.host.toLowerCase())) {
-      throw new AppError(
-        'transfer_refused',
-        'The callback recipient is not registered with the transfer guard',
-      )
-    }
-  }
-}
 
 /** The data categories a status callback carries. */
 export const callbackCategories: readonly string[] = ['identifiers']
