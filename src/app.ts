@@ -29,6 +29,7 @@ import { registerTransferRoutes } from './transfers/index.js'
 import { registerGovernanceRoutes } from './governance/index.js'
 import { registerSigningRoutes } from './signing/index.js'
 import { registerInboxRoutes } from './inbox/index.js'
+import { registerDrpRoutes } from './drp/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -166,5 +167,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerGovernanceRoutes(app, modules.governance)
   registerSigningRoutes(app, modules.signing)
   registerInboxRoutes(app, modules.inbox)
+  await registerDrpRoutes(app, modules.drp)
   return app
 }

@@ -54,6 +54,7 @@ for (const dialect of testDialects) {
         modules.personalData.sources,
         modules.subjects,
         modules.rights,
+        modules.drp,
         modules.jobs,
         ...[...storeModules, 'audit' as const].map((name) => modules[name]),
       ]
@@ -66,6 +67,7 @@ for (const dialect of testDialects) {
         'audit',
         'consent',
         'contacts',
+        'drp',
         'identity',
         'inbox',
         'rights',

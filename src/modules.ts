@@ -15,6 +15,7 @@ import { createMailTransport, type MailTransport } from './mail/index.js'
 import { createRegistryOfModules } from './personal-data-sources.js'
 import { readOperators } from './identity/index.js'
 import { type RightsDeps, rightsJobs } from './rights/index.js'
+import { type CallbackTransfer, type DrpDeps, drpJobs } from './drp/index.js'
 import type { Job } from './jobs/index.js'
 import { composeWorkspaceSettings } from './settings-fragments.js'
 import type { PersonalDataRegistry } from './personal-data/index.js'
@@ -84,6 +85,8 @@ export interface Modules {
   readonly signing: SigningDeps
   /** The data map, records of processing, the privacy notice, DPIAs and the risk register. */
   readonly governance: GovernanceDeps
+  /** The Data Rights Protocol door: authorised agents file into the rights module. */
+  readonly drp: Readonly<DrpDeps>
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -165,6 +168,17 @@ export function createModules(core: Core): Modules {
     publicUrl: frozenCore.publicUrl,
     dpoAddresses,
   })
+  const drp: DrpDeps = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    logger,
+    rights,
+    // A status callback carries a link to the person's export: it leaves only for a host
+    // the sub-processor registry knows, with a DPA and a lawful transfer (DESIGN 6).
+    guardTransfer: (transfer: CallbackTransfer) => guardTransfer(transfers, transfer),
+  })
   return Object.freeze({
     core: frozenCore,
     identity,
@@ -187,9 +201,11 @@ export function createModules(core: Core): Modules {
     transfers,
     signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
+    drp,
     jobs: Object.freeze([
       ...rightsJobs(rights),
       ...governanceJobs(governance),
+      ...drpJobs(drp),
       {
         name: 'storage-statistics',
         everyMs: 60 * 60_000,

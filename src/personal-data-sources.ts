@@ -2,6 +2,7 @@ import { auditPersonalData, auditTables } from './audit/index.js'
 import type { Keyring } from './crypto/index.js'
 import { consentPersonalData, consentTables } from './consent/index.js'
 import { contactsPersonalData, contactsTables } from './contacts/index.js'
+import { drpPersonalData, drpTables } from './drp/index.js'
 import { identityPersonalData, identityTables } from './identity/index.js'
 import { inboxPersonalData, inboxTables } from './inbox/index.js'
 import {
@@ -37,6 +38,7 @@ const modulesWithPersonalData: readonly {
   { tables: trackingTables, source: trackingPersonalData },
   { tables: rightsTables, source: rightsPersonalData },
   { tables: inboxTables, source: inboxPersonalData },
+  { tables: drpTables, source: drpPersonalData },
   { tables: auditTables, source: auditPersonalData },
 ]
 

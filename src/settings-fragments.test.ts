@@ -12,10 +12,11 @@ import { inboxSettings } from './inbox/index.js'
 // Fields added since are named here and checked by their own module's tests.
 
 /**
- * Added by the rights module (the legal clock's calendar, `src/rights/rights.settings.ts`)
- * and the inbox (detection and redaction, `src/inbox/inbox.settings.ts`).
+ * Added by the rights module (the legal clock's calendar, `src/rights/rights.settings.ts`),
+ * the inbox (detection and redaction, `src/inbox/inbox.settings.ts`) and the DRP door
+ * (its business id and verification policy, `src/drp/drp.settings.ts`).
  */
-const addedSince = ['country', 'timeZone', 'inbox']
+const addedSince = ['country', 'timeZone', 'inbox', 'drp']
 
 /** `WorkspaceSettingsSchema` of workspaces.logic.ts before the fragments, as JSON. */
 const oldSettingsSchema = {
@@ -172,6 +173,7 @@ test('a new workspace gets the defaults it always got, and those of the fields a
         phone: false,
       },
     },
+    drp: { acceptAgentVerification: false, businessId: null },
   })
 })
 

@@ -1,6 +1,7 @@
 import { consentSettings } from './consent/index.js'
 import { contactsSettings } from './contacts/index.js'
 import { inboxSettings } from './inbox/index.js'
+import { drpSettings } from './drp/index.js'
 import { rightsSettings } from './rights/index.js'
 import { trackingSettings } from './tracking/index.js'
 import { type ComposedSettings, composeSettings } from './workspaces/index.js'
@@ -17,6 +18,7 @@ const settingsFragments = [
   trackingSettings,
   rightsSettings,
   inboxSettings,
+  drpSettings,
 ]
 
 /** The workspace settings of this instance: one schema for the API, storage and defaults. */

@@ -112,7 +112,9 @@ describe(`request fuzz (seed ${seed}, ${rounds} rounds)`, () => {
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
           const where = `${operation.method} ${operation.path} [${credential}, ${mutation}]`
           failures.push(
-            ...contractBreaches(answer, built.marker).map((breach) => `${where}: ${breach}`),
+            ...contractBreaches(answer, built.marker, operation.path).map(
+              (breach) => `${where}: ${breach}`,
+            ),
           )
         }
       }
@@ -129,7 +131,36 @@ describe(`request fuzz (seed ${seed}, ${rounds} rounds)`, () => {
   })
 })
 
-function contractBreaches(answer: Answer, marker: string): string[] {
+/**
+ * The Data Rights Protocol's endpoints answer their errors in the protocol's own shape
+ * (§3.06: `{code, message, fatal?}` as application/json), and a failed key set-up with a
+ * bare 403 (§2.05.1): agents written against the protocol read nothing else. What is
+ * refused before any route runs (oversized headers or URL, bad encoding) is a problem.
+ */
+const drpPaths = /^\/v1\/(data-rights-request|agent\/)/
+
+function isDrpError(answer: Answer, path: string): boolean {
+  return (
+    drpPaths.test(path) &&
+    !String(answer.headers['content-type'] ?? '').startsWith('application/problem+json')
+  )
+}
+
+function drpBreaches(answer: Answer, marker: string, path: string): string[] {
+  if (path === '/v1/agent/{agentId}' && answer.status === 403 && answer.body === '') return []
+  if (!String(answer.headers['content-type'] ?? '').startsWith('application/json')) {
+    return [`DRP error ${answer.status} is not application/json`]
+  }
+  const body = JSON.parse(answer.body) as { code?: unknown; message?: unknown }
+  const breaches: string[] = []
+  if (body.code !== String(answer.status) || typeof body.message !== 'string') {
+    breaches.push('DRP error without its code or message')
+  }
+  if (answer.body.includes(marker)) breaches.push('the error quotes what was sent')
+  return breaches
+}
+
+function contractBreaches(answer: Answer, marker: string, path: string): string[] {
   const breaches: string[] = []
   if (answer.status >= 500) breaches.push(`answered ${answer.status}: ${answer.body.slice(0, 300)}`)
   if (answer.headers['x-content-type-options'] !== 'nosniff') breaches.push('no nosniff header')
@@ -139,6 +170,7 @@ function contractBreaches(answer: Answer, marker: string): string[] {
       breaches.push('no CSP')
   }
   if (answer.status < 400) return breaches
+  if (isDrpError(answer, path)) return [...breaches, ...drpBreaches(answer, marker, path)]
   if (!String(answer.headers['content-type'] ?? '').startsWith('application/problem+json')) {
     breaches.push(`error ${answer.status} is not problem+json`)
     return breaches

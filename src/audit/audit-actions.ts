@@ -11,6 +11,7 @@ import { transfersAuditActions } from '../transfers/transfers.audit.js'
 import { governanceAuditActions } from '../governance/governance.audit.js'
 import { signingAuditActions } from '../signing/signing.audit.js'
 import { inboxAuditActions } from '../inbox/inbox.audit.js'
+import { drpAuditActions } from '../drp/drp.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -31,6 +32,7 @@ export const auditCatalogues = {
   governance: governanceAuditActions,
   signing: signingAuditActions,
   inbox: inboxAuditActions,
+  drp: drpAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

@@ -28,8 +28,10 @@ describe('declared access', () => {
       Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
     )
     assert.ok(operations.length > 40)
-    // Open to anyone: only health, documentation, the ways to sign in, and a person's
-    // export download, whose unguessable token in the path is the credential.
+    // Open to anyone: only health, documentation, the ways to sign in, a person's export
+    // download, whose unguessable token in the path is the credential, and the Data
+    // Rights Protocol's endpoints, which authenticate themselves first thing (the agent's
+    // pair-wise token and its Ed25519-signed body).
     const mayBeOpen = (path: string) =>
       [
         '/healthz',
@@ -41,7 +43,9 @@ describe('declared access', () => {
         '/v1/workspaces/{id}/privacy-notice.json',
         '/v1/workspaces/{id}/privacy-notice.html',
       ].includes(path) ||
-      (path.startsWith('/v1/auth/') && path !== '/v1/auth/logout')
+      (path.startsWith('/v1/auth/') && path !== '/v1/auth/logout') ||
+      path.startsWith('/v1/data-rights-request') ||
+      path.startsWith('/v1/agent/')
     for (const { path, method, operation } of operations) {
       assert.ok(Array.isArray(operation.security), `${method} ${path} declares no security`)
       if (operation.security.length === 0) {

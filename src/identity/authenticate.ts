@@ -13,6 +13,17 @@ export const csrfHeaderName = 'x-csrf-token'
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route reads `Authorization` itself: its Bearer token is no API key but a
+     * credential of its own protocol (the Data Rights Protocol's pair-wise token), checked
+     * first thing in its handler. The route declares `anyone`; no principal is set.
+     */
+    ownBearerToken?: boolean
+  }
+}
+
 /**
  * Establishes who is calling, once per request, before any route runs: a Bearer API
  * key, or the session cookie. A Bearer token that is not a live key is refused at once
@@ -24,6 +35,7 @@ export function registerAuthentication(
   deps: Pick<IdentityDeps, 'db' | 'clock' | 'policy'>,
 ): void {
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.ownBearerToken === true) return
     const header = request.headers.authorization
     if (header !== undefined) {
       const match = /^Bearer\s+(\S{1,200})$/i.exec(header)

@@ -25,6 +25,14 @@ const publicRoutes = new Set([
   'GET /v1/workspaces/{id}/jwks.json',
   'GET /v1/workspaces/{id}/privacy-notice.json',
   'GET /v1/workspaces/{id}/privacy-notice.html',
+  // The Data Rights Protocol's own endpoints: open at the HTTP layer, each authenticates
+  // itself first thing (the agent's pair-wise token and its Ed25519-signed body).
+  'POST /v1/data-rights-request',
+  'POST /v1/data-rights-request/',
+  'GET /v1/data-rights-request/{requestId}',
+  'DELETE /v1/data-rights-request/{requestId}',
+  'POST /v1/agent/{agentId}',
+  'GET /v1/agent/{agentId}',
 ])
 
 const probeSubprocessor = {
@@ -117,6 +125,11 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/dpias': probeDpia,
   'PATCH /v1/dpias/{id}': { title: 'Probe' },
   'POST /v1/dpias/{id}/sign-off': { opinion: 'Probe', nextReviewOn: '2030-01-01' },
+  'POST /v1/drp/agents': {
+    agentId: 'PROBE_AGENT',
+    name: 'Probe',
+    verifyKey: '7ks26DuGM/BwWcB5SZrBcFiF/KF0snFU5Kw41vsR8w0=',
+  },
 }
 
 // What the browser SDK's public key may call (events; consent only for its own anonymousId; the

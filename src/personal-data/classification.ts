@@ -240,6 +240,25 @@ export const tableClassification = {
     erasure: 'erased',
     why: "the person's public profile as resolved by an enrichment provider, with provenance",
   },
+  drp_agents: {
+    personal: false,
+    module: 'drp',
+    why: "authorised agents (organisations) a workspace accepts Data Rights Protocol requests from, and the hash of each one's token",
+    binary: {
+      verify_key: "the agent's public Ed25519 key: verifies its signatures, secret to no one",
+    },
+  },
+  drp_requests: {
+    personal: true,
+    module: 'drp',
+    erasure: 'retained',
+    why: "the agent's side of a data subject request, proof of how the agent was answered (Art. 5(2), 12): kept like the request, what the agent tied to the person sealed under the row's own key (Art. 17(3)(b), (e))",
+  },
+  drp_seen_messages: {
+    personal: false,
+    module: 'drp',
+    why: 'SHA-256 hashes of signed messages already taken, until they expire: refuses replays; a hash of a signed message reveals nothing of it',
+  },
 } as const satisfies Record<keyof DB, TableClass>
 
 export type TableName = keyof typeof tableClassification

@@ -20,7 +20,7 @@ import { tokenHash } from './verification.logic.js'
  * Sources whose records are not "provided by" the person (Art. 20(1)): the controller's
  * own records about them. Access (Art. 15) includes them; portability does not.
  */
-const notProvidedByThePerson = new Set(['audit', 'rights'])
+const notProvidedByThePerson = new Set(['audit', 'rights', 'drp'])
 
 /**
  * The person's download, from the link in their mail. The archive is built while it
@@ -33,7 +33,8 @@ export async function streamExportByToken(
   reply: FastifyReply,
   context: RightsContext,
 ): Promise<FastifyReply> {
-  const row = await findByExportToken(deps.db, tokenHash(token))
+  const hash = tokenHash(token)
+  const row = await findByExportToken(deps.db, hash)
   // Unknown and expired links answer alike: a link says nothing about others.
   if (
     row === undefined ||
@@ -49,7 +50,8 @@ export async function streamExportByToken(
     row,
     reply,
     context,
-    'link',
+    // The agent's link is told apart in the log: the person did not download it themself.
+    row.agent_export_token_hash === hash ? 'agent-link' : 'link',
   )
 }
 
@@ -77,7 +79,7 @@ async function streamArchive(
   row: RightsRequestsTable,
   reply: FastifyReply,
   context: RightsContext,
-  via: 'link' | 'operator',
+  via: 'link' | 'agent-link' | 'operator',
 ): Promise<FastifyReply> {
   const kind = row.type === 'portability' ? 'portability' : 'access'
   const envelope = await openEnvelope(deps.keyring, row.workspace_id, row.id, row.sealed)

@@ -4,19 +4,30 @@
  * code, one action per transition, and fulfilment through the personal-data registry
  * and the consent ledger, never another module's tables.
  */
+export { issueAgentExportLink, requestViewsOf } from './agent-links.js'
 export { fulfilRequest, liftRestriction } from './fulfil.service.js'
 export { rightsPersonalData, rightsTables } from './personal-data.js'
 export { rightsJobs, runRightsReminders } from './reminders.js'
-export { requestTypes, type RequestType } from './request-states.logic.js'
+export {
+  autoFulfilled,
+  rejectionArticles,
+  type RejectionArticle,
+  type RequestStatus,
+  requestTypes,
+  type RequestType,
+} from './request-states.logic.js'
 export type { DpoDirectory, RightsDeps, RightsMail, RightsMailer } from './rights.deps.js'
 export { registerRightsRoutes } from './rights.routes.js'
 export {
   fileRequest,
+  type FileRequestInput,
   getRequest,
   listQueue,
   listRequests,
   type RequestView,
   type RightsCaller,
+  type RightsContext,
+  withdrawRequest,
 } from './rights.service.js'
 export { holidayCountries, isHolidayCountry, legalCalendarOf } from './holidays.js'
 export { legalDueDate, extendedDueDate, mayExtend } from './rights.logic.js'

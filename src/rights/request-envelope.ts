@@ -19,7 +19,14 @@ export interface RequestDetails {
 }
 
 export type NoteKind =
-  'verification' | 'rejection' | 'extension' | 'withdrawal' | 'compelling-grounds' | 'backdating'
+  | 'verification'
+  | 'rejection'
+  | 'extension'
+  | 'withdrawal'
+  | 'compelling-grounds'
+  | 'backdating'
+  /** What a filer vouched for about the person (an authorised agent's identity claims). */
+  | 'evidence'
 
 /** Free text an operator recorded: may name the person, so it is sealed with the rest. */
 export interface Note {

@@ -155,6 +155,7 @@ export async function listQueueRows(
   return query.orderBy('due_at').orderBy('id').execute()
 }
 
+/** The request a download link belongs to: the person's own link, or its agent's. */
 export async function findByExportToken(
   db: Database,
   hash: string,
@@ -162,8 +163,25 @@ export async function findByExportToken(
   return db
     .selectFrom('rights_requests')
     .selectAll()
-    .where('export_token_hash', '=', hash)
+    .where((eb) =>
+      eb.or([eb('export_token_hash', '=', hash), eb('agent_export_token_hash', '=', hash)]),
+    )
     .executeTakeFirst()
+}
+
+/** Some requests of one workspace by id, in no particular order; unknown ids are left out. */
+export async function findRequestsByIds(
+  db: Database,
+  workspaceId: string,
+  ids: readonly string[],
+): Promise<RightsRequestsTable[]> {
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('rights_requests')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', [...ids])
+    .execute()
 }
 
 /** Open requests of every workspace, for the reminder job. */

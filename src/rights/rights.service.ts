@@ -63,6 +63,12 @@ export interface FileRequestInput {
   channel?: RequestChannel
   /** The filer already confirmed the person's identity, and says how. */
   verification?: { reason: string }
+  /**
+   * What the filer vouched for about the person without confirming it here (an
+   * authorised agent's identity claims): kept on the request as a note for whoever
+   * verifies it, never a verification by itself.
+   */
+  evidence?: string
 }
 
 /** What the queue shows: no identifier, no details, nothing opened. */
@@ -166,6 +172,9 @@ export async function fileRequest(
   if (input.verification !== undefined) {
     notes.push({ at: nowIso, kind: 'verification', text: input.verification.reason })
   }
+  if (input.evidence !== undefined) {
+    notes.push({ at: nowIso, kind: 'evidence', text: input.evidence })
+  }
   if (input.receivedAt !== undefined) {
     notes.push({ at: nowIso, kind: 'backdating', text: `Received ${receivedAt.toISOString()}` })
   }
@@ -206,6 +215,7 @@ export async function fileRequest(
       outcome: null,
       failure: null,
       export_token_hash: null,
+      agent_export_token_hash: null,
       export_expires_at: null,
       due_reminded_at: null,
       overdue_reminded_at: null,

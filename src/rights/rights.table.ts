@@ -54,6 +54,12 @@ export interface RightsRequestsTable {
   failure: string | null
   /** SHA-256 of the export download token, hex. */
   export_token_hash: string | null
+  /**
+   * SHA-256 of a second download token, hex: the one handed to the authorised agent that
+   * filed the request (the Data Rights Protocol's `results_url`), so the person's own
+   * link keeps working. Expires with the first (migration 0051).
+   */
+  agent_export_token_hash: string | null
   export_expires_at: string | null
   due_reminded_at: string | null
   overdue_reminded_at: string | null

@@ -48,6 +48,7 @@ import type {
   InboxFindingsTable,
   InboxMessagesTable,
 } from '../inbox/inbox.table.js'
+import type { DrpAgentsTable, DrpRequestsTable, DrpSeenMessagesTable } from '../drp/drp.table.js'
 import type { InstanceTable } from './instance.table.js'
 
 /**
@@ -101,4 +102,7 @@ export interface DB {
   inbox_attachments: InboxAttachmentsTable
   inbox_findings: InboxFindingsTable
   inbox_enrichments: InboxEnrichmentsTable
+  drp_agents: DrpAgentsTable
+  drp_requests: DrpRequestsTable
+  drp_seen_messages: DrpSeenMessagesTable
 }

@@ -28,6 +28,7 @@ const defaults = {
       phone: false,
     },
   },
+  drp: { acceptAgentVerification: false, businessId: null },
 }
 
 for (const dialect of testDialects) {

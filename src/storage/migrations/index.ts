@@ -19,6 +19,8 @@ import * as workspaceController from './0031_workspace_controller.js'
 import * as signingKeys from './0032_signing_keys.js'
 import * as governance from './0033_governance.js'
 import * as inbox from './0040_inbox.js'
+import * as drp from './0050_drp.js'
+import * as rightsAgentExportLink from './0051_rights_agent_export_link.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -47,4 +49,6 @@ export const migrations: Record<string, Migration> = {
   '0032_signing_keys': signingKeys,
   '0033_governance': governance,
   '0040_inbox': inbox,
+  '0050_drp': drp,
+  '0051_rights_agent_export_link': rightsAgentExportLink,
 }
