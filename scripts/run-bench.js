@@ -7,7 +7,7 @@
 // the tests use: tsx wraps every function it emits in a naming helper, which on the hot
 // paths measured here costs as much as some of the work.
 import { spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { cpSync, readdirSync, statSync } from 'node:fs'
 
 const wanted = process.argv.slice(2)
 const all = readdirSync('bench')
@@ -25,6 +25,12 @@ const build = spawnSync(
   { stdio: 'inherit' },
 )
 if (build.status !== 0) process.exit(build.status ?? 1)
+// Files the code reads beside itself (the data map, the DPIA, translations, schemas) are
+// found three folders up from the compiled module, as from dist/: copy them over.
+cpSync('src', '.bench-build/src', {
+  recursive: true,
+  filter: (source) => statSync(source).isDirectory() || !/\.(ts|tsx)$/.test(source),
+})
 let failed = false
 for (const name of chosen) {
   console.log(`\n=== bench/${name}`)
