@@ -1,45 +1,10 @@
 /**
- * Safe HTML for the governance pages (records of processing, the privacy notice): one
- * tagged template that escapes whatever it is given unless it is already `SafeHtml`, so
- * a value a workspace typed (a category's description, a controller's name) can never
- * become markup. The rights module's archive page is built the same way.
+ * The governance pages' pieces (lists, the page frame) on the one safe-HTML template of
+ * src/http, so a value a workspace typed can never become markup.
  */
-export class SafeHtml {
-  constructor(readonly text: string) {}
+import { html, type SafeHtml } from '../../http/index.js'
 
-  toString(): string {
-    return this.text
-  }
-}
-
-export type HtmlValue = string | number | SafeHtml | readonly SafeHtml[]
-
-const entities: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => entities[character] ?? character)
-}
-
-export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
-  let text = strings[0] ?? ''
-  values.forEach((value, index) => {
-    text += htmlOf(value) + (strings[index + 1] ?? '')
-  })
-  return new SafeHtml(text)
-}
-
-function htmlOf(value: HtmlValue): string {
-  if (value instanceof SafeHtml) return value.text
-  if (typeof value === 'number') return String(value)
-  if (typeof value === 'string') return escapeHtml(value)
-  return value.map((item) => item.text).join('')
-}
+export { html, SafeHtml } from '../../http/index.js'
 
 /** A bulleted list of texts, or the empty text when there are none. */
 export function listOf(items: readonly string[]): SafeHtml {
