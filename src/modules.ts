@@ -1,4 +1,5 @@
 import type { AuditLog, AuditRouteDeps } from './audit/index.js'
+import { type BreachDeps, breachJobs, loadThresholds } from './breach/index.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { ConsentDeps } from './consent/index.js'
@@ -87,6 +88,8 @@ export interface Modules {
   readonly governance: GovernanceDeps
   /** The Data Rights Protocol door: authorised agents file into the rights module. */
   readonly drp: Readonly<DrpDeps>
+  /** Security operations: detection over the audit stream, alerts, the breach register. */
+  readonly breach: BreachDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -179,6 +182,17 @@ export function createModules(core: Core): Modules {
     // the sub-processor registry knows, with a DPA and a lawful transfer (DESIGN 6).
     guardTransfer: (transfer: CallbackTransfer) => guardTransfer(transfers, transfer),
   })
+  const breach: BreachDeps = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    logger,
+    thresholds: loadThresholds(config.breachRulesFile),
+    transfers,
+    contacts,
+    ...(config.alertWebhookUrl === undefined ? {} : { webhookUrl: config.alertWebhookUrl }),
+  })
   return Object.freeze({
     core: frozenCore,
     identity,
@@ -202,7 +216,9 @@ export function createModules(core: Core): Modules {
     signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
     drp,
+    breach,
     jobs: Object.freeze([
+      ...breachJobs(breach),
       ...rightsJobs(rights),
       ...governanceJobs(governance),
       ...drpJobs(drp),

@@ -70,6 +70,10 @@ export const identityAuditActions = {
     details: ['kind'],
   },
   'api_key.revoked': { when: 'A workspace API key was revoked', details: [] },
+  'auth.key_refused': {
+    when: 'A Bearer key was refused: `reason` revoked (in its workspace) or unknown (in the platform log); the breach rules count these',
+    details: ['reason'],
+  },
 } as const satisfies AuditActionCatalogue
 
 export type IdentityAuditAction = keyof typeof identityAuditActions

@@ -50,6 +50,11 @@ import type {
 } from '../inbox/inbox.table.js'
 import type { DrpAgentsTable, DrpRequestsTable, DrpSeenMessagesTable } from '../drp/drp.table.js'
 import type { InstanceTable } from './instance.table.js'
+import type {
+  BreachAlertsTable,
+  BreachDetectionTable,
+  BreachIncidentsTable,
+} from '../breach/breach.table.js'
 
 /**
  * The database as Kysely sees it: the union of every module's tables. Each module
@@ -105,4 +110,7 @@ export interface DB {
   drp_agents: DrpAgentsTable
   drp_requests: DrpRequestsTable
   drp_seen_messages: DrpSeenMessagesTable
+  breach_incidents: BreachIncidentsTable
+  breach_alerts: BreachAlertsTable
+  breach_detection: BreachDetectionTable
 }
