@@ -47,6 +47,8 @@ export interface PassReport {
  * Then each alert is logged and posted to the webhook, through the transfer guard.
  */
 export async function runDetectionPass(deps: BreachDeps): Promise<PassReport> {
+  // Refusals are queued (`recordSoon`): what happened up to now is read this pass.
+  await deps.audit.flush()
   const stored = await selectDetection(deps.db)
   let cursor: StreamCursor | null =
     stored === undefined
