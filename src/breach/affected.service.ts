@@ -25,7 +25,8 @@ async function walkTrail(deps: BreachDeps, workspaceId: string, id: string) {
   }
   const window = {
     from: row.window_from,
-    until: row.window_until ?? deps.clock.now().toISOString(),
+    // An open window runs up to now, this instant included.
+    until: row.window_until ?? new Date(deps.clock.now().getTime() + 1).toISOString(),
     actorType: row.actor_type,
     actorId: row.actor_id,
   }

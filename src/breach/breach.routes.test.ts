@@ -42,12 +42,18 @@ for (const dialect of testDialects) {
       assert.equal(incident.description, 'A laptop with an export was stolen')
       assert.equal((incident.clock as { state: string }).state, 'running')
       // The free text is sealed: another tenant sees nothing, and no row holds it in clear.
-      assert.equal((await get(`/v1/breaches/${String(incident.id)}`, other.secretKey)).statusCode, 404)
+      assert.equal(
+        (await get(`/v1/breaches/${String(incident.id)}`, other.secretKey)).statusCode,
+        404,
+      )
       assert.deepEqual((await get('/v1/breaches', other.secretKey)).json(), { data: [] })
     })
 
     test('the 72-hour clock warns at 48 hours and flags at 72, once each', async () => {
-      const created = await post({ discoveredAt: harness.clock.now().toISOString(), nature: ['availability'] })
+      const created = await post({
+        discoveredAt: harness.clock.now().toISOString(),
+        nature: ['availability'],
+      })
       const id = created.json<{ id: string }>().id
       const clockOfIt = async () => {
         const body = (await get(`/v1/breaches/${id}`)).json<{
@@ -80,7 +86,10 @@ for (const dialect of testDialects) {
     })
 
     test('notifying the authority stops the clock; not notifying needs reasons', async () => {
-      const created = await post({ discoveredAt: harness.clock.now().toISOString(), nature: ['integrity'] })
+      const created = await post({
+        discoveredAt: harness.clock.now().toISOString(),
+        nature: ['integrity'],
+      })
       const id = created.json<{ id: string }>().id
       const patch = (payload: object) =>
         harness.app.inject({
@@ -125,7 +134,10 @@ for (const dialect of testDialects) {
         subjectMessage: string
       }>()
       assert.equal(drafts.language, 'de')
-      assert.match(drafts.authorityNotice, /Kategorien betroffener personenbezogener Daten: browsing/)
+      assert.match(
+        drafts.authorityNotice,
+        /Kategorien betroffener personenbezogener Daten: browsing/,
+      )
       assert.match(drafts.authorityNotice, /Betroffene Personen: etwa 40/)
       assert.match(drafts.subjectMessage, /Sicherheitsvorfall/)
     })

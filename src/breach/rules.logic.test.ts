@@ -63,8 +63,10 @@ describe('the detection rules', () => {
       hits.map((hit) => hit.rule),
       ['failed-logins-account'],
     )
-    assert.equal(hits[0]?.evidence.count, 5)
-    assert.equal(hits[0]?.trail?.actorId, 'op-ben')
+    const [hit] = hits
+    assert.ok(hit)
+    assert.equal(hit.evidence.count, 5)
+    assert.equal(hit.trail?.actorId, 'op-ben')
     // Four failures are below the threshold of five.
     assert.deepEqual(rulesOf(burst.slice(0, 4)), [])
   })

@@ -52,7 +52,14 @@ export function normalDays(days = 15, start = '2026-02-02T00:00:00.000Z'): Detec
           details: { reason: 'wrong_password' },
         })
       }
-      events.push({ ...base, ...from, ...who, action: 'auth.login', outcome: 'succeeded', at: at(day, hour, 1) })
+      events.push({
+        ...base,
+        ...from,
+        ...who,
+        action: 'auth.login',
+        outcome: 'succeeded',
+        at: at(day, hour, 1),
+      })
       // A working day of support: twenty to sixty people looked up, some twice.
       const reads = 20 + Math.floor(random() * 40)
       for (let read = 0; read < reads; read++) {
