@@ -14,9 +14,10 @@ import { inboxSettings } from './inbox/index.js'
 /**
  * Added by the rights module (the legal clock's calendar, `src/rights/rights.settings.ts`),
  * the inbox (detection and redaction, `src/inbox/inbox.settings.ts`) and the DRP door
- * (its business id and verification policy, `src/drp/drp.settings.ts`).
+ * (its business id and verification policy, `src/drp/drp.settings.ts`) and the breach
+ * register (its notices' language, `src/breach/breach.settings.ts`).
  */
-const addedSince = ['country', 'timeZone', 'inbox', 'drp']
+const addedSince = ['country', 'timeZone', 'inbox', 'drp', 'breach']
 
 /** `WorkspaceSettingsSchema` of workspaces.logic.ts before the fragments, as JSON. */
 const oldSettingsSchema = {
@@ -174,6 +175,7 @@ test('a new workspace gets the defaults it always got, and those of the fields a
       },
     },
     drp: { acceptAgentVerification: false, businessId: null },
+    breach: { notificationLanguage: 'en' },
   })
 })
 

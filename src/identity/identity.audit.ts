@@ -71,7 +71,7 @@ export const identityAuditActions = {
   },
   'api_key.revoked': { when: 'A workspace API key was revoked', details: [] },
   'auth.key_refused': {
-    when: 'A Bearer key was refused: `reason` revoked (in its workspace) or unknown (in the platform log); the breach rules count these',
+    when: 'A Bearer key was refused: `reason` is revoked (in its workspace) or unknown (platform log)',
     details: ['reason'],
   },
 } as const satisfies AuditActionCatalogue

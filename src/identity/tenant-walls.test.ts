@@ -108,6 +108,10 @@ const sampleBodies: Record<string, unknown> = {
     reason: 'Probe',
   },
   'POST /v1/subprocessors': probeSubprocessor,
+  'POST /v1/breaches': { discoveredAt: '2026-01-01T00:00:00Z', nature: 'confidentiality' },
+  'PATCH /v1/breaches/{id}': { measuresTaken: 'Probe' },
+  'POST /v1/breaches/{id}/affected': undefined,
+  'POST /v1/breaches/{id}/affected/reveal': undefined,
   'PATCH /v1/subprocessors/{id}': { status: 'retired' },
   'PUT /v1/data-map/categories/{name}': {
     label: 'Probe',
@@ -211,6 +215,14 @@ for (const dialect of testDialects) {
           payload: probeSubprocessor,
         })
       ).json<{ id: string }>()
+      const bBreach = (
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/breaches',
+          headers: bearer(b.secretKey),
+          payload: { discoveredAt: '2026-01-01T00:00:00Z', nature: 'availability' },
+        })
+      ).json<{ id: string }>()
       const bDpias = (
         await harness.app.inject({ url: '/v1/dpias', headers: bearer(b.secretKey) })
       ).json<{ data: { id: string }[] }>()
@@ -246,6 +258,7 @@ for (const dialect of testDialects) {
         ...bKeys.data.map((key) => key.id),
         bConsent.receiptId,
         bConsent.subjectId,
+        bBreach.id,
       ]
       routes = await listRoutes(harness)
     })
