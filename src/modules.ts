@@ -1,5 +1,6 @@
 import type { AuditLog, AuditRouteDeps } from './audit/index.js'
 import { type BreachDeps, breachJobs, loadThresholds } from './breach/index.js'
+import { type RetentionDeps, retentionJobs } from './retention/index.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { ConsentDeps } from './consent/index.js'
@@ -90,6 +91,8 @@ export interface Modules {
   readonly drp: Readonly<DrpDeps>
   /** Security operations: detection over the audit stream, alerts, the breach register. */
   readonly breach: BreachDeps
+  /** Storage limitation: every source's retention rules, run daily and by `retention run`. */
+  readonly retention: RetentionDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -193,6 +196,13 @@ export function createModules(core: Core): Modules {
     contacts,
     ...(config.alertWebhookUrl === undefined ? {} : { webhookUrl: config.alertWebhookUrl }),
   })
+  const retention: RetentionDeps = Object.freeze({
+    db,
+    audit,
+    clock,
+    logger,
+    registry: personalData,
+  })
   return Object.freeze({
     core: frozenCore,
     identity,
@@ -217,8 +227,10 @@ export function createModules(core: Core): Modules {
     governance,
     drp,
     breach,
+    retention,
     jobs: Object.freeze([
       ...breachJobs(breach),
+      ...retentionJobs(retention),
       ...rightsJobs(rights),
       ...governanceJobs(governance),
       ...drpJobs(drp),

@@ -13,6 +13,7 @@ import { signingAuditActions } from '../signing/signing.audit.js'
 import { inboxAuditActions } from '../inbox/inbox.audit.js'
 import { drpAuditActions } from '../drp/drp.audit.js'
 import { breachAuditActions } from '../breach/breach.audit.js'
+import { retentionAuditActions } from '../retention/retention.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -35,6 +36,7 @@ export const auditCatalogues = {
   inbox: inboxAuditActions,
   drp: drpAuditActions,
   breach: breachAuditActions,
+  retention: retentionAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

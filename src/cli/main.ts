@@ -8,6 +8,7 @@ import { registerDetectCommand } from './detect.js'
 import { registerDsarCommand } from './dsar.js'
 import { registerJobsCommand } from './jobs.js'
 import { registerBreachCommand } from './breach.js'
+import { registerRetentionCommand } from './retention.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDsarCommand(program)
   registerJobsCommand(program)
   registerBreachCommand(program)
+  registerRetentionCommand(program)
   registerSubprocessorsCommand(program)
   registerRopaCommand(program)
   registerSigningKeyCommand(program)
