@@ -40,7 +40,8 @@ const ConfigSchema = Type.Object({
   // HTTPS, or plain HTTP to this machine's loopback only (a local relay, a test).
   alertWebhookUrl: Type.Optional(
     Type.String({
-      pattern: '^(https://[^\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?(/[^\\s]*)?)$',
+      pattern:
+        '^(https://[^\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?(/[^\\s]*)?)$',
     }),
   ),
 })

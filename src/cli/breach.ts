@@ -38,7 +38,8 @@ export function registerBreachCommand(program: Command): void {
         ),
         `${String(result.alerts.length)} recent alerts`,
         ...result.alerts.map(
-          (alert) => `${alert.raisedAt}  ${alert.severity}  ${alert.rule}  ${alert.incidentId ?? ''}`,
+          (alert) =>
+            `${alert.raisedAt}  ${alert.severity}  ${alert.rule}  ${alert.incidentId ?? ''}`,
         ),
       ].join('\n'),
     )
