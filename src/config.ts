@@ -37,6 +37,7 @@ const ConfigSchema = Type.Object({
   enrichmentDirectory: Type.Optional(Type.String({ minLength: 1 })),
   enrichmentUrl: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
   breachRulesFile: Type.Optional(Type.String({ minLength: 1 })),
+  auditRetentionDays: Type.Optional(Type.Integer({ minimum: 365, maximum: 36_500 })),
   // HTTPS, or plain HTTP to this machine's loopback only (a local relay, a test).
   alertWebhookUrl: Type.Optional(
     Type.String({
@@ -82,6 +83,9 @@ const settings = {
   // defaults), and where alerts are posted, through the transfer guard.
   breachRulesFile: { env: 'CUSTODIAN_BREACH_RULES_FILE' },
   alertWebhookUrl: { env: 'CUSTODIAN_ALERT_WEBHOOK_URL' },
+  // Unset: the audit log is kept whole. Set: entries older than this many days are
+  // removed by retention, the chain anchored where they end (audit/anchor.ts).
+  auditRetentionDays: { env: 'CUSTODIAN_AUDIT_RETENTION_DAYS', numeric: true },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
 
 interface SettingSource {

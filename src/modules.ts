@@ -202,6 +202,11 @@ export function createModules(core: Core): Modules {
     clock,
     logger,
     registry: personalData,
+    instanceSettings: Object.freeze(
+      config.auditRetentionDays === undefined
+        ? {}
+        : { auditRetentionDays: config.auditRetentionDays },
+    ),
   })
   return Object.freeze({
     core: frozenCore,

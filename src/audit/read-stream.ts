@@ -1,6 +1,7 @@
 import type { Keyring } from '../crypto/index.js'
 import { isAppError } from '../errors.js'
 import type { Database } from '../storage/index.js'
+import { cursorAfter, isAnchorSealValid, selectAnchor } from './anchor.js'
 import { isHeadSealValid } from './append-entries.js'
 import { selectActorEntries, selectChainRows, selectHead } from './audit.repository.js'
 import { type ChainBreak, type ChainCursor, checkNextRow, type StoredRow } from './chain.logic.js'
@@ -86,6 +87,26 @@ export async function readAuditStream(
         detail: `the head stands at ${String(head.seq)}, before entry ${String(after.seq)} already read`,
       },
     }
+  }
+  // The anchor retention leaves is checked on every pass: only the master key can have
+  // set it, and a forged one hides deleted entries. When retention removed entries this
+  // reader had not reached, it reads on from the anchor.
+  const anchor = await selectAnchor(deps.db)
+  if (anchor !== undefined) {
+    if (!(await isAnchorSealValid(deps.keyring, anchor))) {
+      return {
+        entries: [],
+        cursor: after,
+        more: false,
+        broken: {
+          seq: anchor.seq,
+          id: anchor.lastId,
+          reason: 'anchor seal invalid',
+          detail: 'the anchor was set without the master key',
+        },
+      }
+    }
+    if (anchor.seq > after.seq) after = cursorAfter(anchor, after)
   }
   const rows = await selectChainRows(deps.db, after.seq, head.seq, limit)
   const entries: StreamEntry[] = []

@@ -64,6 +64,15 @@ export const tableClassification = {
       seal: "a MAC of the head under the instance's key",
     },
   },
+  audit_anchor: {
+    personal: false,
+    module: 'audit',
+    why: 'where the chain starts after retention removed its oldest entries: a position and a hash',
+    binary: {
+      hash: 'the hash of the last entry removed, which the first kept entry chains to',
+      seal: "a MAC of the anchor under the instance's key",
+    },
+  },
   workspaces: {
     personal: false,
     module: 'workspaces',

@@ -11,6 +11,8 @@ export interface RetentionDeps {
   readonly clock: Clock
   readonly logger: Logger
   readonly registry: PersonalDataRegistry
+  /** The instance's own periods, for rules of rows that belong to no workspace. */
+  readonly instanceSettings: Readonly<Record<string, unknown>>
 }
 
 export interface RetentionOptions {
@@ -53,7 +55,9 @@ export async function runRetention(
     (workspace) => options.workspaceId === undefined || workspace.id === options.workspaceId,
   )
   const scopes: RetentionScope[] = [
-    ...(options.workspaceId === undefined ? [{ workspaceId: null, settings: null, now }] : []),
+    ...(options.workspaceId === undefined
+      ? [{ workspaceId: null, settings: deps.instanceSettings, now }]
+      : []),
     ...workspaces.map((workspace) => ({
       workspaceId: workspace.id,
       settings: workspace.settings,

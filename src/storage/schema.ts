@@ -1,4 +1,8 @@
-import type { AuditChainHeadTable, AuditEntriesTable } from '../audit/audit.table.js'
+import type {
+  AuditAnchorTable,
+  AuditChainHeadTable,
+  AuditEntriesTable,
+} from '../audit/audit.table.js'
 import type {
   ConsentEventsTable,
   ConsentPoliciesTable,
@@ -74,6 +78,7 @@ export interface DB {
   blind_index_keys: BlindIndexKeysTable
   audit_entries: AuditEntriesTable
   audit_chain_head: AuditChainHeadTable
+  audit_anchor: AuditAnchorTable
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   operators: OperatorsTable

@@ -22,6 +22,7 @@ import * as inbox from './0040_inbox.js'
 import * as drp from './0050_drp.js'
 import * as rightsAgentExportLink from './0051_rights_agent_export_link.js'
 import * as breach from './0070_breach.js'
+import * as auditAnchor from './0071_audit_anchor.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0050_drp': drp,
   '0051_rights_agent_export_link': rightsAgentExportLink,
   '0070_breach': breach,
+  '0071_audit_anchor': auditAnchor,
 }
