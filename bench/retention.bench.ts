@@ -4,7 +4,7 @@
  *
  * - purge: `runRetention` (every source's rules; the events rule deletes the expired half
  *   through the (workspace_id, received_at, id) index, BENCH_RETENTION_BATCH rows per
- *   transaction, default 1000, one audit entry at the end), rows purged per second;
+ *   transaction, default 5000, one audit entry at the end), rows purged per second;
  * - bare DELETE: the same rows put back (same ids, times and sizes) and removed by one
  *   `DELETE FROM tracking_events WHERE workspace_id = ? AND received_at < ?`: the
  *   database's own ceiling, one transaction, no batches;
@@ -39,7 +39,7 @@ import { createWorkspace } from '../src/workspaces/workspaces.service.js'
 import { printFigure, ratio, timeIt } from './report.js'
 
 const total = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000)
-const batchSize = Number(process.env.BENCH_RETENTION_BATCH ?? 1000)
+const batchSize = Number(process.env.BENCH_RETENTION_BATCH ?? 5000)
 const ingestRequests = Number(process.env.BENCH_RETENTION_INGEST ?? 1000)
 const expired = Math.floor(total / 2)
 const day = 86_400_000
