@@ -11,7 +11,7 @@ export {
   type Finding,
   type FindingKind,
   findingKinds,
-} from './detect.logic.js'
+} from '../detection/index.js'
 export { inboxSettings, type InboxSettings } from './inbox.settings.js'
 export {
   type EnrichmentProvider,

@@ -20,7 +20,7 @@ import {
   type MessageView,
   messageView,
 } from './messages.view.js'
-import { redactSpans } from './redaction.logic.js'
+import { redactSpans } from '../detection/index.js'
 
 /**
  * Redacts findings of a message in place: the body keeps `[redacted: card]` where the
