@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setObjection } from '../consent/index.js'
-import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
+import {
+  bearer,
+  createTenant,
+  signUpOperator,
+  type TenantFixture,
+} from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { dumpStore, encodingsOf } from '../storage/testing/dump.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
@@ -196,6 +201,36 @@ for (const dialect of testDialects) {
         action: 'inbox.messages_read',
       })
       assert.ok(reads.entries.some((entry) => entry.resource?.id === id))
+    })
+
+    test('a conversation is assigned only to an active operator of its workspace, and the refusal echoes nothing', async () => {
+      const started = await startVisitor('anon-visitor-assign')
+      const other = await createTenant(harness, 'Other Inbox Co')
+      const stranger = '01890a5d-ac96-774b-bcce-b302099a8057'
+      const colleague = await signUpOperator(harness, tenant.workspaceId, 'agent')
+      await harness.storage.db
+        .updateTable('operators')
+        .set({ disabled_at: harness.clock.now().toISOString() })
+        .where('id', '=', colleague.operatorId)
+        .execute()
+      for (const assigneeId of [other.owner.operatorId, stranger, colleague.operatorId]) {
+        const refused = await call('PATCH', `/v1/conversations/${started.id}`, staff(), {
+          assigneeId,
+        })
+        assert.equal(refused.statusCode, 400, refused.body)
+        assert.ok(!refused.body.includes(assigneeId), 'the problem does not echo the id')
+        assert.deepEqual(
+          refused.json<{ errors: { field: string }[] }>().errors.map((error) => error.field),
+          ['assigneeId'],
+        )
+      }
+      const unchanged = await call('GET', `/v1/conversations/${started.id}`, staff())
+      assert.equal(unchanged.json<{ assigneeId: string | null }>().assigneeId, null)
+      const assigned = await call('PATCH', `/v1/conversations/${started.id}`, staff(), {
+        assigneeId: tenant.owner.operatorId,
+      })
+      assert.equal(assigned.statusCode, 200, assigned.body)
+      assert.equal(assigned.json<{ assigneeId: string }>().assigneeId, tenant.owner.operatorId)
     })
 
     test('redaction keeps a placeholder, destroys the original’s key, and leaves no byte of it in the store', async () => {
