@@ -338,6 +338,45 @@ for (const dialect of testDialects) {
           ['company', 'Navy', 'directory', 'consent'],
         ],
       )
+      // The stored enrichment reads back with its provenance, and the read is audited.
+      const stored = await call('GET', url, staff())
+      assert.equal(stored.statusCode, 200, stored.body)
+      assert.deepEqual(
+        stored
+          .json<{
+            data: {
+              field: string
+              value: string
+              source: string
+              lawfulBasis: string
+              resolvedAt: string
+            }[]
+          }>()
+          .data.map((item) => [
+            item.field,
+            item.value,
+            item.source,
+            item.lawfulBasis,
+            item.resolvedAt,
+          ]),
+        fields.map((item) => [
+          item.field,
+          item.value,
+          item.source,
+          item.lawfulBasis,
+          item.resolvedAt,
+        ]),
+      )
+      const readLog = await harness.audit.listEntries(tenant.workspaceId, {
+        action: 'inbox.enrichment_read',
+      })
+      assert.deepEqual(
+        readLog.entries.map((entry) => [entry.resource?.id, entry.details?.count]),
+        [[started.json<{ id: string }>().id, 2]],
+      )
+      assert.ok(!JSON.stringify(readLog.entries).includes('Grace'), 'no value in the audit log')
+      const byVisitor = await call('GET', url, visitor())
+      assert.ok([403, 404].includes(byVisitor.statusCode), byVisitor.body)
       await setObjection(harness.modules.consent, {
         workspaceId: tenant.workspaceId,
         subject: { externalId: 'grace-1' },
