@@ -25,6 +25,7 @@ export {
   type TransferGuard,
 } from './enrichment/http-provider.js'
 export type { InboxDeps } from './inbox.deps.js'
+export { inboxJobs } from './inbox.jobs.js'
 export { registerInboxRoutes } from './inbox.routes.js'
 export { inboxPersonalData, inboxTables } from './personal-data.js'
 export { inboxEnrichmentProviders } from './enrichment/providers.js'
