@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { setObjection } from '../consent/index.js'
+import { setAutomatedDecisionOptOut, setObjection, setRestriction } from '../consent/index.js'
 import {
   bearer,
   createTenant,
@@ -304,7 +304,7 @@ for (const dialect of testDialects) {
       assert.ok(!JSON.stringify(log.entries).includes('4111'))
     })
 
-    test('enrichment records provenance, and is refused and audited after an objection', async () => {
+    test('enrichment records provenance and reads back audited; it is refused and audited after an objection, a restriction or the automated-decision opt-out', async () => {
       const contact = await call('POST', '/v1/contacts', staff(), {
         email: 'grace@example.com',
         externalId: 'grace-1',
@@ -387,12 +387,44 @@ for (const dialect of testDialects) {
       const objected = await call('POST', url, staff(), { provider: 'directory' })
       assert.equal(objected.statusCode, 403, objected.body)
       assert.equal(objected.json<{ code: string }>().code, 'consent_denied')
+      // The objection withdrawn, a restriction (Art. 18) stops it, and so does the
+      // automated-decision opt-out (Art. 22: enrichment evaluates the person by itself).
+      const signal = { workspaceId: tenant.workspaceId, subject: { externalId: 'grace-1' } }
+      const system = {
+        source: 'api' as const,
+        actor: { actorType: 'system' as const, actorId: null },
+      }
+      await setObjection(harness.modules.consent, {
+        ...signal,
+        purpose: 'enrichment',
+        objected: false,
+        context: system,
+      })
+      await setRestriction(harness.modules.consent, {
+        ...signal,
+        restricted: true,
+        context: system,
+      })
+      const restricted = await call('POST', url, staff(), { provider: 'directory' })
+      assert.equal(restricted.statusCode, 403, restricted.body)
+      await setRestriction(harness.modules.consent, {
+        ...signal,
+        restricted: false,
+        context: system,
+      })
+      await setAutomatedDecisionOptOut(harness.modules.consent, {
+        ...signal,
+        optedOut: true,
+        context: system,
+      })
+      const optedOut = await call('POST', url, staff(), { provider: 'directory' })
+      assert.equal(optedOut.statusCode, 403, optedOut.body)
       const log = await harness.audit.listEntries(tenant.workspaceId, {
         action: 'inbox.enrichment_refused',
       })
       assert.deepEqual(
         log.entries.map((entry) => entry.details?.reason),
-        ['objected', 'no_consent'],
+        ['automated_decision_opt_out', 'restricted', 'objected', 'no_consent'],
       )
       const unknown = await call('POST', url, staff(), { provider: 'http:nowhere.example' })
       assert.equal(unknown.statusCode, 404)
