@@ -203,6 +203,37 @@ for (const dialect of testDialects) {
       assert.ok(reads.entries.some((entry) => entry.resource?.id === id))
     })
 
+    test('a snoozed conversation opens again when its snooze ends (the job), audited as the system', async () => {
+      const { id } = await startVisitor('anon-visitor-snooze')
+      const until = new Date(harness.clock.now().getTime() + 3_600_000).toISOString()
+      const snoozed = await call('PATCH', `/v1/conversations/${id}`, staff(), {
+        state: 'snoozed',
+        snoozedUntil: until,
+      })
+      assert.equal(snoozed.statusCode, 200, snoozed.body)
+      const job = harness.modules.jobs.find((item) => item.name === 'inbox-wake-snoozed')
+      assert.ok(job)
+      assert.equal(await job.run(), '0 conversations woken', 'not before its time')
+      harness.clock.advance(3_600_000)
+      try {
+        assert.equal(await job.run(), '1 conversations woken')
+        const woken = (await call('GET', `/v1/conversations/${id}`, staff())).json<{
+          state: string
+          snoozedUntil: string | null
+        }>()
+        assert.deepEqual([woken.state, woken.snoozedUntil], ['open', null])
+        const log = await harness.audit.listEntries(tenant.workspaceId, {
+          action: 'inbox.conversation_changed',
+        })
+        const entry = log.entries.find(
+          (item) => item.resource?.id === id && item.actor.type === 'system',
+        )
+        assert.deepEqual(entry?.details, { fields: 'state', state: 'open' })
+      } finally {
+        harness.clock.advance(-3_600_000)
+      }
+    })
+
     test('a conversation is assigned only to an active operator of its workspace, and the refusal echoes nothing', async () => {
       const started = await startVisitor('anon-visitor-assign')
       const other = await createTenant(harness, 'Other Inbox Co')
