@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { readDetectionPolicy } from '../detection/index.js'
-import { scanContact, writtenFields } from './contact-findings.logic.js'
+import { redactContactFindings, scanContact, writtenFields } from './contact-findings.logic.js'
 import { newProfileOf } from './contacts.logic.js'
 
 const now = '2026-01-01T00:00:00.000Z'
@@ -102,5 +102,47 @@ describe('scanning a contact', () => {
       [['attributes.b', now]],
       "the removed attribute's finding goes; the untouched one stays",
     )
+  })
+
+  test('an operator’s redaction replaces flagged findings, moves the others, and removes a number', () => {
+    const noAuto = { ...defaults, autoRedact: { ...defaults.autoRedact, card: false } }
+    const { profile } = scanContact(
+      newProfileOf({
+        externalId: '4111111111111111',
+        name: 'Ann',
+        attributes: { note: `SSN 536-22-8726 and ${card}`, pan: 4111111111111111 },
+      }),
+      'all',
+      { ...noAuto, detectionThreshold: 0.72 },
+      now,
+    )
+    assert.deepEqual(
+      profile.findings.map((finding) => [finding.field, finding.kind, finding.status]),
+      [
+        ['externalId', 'card', 'unflagged'],
+        ['attributes.note', 'us_ssn', 'flagged'],
+        ['attributes.note', 'card', 'unflagged'],
+        ['attributes.pan', 'card', 'unflagged'],
+      ],
+    )
+    const flaggedOnly = redactContactFindings(profile, undefined)
+    assert.equal(flaggedOnly.profile.attributes.note, `SSN [redacted: us_ssn] and ${card}`)
+    const moved = flaggedOnly.profile.findings.find(
+      (finding) => finding.kind === 'card' && finding.field === 'attributes.note',
+    )
+    assert.equal(
+      String(flaggedOnly.profile.attributes.note).slice(moved?.start, moved?.end),
+      card,
+      'the finding after the placeholder moved with its text',
+    )
+    const named = redactContactFindings(flaggedOnly.profile, ['attributes.pan', 'attributes.note'])
+    assert.equal(named.profile.attributes.note, 'SSN [redacted: us_ssn] and [redacted: card]')
+    assert.equal(Object.hasOwn(named.profile.attributes, 'pan'), false)
+    assert.equal(named.profile.externalId, '4111111111111111')
+    assert.deepEqual(
+      named.redacted.map((finding) => finding.field),
+      ['attributes.note', 'attributes.pan'],
+    )
+    assert.deepEqual(redactContactFindings(named.profile, undefined).redacted, [])
   })
 })

@@ -163,3 +163,61 @@ function valueOf(profile: Profile, field: string): string | number | undefined {
           : undefined
   return typeof value === 'string' || typeof value === 'number' ? value : undefined
 }
+
+export interface ContactRedaction {
+  profile: Profile
+  /** The findings redacted now, at their new places. */
+  redacted: ContactFinding[]
+}
+
+/**
+ * Redacts findings of a stored contact in place, on an operator's decision: every
+ * flagged finding, or every finding not yet redacted in the named fields. Text keeps
+ * `[redacted: <kind>]` where the value was and the other findings of the field move
+ * with it; a number attribute is removed. The external id is never rewritten (see
+ * `scanContact`): naming it is refused by the caller, and its findings stay flagged.
+ */
+export function redactContactFindings(
+  profile: Profile,
+  fields: readonly string[] | undefined,
+): ContactRedaction {
+  const chosen = new Set(
+    profile.findings.filter(
+      (finding) =>
+        finding.field !== 'externalId' &&
+        finding.status !== 'redacted' &&
+        (fields === undefined ? finding.status === 'flagged' : fields.includes(finding.field)),
+    ),
+  )
+  let name = profile.name
+  const attributes: Attributes = { ...profile.attributes }
+  const findings: ContactFinding[] = []
+  const redacted: ContactFinding[] = []
+  const byField = new Map<string, ContactFinding[]>()
+  for (const finding of profile.findings) {
+    byField.set(finding.field, [...(byField.get(finding.field) ?? []), finding])
+  }
+  for (const [field, ofField] of byField) {
+    const value = valueOf({ ...profile, name, attributes }, field)
+    if (!ofField.some((finding) => chosen.has(finding)) || value === undefined) {
+      findings.push(...ofField)
+      continue
+    }
+    let moved: (ContactFinding & { redacted: boolean })[]
+    if (typeof value === 'number') {
+      Reflect.deleteProperty(attributes, attributeOf(field))
+      moved = ofField.map((finding) => ({ ...finding, redacted: chosen.has(finding) }))
+    } else {
+      const result = redactSpans(value, ofField, chosen)
+      moved = [...result.spans]
+      if (field === 'name') name = result.text
+      else attributes[attributeOf(field)] = result.text
+    }
+    for (const { redacted: isRedacted, ...finding } of moved) {
+      const next: ContactFinding = isRedacted ? { ...finding, status: 'redacted' } : finding
+      findings.push(next)
+      if (isRedacted) redacted.push(next)
+    }
+  }
+  return { profile: { ...profile, name, attributes, findings }, redacted }
+}

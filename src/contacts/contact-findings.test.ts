@@ -53,6 +53,21 @@ for (const dialect of testDialects) {
           headers: bearer(tenant.secretKey),
           ...(payload ? { payload } : {}),
         })
+      const sealedProfileOf = async (id: string) => {
+        const row = await harness.storage.db
+          .selectFrom('contacts')
+          .select(['profile', 'subject_id'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+        const cell = {
+          workspaceId: tenant.workspaceId,
+          subjectId: row.subject_id,
+          table: 'contacts',
+          column: 'profile',
+          rowId: id,
+        }
+        return { cell, profile: row.profile }
+      }
       const entries = async (action: string) =>
         (await harness.audit.listEntries(tenant.workspaceId, { action: action as never })).entries
 
@@ -93,6 +108,11 @@ for (const dialect of testDialects) {
         for (const value of [card, card.replaceAll(' ', ''), iban, iban.replaceAll(' ', '')]) {
           for (const encoded of encodingsOf(value)) assert.ok(!stored.includes(encoded), value)
         }
+        // Redacted before sealing: the sealed profile itself, opened, never held them.
+        const sealed = await sealedProfileOf(contact.id)
+        const opened = JSON.stringify(await harness.keyring.openJson(sealed.cell, sealed.profile))
+        assert.ok(opened.includes('[redacted: card]'))
+        for (const value of ['4111', '3704']) assert.ok(!opened.includes(value), value)
         const createdEntry = (await entries('contact.created')).find(
           (entry) => entry.resource?.id === contact.id,
         )
@@ -199,6 +219,70 @@ for (const dialect of testDialects) {
         ])
         const stored = await dumpStore(harness.storage)
         for (const encoded of encodingsOf('4111111111111111')) assert.ok(!stored.includes(encoded))
+      })
+
+      test('an operator redacts flagged findings in place; the external id is never rewritten; audited', async () => {
+        const { id } = (
+          await call('POST', '/v1/contacts', {
+            email: 'scan.four@example.com',
+            externalId: `ssn-${ssn}`,
+            attributes: { tax: `SSN ${ssn} (pregnant)`, other: 'diagnosed with asthma' },
+          })
+        ).json<Contact>()
+        const refused = await call('POST', `/v1/contacts/${id}/redactions`, {
+          fields: ['externalId'],
+        })
+        assert.equal(refused.statusCode, 400, refused.body)
+        const before = await sealedProfileOf(id)
+        const only = await call('POST', `/v1/contacts/${id}/redactions`, {
+          fields: ['attributes.tax'],
+        })
+        // The profile sealed before: its bytes are zeroed out of SQLite's file and WAL; a
+        // copy kept elsewhere opens under the person's key until they are erased.
+        if (dialect === 'sqlite') {
+          assert.ok(!(await dumpStore(harness.storage)).includes(before.profile))
+        }
+        assert.match(
+          JSON.stringify(await harness.keyring.openJson(before.cell, before.profile)),
+          /536-22-8726 \(pregnant\)/,
+        )
+        assert.equal(only.statusCode, 200, only.body)
+        const contact = only.json<Contact>()
+        assert.equal(contact.attributes.tax, 'SSN [redacted: us_ssn] ([redacted: health])')
+        assert.equal(
+          contact.attributes.other,
+          'diagnosed with asthma',
+          'another field is untouched',
+        )
+        const rest = await call('POST', `/v1/contacts/${id}/redactions`, {})
+        assert.equal(rest.statusCode, 200, rest.body)
+        const after = rest.json<Contact & { externalId: string }>()
+        assert.equal(after.attributes.other, '[redacted: health] with [redacted: health]')
+        assert.equal(after.externalId, `ssn-${ssn}`)
+        assert.deepEqual(
+          after.findings
+            .filter((finding) => finding.field !== 'externalId')
+            .map((finding) => finding.status),
+          after.findings.filter((finding) => finding.field !== 'externalId').map(() => 'redacted'),
+        )
+        for (const finding of after.findings.filter((item) => item.field === 'attributes.tax')) {
+          assert.match(
+            String(after.attributes.tax).slice(finding.start, finding.end),
+            /^\[redacted: [a-z_]+\]$/,
+            'offsets follow the placeholders',
+          )
+        }
+        assert.equal((await call('POST', `/v1/contacts/${id}/redactions`, {})).statusCode, 409)
+        const log = await entries('contact.redacted')
+        assert.deepEqual(
+          log
+            .filter((entry) => entry.resource?.id === id)
+            .map((entry) => [entry.details?.fields, entry.details?.automatic]),
+          [
+            ['attributes.other', false],
+            ['attributes.tax', false],
+          ],
+        )
       })
 
       test("the findings are part of the person's export and go with their erasure", async () => {

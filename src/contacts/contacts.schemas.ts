@@ -180,3 +180,20 @@ export const EnrichContactBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+export const RedactContactBody = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.Array(
+        Type.String({ maxLength: 80, pattern: '^(name|attributes\\.[A-Za-z][A-Za-z0-9_]{0,63})$' }),
+        {
+          minItems: 1,
+          maxItems: 101,
+          description:
+            'Redact every finding left in these fields (`name`, `attributes.<name>`); without it, every flagged finding',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)

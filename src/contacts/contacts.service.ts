@@ -279,7 +279,7 @@ export async function openContact(
   return toView(row, openProfile(sealer, row))
 }
 
-function openProfile(sealer: SubjectSealer, row: ContactsTable): Profile {
+export function openProfile(sealer: SubjectSealer, row: ContactsTable): Profile {
   return profileFrom(sealer.openJson(profileCell(row.id), row.profile))
 }
 
@@ -427,7 +427,7 @@ export function contactEvent(
   }
 }
 
-function toView(row: ContactsTable, profile: Profile): ContactView {
+export function toView(row: ContactsTable, profile: Profile): ContactView {
   return {
     id: row.id,
     ...profile,
