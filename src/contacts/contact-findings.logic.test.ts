@@ -131,7 +131,7 @@ describe('scanning a contact', () => {
       (finding) => finding.kind === 'card' && finding.field === 'attributes.note',
     )
     assert.equal(
-      String(flaggedOnly.profile.attributes.note).slice(moved?.start, moved?.end),
+      (flaggedOnly.profile.attributes.note as string).slice(moved?.start, moved?.end),
       card,
       'the finding after the placeholder moved with its text',
     )
