@@ -22,7 +22,7 @@ export const contactsAuditActions = {
     details: ['fields', 'findings', 'flagged', 'kinds'],
   },
   'contact.redacted': {
-    when: 'Sensitive data in a contact’s fields was redacted: as it was written (`automatic`, never stored), or later by an operator',
+    when: 'Sensitive data in a contact was redacted: as written (`automatic`, never stored) or by an operator',
     details: ['kinds', 'count', 'fields', 'automatic'],
   },
   'contact.deleted': { when: 'A contact was deleted and its key destroyed', details: [] },
