@@ -7,7 +7,7 @@ import type { ConsentDeps } from './consent/index.js'
 import type { ContactDeps } from './contacts/index.js'
 import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
-import { type InboxDeps, inboxEnrichmentProviders } from './inbox/index.js'
+import { type InboxDeps, inboxEnrichmentProviders, inboxJobs } from './inbox/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
 import { createGovernanceDeps, type GovernanceDeps, governanceJobs } from './governance/index.js'
@@ -239,6 +239,7 @@ export function createModules(core: Core): Modules {
       ...rightsJobs(rights),
       ...governanceJobs(governance),
       ...drpJobs(drp),
+      ...inboxJobs(inbox),
       {
         name: 'storage-statistics',
         everyMs: 60 * 60_000,

@@ -79,6 +79,7 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/contacts/batch': { contacts: [{ email: 'probe.batch@example.com' }] },
   'PATCH /v1/contacts/{id}': { name: 'Probe' },
   'POST /v1/contacts/{id}/enrichment': { source: 'probe', fields: { company: 'Probe' } },
+  'POST /v1/contacts/{id}/redactions': {},
   'POST /v1/consents': { anonymousId: 'probe-visitor', purpose: 'analytics', granted: true },
   'POST /v1/consents/age': { anonymousId: 'probe-visitor', age: 30 },
   'POST /v1/consents/parental': { externalId: 'probe-user', verified: true, method: 'signed-form' },
