@@ -89,16 +89,24 @@ describe('two schedulers on one PostgreSQL', { skip: dialectSkip('postgres') }, 
   test('run a due job once, even when both tick at the same moment', async () => {
     const clock = new ManualClock('2026-03-01T10:00:00Z')
     const { logger } = captureLogs()
-    // The run takes a while; the other scheduler asks while it is still running.
-    let otherTick: Promise<void> = Promise.resolve()
+    // While the job runs, a process on either pool asking for its lease is refused.
+    const askedWhileRunning: boolean[] = []
     const shared = countingJob('shared-job', async () => {
-      otherTick = b.tick()
-      await otherTick
+      for (const db of [first.db, second.db]) {
+        askedWhileRunning.push(
+          await takeLease(db, {
+            name: 'shared-job',
+            holder: 'a-third-process',
+            now: clock.now(),
+            leaseMs: minute,
+          }),
+        )
+      }
     })
     const a = createScheduler({ db: first.db, clock, logger, jobs: [shared] })
     const b = createScheduler({ db: second.db, clock, logger, jobs: [shared] })
     await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()])
-    await otherTick
+    assert.deepEqual(askedWhileRunning, [false, false])
     assert.equal(shared.runs, 1)
     // After its period it runs once more, whichever scheduler wins.
     clock.advance(10 * minute)
