@@ -195,6 +195,9 @@ export function createModules(core: Core): Modules {
     transfers,
     contacts,
     ...(config.alertWebhookUrl === undefined ? {} : { webhookUrl: config.alertWebhookUrl }),
+    tellDpos: async (workspaceId: string, subject: string, text: string) => {
+      for (const to of await dpoAddresses(workspaceId)) await mail.send({ to, subject, text })
+    },
   })
   const retention: RetentionDeps = Object.freeze({
     db,

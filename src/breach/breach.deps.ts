@@ -21,4 +21,9 @@ export interface BreachDeps {
   readonly webhookUrl?: string
   /** Reveals affected contacts to an authorised operator, each read audited there. */
   readonly contacts: ContactDeps
+  /**
+   * Mails the workspace's DPOs (Art. 38–39: they watch the deadlines); the composition
+   * root wires the mail transport, itself behind the transfer guard. None in some tests.
+   */
+  readonly tellDpos?: (workspaceId: string, subject: string, text: string) => Promise<void>
 }

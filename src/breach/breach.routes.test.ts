@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { bearer, createTenant, type TenantFixture } from '../identity/testing/fixtures.js'
+import {
+  bearer,
+  createTenant,
+  signUpOperator,
+  type SignedIn,
+  type TenantFixture,
+} from '../identity/testing/fixtures.js'
+import { readOutbox } from '../mail/testing/outbox.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { checkBreachClocks } from './clock.service.js'
@@ -12,11 +19,13 @@ for (const dialect of testDialects) {
     let harness: TestApp
     let tenant: TenantFixture
     let other: TenantFixture
+    let dpo: SignedIn
 
     before(async () => {
       harness = await buildTestApp({ dialect, startAt: '2026-04-01T08:00:00Z' })
       tenant = await createTenant(harness, 'Register Ltd')
       other = await createTenant(harness, 'Other Ltd')
+      dpo = await signUpOperator(harness, tenant.workspaceId, 'dpo', { twoFactor: true })
     })
     after(async () => harness.close())
 
@@ -76,6 +85,18 @@ for (const dialect of testDialects) {
       await checkBreachClocks(harness.modules.breach)
       assert.deepEqual(await clockOfIt(), ['overdue', true, true])
       assert.deepEqual(await checkBreachClocks(harness.modules.breach), { warned: 0, flagged: 0 })
+      // The DPO was told each time (Art. 38–39), naming the incident, not its contents.
+      const mails = (await readOutbox(harness.outbox)).filter((mail) => mail.to === dpo.email)
+      assert.deepEqual(
+        mails.map((mail) => mail.subject).filter((subject) => subject.startsWith('Breach')),
+        [
+          'Breach notification due within 24 hours',
+          'Breach notification due within 24 hours',
+          'Breach notification overdue (72 hours passed)',
+          'Breach notification overdue (72 hours passed)',
+        ],
+      )
+      assert.ok(mails.some((mail) => mail.text.includes(id)))
       const audit = await harness.audit.listEntries(tenant.workspaceId, { limit: 50 })
       const actions = audit.entries.map((entry) => entry.action)
       assert.equal(actions.filter((action) => action === 'breach.deadline_warning').length, 2)

@@ -63,6 +63,22 @@ export async function checkBreachClocks(
       await updateIncident(trx, row.workspace_id, row.id, change)
       await deps.audit.recordInTransaction(trx, prepared)
     })
+    // After the commit: the warning is on record even if the mail fails.
+    await deps.tellDpos?.(
+      row.workspace_id,
+      change.overdue_at === undefined
+        ? 'Breach notification due within 24 hours'
+        : 'Breach notification overdue (72 hours passed)',
+      [
+        `Incident ${row.id}: the controller became aware at ${row.aware_at}.`,
+        `The supervisory authority must be notified by ${clock.authorityDeadline} (Art. 33(1) GDPR).`,
+        change.overdue_at === undefined
+          ? `${String(clock.hoursLeft)} hours are left.`
+          : 'The deadline has passed: a notice sent now must give the reasons for the delay.',
+        'Record the decision and the notice in the breach register.',
+        '',
+      ].join('\n'),
+    )
   }
   return { warned, flagged }
 }
