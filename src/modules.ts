@@ -148,7 +148,9 @@ export function createModules(core: Core): Modules {
       .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
       .map((operator) => operator.email)
   // Refuses to start when the data map misses a category some module holds.
+  const workspaceSettings = composeWorkspaceSettings()
   const governance = createGovernanceDeps({
+    workspaceSettingsSchema: workspaceSettings.schema,
     db,
     keyring,
     audit,
@@ -220,7 +222,7 @@ export function createModules(core: Core): Modules {
       clock,
       keyring,
       instanceRegion: config.region,
-      settings: composeWorkspaceSettings(),
+      settings: workspaceSettings,
     }),
     audit: Object.freeze({ audit }),
     contacts,
