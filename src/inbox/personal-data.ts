@@ -192,6 +192,6 @@ export function inboxPersonalData(deps: { db: Database; keyring: Keyring }): Per
       const rows = await deleteInboxRowsOfSubjects(trx, subject.workspaceId, subject.keyHolders)
       return { outcome: 'erased', rows }
     },
-    retention: [closedConversationsRetention(deps.db)],
+    retention: [closedConversationsRetention(deps)],
   }
 }

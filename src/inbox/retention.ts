@@ -1,3 +1,4 @@
+import type { Keyring } from '../crypto/index.js'
 import type { RetentionRule, RetentionScope } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
 import { inboxSettings } from './inbox.settings.js'
@@ -6,8 +7,15 @@ import { inboxSettings } from './inbox.settings.js'
  * Art. 5(1)(e): a resolved conversation with no message for the workspace's period
  * (`retentionDays.conversations`) goes, with its messages, their findings and files.
  * An open or snoozed one stays, however old: the person is still waiting for an answer.
+ * A body that held a finding is sealed under a key holder of its own (see
+ * redact-message.ts); that key is destroyed with the message, in the same transaction,
+ * so no copy of the body (a backup, a dead PostgreSQL tuple) opens afterwards.
  */
-export function closedConversationsRetention(db: Database): RetentionRule {
+export function closedConversationsRetention(deps: {
+  db: Database
+  keyring: Keyring
+}): RetentionRule {
+  const { db } = deps
   const cutoffOf = (scope: RetentionScope) => {
     const days = inboxSettings.read(scope.settings ?? {}).retentionDays.conversations
     return { days, cutoff: new Date(scope.now.getTime() - days * 86_400_000).toISOString() }
@@ -38,14 +46,23 @@ export function closedConversationsRetention(db: Database): RetentionRule {
         await expired(trx, workspaceId, cutoffOf(scope).cutoff).select('id').limit(limit).execute()
       ).map((row) => row.id)
       if (conversations.length === 0) return 0
-      const messages = (
-        await trx
-          .selectFrom('inbox_messages')
-          .select('id')
-          .where('workspace_id', '=', workspaceId)
-          .where('conversation_id', 'in', conversations)
-          .execute()
-      ).map((row) => row.id)
+      const messageRows = await trx
+        .selectFrom('inbox_messages')
+        .select(['id', 'body_key_id', 'subject_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where('conversation_id', 'in', conversations)
+        .execute()
+      const messages = messageRows.map((row) => row.id)
+      // A message's own key holder goes with it; the person's subject key stays (it also
+      // seals their profile, consents and events, and goes only with their erasure).
+      const ownKeys = new Set(
+        messageRows
+          .filter((row) => row.body_key_id !== row.subject_id)
+          .map((row) => row.body_key_id),
+      )
+      for (const holder of ownKeys) {
+        await deps.keyring.shredSubject(workspaceId, holder, { db: trx })
+      }
       // Children first: findings and files name messages, messages name conversations.
       for (let start = 0; start < messages.length; start += 500) {
         const chunk = messages.slice(start, start + 500)

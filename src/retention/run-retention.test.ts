@@ -90,6 +90,28 @@ for (const dialect of testDialects) {
       const open = (await call('POST', '/v1/conversations', { anonymousId: 'visitor-k' })).json<{
         id: string
       }>()
+      // A message holding a flagged finding: its body is sealed under a key of its own.
+      const flagged = await call('POST', `/v1/conversations/${resolved.id}/messages`, {
+        body: 'My social security number is 536-22-8726, please update it',
+        from: 'contact',
+      })
+      assert.equal(flagged.statusCode, 201, flagged.body)
+      const bodyKey = await harness.storage.db
+        .selectFrom('inbox_messages')
+        .select(['body_key_id', 'subject_id'])
+        .where('conversation_id', '=', resolved.id)
+        .executeTakeFirstOrThrow()
+      assert.notEqual(bodyKey.body_key_id, bodyKey.subject_id, 'sealed under its own holder')
+      const keysOf = async (holder: string) =>
+        (
+          await harness.storage.db
+            .selectFrom('subject_keys')
+            .select('subject_id')
+            .where('workspace_id', '=', tenant.workspaceId)
+            .where('subject_id', '=', holder)
+            .execute()
+        ).length
+      assert.ok((await keysOf(bodyKey.body_key_id)) > 0)
       assert.equal(
         (await call('PATCH', `/v1/conversations/${resolved.id}`, { state: 'resolved' })).statusCode,
         200,
@@ -161,6 +183,8 @@ for (const dialect of testDialects) {
       const left = await call('GET', `/v1/conversations/${open.id}`)
       assert.equal(left.statusCode, 200)
       assert.equal((await call('GET', `/v1/conversations/${resolved.id}`)).statusCode, 404)
+      assert.equal(await keysOf(bodyKey.body_key_id), 0, "the message's own key went with it")
+      assert.ok((await keysOf(bodyKey.subject_id)) > 0, "the person's key stays")
       const kept = (await call('GET', '/v1/consents?anonymousId=visitor-k')).json<{
         purposes: { purpose: string; granted: boolean }[]
       }>()
