@@ -73,9 +73,33 @@ export async function insertAlert(trx: Database, alert: BreachAlertsTable): Prom
 export async function updateAlertDelivery(
   db: Database,
   id: string,
-  delivery: string,
+  outcome: { delivery: string; attempts: number; nextDeliveryAt: string | null },
 ): Promise<void> {
-  await db.updateTable('breach_alerts').set({ delivery }).where('id', '=', id).execute()
+  await db
+    .updateTable('breach_alerts')
+    .set({
+      delivery: outcome.delivery,
+      delivery_attempts: outcome.attempts,
+      next_delivery_at: outcome.nextDeliveryAt,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Alerts whose failed webhook is due to be tried again, oldest first. */
+export async function selectAlertsDueForDelivery(
+  db: Database,
+  now: string,
+  limit: number,
+): Promise<BreachAlertsTable[]> {
+  return db
+    .selectFrom('breach_alerts')
+    .selectAll()
+    .where('next_delivery_at', 'is not', null)
+    .where('next_delivery_at', '<=', now)
+    .orderBy('next_delivery_at')
+    .limit(limit)
+    .execute()
 }
 
 /** A workspace's alerts, newest first; `workspaceId` null lists the platform's own. */

@@ -153,7 +153,11 @@ export const AlertSchema = Type.Object(
     severity: Type.String(),
     evidence: Type.Record(Type.String(), Type.Unknown()),
     incidentId: Type.Union([Type.String(), Type.Null()]),
-    delivery: Type.String(),
+    delivery: Type.String({
+      description:
+        'The webhook: none, pending, delivered, refused (by the transfer guard), failed (tried again up to 8 times)',
+    }),
+    deliveryAttempts: Type.Integer({ minimum: 0 }),
   },
   component('BreachAlert'),
 )

@@ -55,8 +55,12 @@ export interface BreachAlertsTable {
   /** JSON: counts, thresholds, the audit seqs involved, pseudonymous actor ids. */
   evidence: string
   incident_id: string | null
-  /** What became of the webhook: `none`, `delivered`, `refused`, `failed`. */
+  /** What became of the webhook: `none`, `pending`, `delivered`, `refused`, `failed`. */
   delivery: string
+  /** Webhook posts tried so far. */
+  delivery_attempts: number
+  /** When a failed post is next tried; null when delivered, refused or given up. */
+  next_delivery_at: string | null
 }
 
 /**

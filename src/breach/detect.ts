@@ -14,6 +14,7 @@ import {
   type DetectionRow,
   insertAlert,
   insertIncident,
+  selectAlertsDueForDelivery,
   selectDetection,
   saveDetection,
   updateAlertDelivery,
@@ -49,6 +50,7 @@ export interface PassReport {
 export async function runDetectionPass(deps: BreachDeps): Promise<PassReport> {
   // Refusals are queued (`recordSoon`): what happened up to now is read this pass.
   await deps.audit.flush()
+  await deliverAgain(deps)
   const stored = await selectDetection(deps.db)
   let cursor: StreamCursor | null =
     stored === undefined
@@ -173,6 +175,8 @@ async function prepareAlerts(deps: BreachDeps, hits: readonly Hit[], now: string
       evidence: JSON.stringify({ ...hit.evidence, at: hit.at }),
       incident_id: null,
       delivery: deps.webhookUrl === undefined ? 'none' : 'pending',
+      delivery_attempts: 0,
+      next_delivery_at: null,
     }
     // An incident belongs to a workspace's register; a platform-wide hit stays an alert
     // for the platform admin (`custodian breach list`).
@@ -242,8 +246,32 @@ async function announce(deps: BreachDeps, alert: BreachAlertsTable): Promise<voi
   }
   if (alert.severity === 'critical') deps.logger.error(logged, 'breach alert')
   else deps.logger.warn(logged, 'breach alert')
+  await deliver(deps, alert)
+}
+
+/** Posts tried at most this many times, then the alert stays `failed` (listed by the API). */
+export const maxDeliveryAttempts = 8
+
+/**
+ * Minutes before the next try after `attempts` failed ones: 1, 2, 4 … capped at an hour,
+ * so eight tries span about three hours, long enough for a receiver's restart or a
+ * network blip, short enough that a dead channel is visibly `failed` the same day.
+ */
+export function retryDelayMinutes(attempts: number): number {
+  return Math.min(60, 2 ** Math.max(0, attempts - 1))
+}
+
+/** Failed webhooks due again, a few per pass so a dead receiver never stalls detection. */
+async function deliverAgain(deps: BreachDeps): Promise<void> {
+  if (deps.webhookUrl === undefined) return
+  const due = await selectAlertsDueForDelivery(deps.db, deps.clock.now().toISOString(), 20)
+  for (const alert of due) await deliver(deps, alert)
+}
+
+async function deliver(deps: BreachDeps, alert: BreachAlertsTable): Promise<void> {
   if (deps.webhookUrl === undefined) return
   const url = new URL(deps.webhookUrl)
+  const attempts = alert.delivery_attempts + 1
   let delivery = 'delivered'
   try {
     // The instance's own security channel, set by the platform admin: registered (with
@@ -260,15 +288,27 @@ async function announce(deps: BreachDeps, alert: BreachAlertsTable): Promise<voi
       body: JSON.stringify(alertView(alert)),
       signal: AbortSignal.timeout(5000),
     })
+    // The body is not needed; reading it frees the connection.
+    await response.arrayBuffer().catch(() => undefined)
     if (!response.ok) delivery = 'failed'
   } catch (error) {
     delivery =
       error instanceof Error && 'code' in error && error.code === 'transfer_refused'
         ? 'refused'
         : 'failed'
-    deps.logger.warn({ alert: alert.id, delivery }, 'breach alert webhook not delivered')
   }
-  await updateAlertDelivery(deps.db, alert.id, delivery)
+  // A refusal is policy, not a blip: it is never tried again.
+  const again = delivery === 'failed' && attempts < maxDeliveryAttempts
+  const nextDeliveryAt = again
+    ? new Date(deps.clock.now().getTime() + retryDelayMinutes(attempts) * 60_000).toISOString()
+    : null
+  if (delivery !== 'delivered') {
+    deps.logger.warn(
+      { alert: alert.id, delivery, attempts, retry: nextDeliveryAt !== null },
+      'breach alert webhook not delivered',
+    )
+  }
+  await updateAlertDelivery(deps.db, alert.id, { delivery, attempts, nextDeliveryAt })
 }
 
 export interface AlertView {
@@ -280,6 +320,7 @@ export interface AlertView {
   evidence: Record<string, unknown>
   incidentId: string | null
   delivery: string
+  deliveryAttempts: number
 }
 
 export function alertView(row: BreachAlertsTable): AlertView {
@@ -292,5 +333,6 @@ export function alertView(row: BreachAlertsTable): AlertView {
     evidence: JSON.parse(row.evidence) as Record<string, unknown>,
     incidentId: row.incident_id,
     delivery: row.delivery,
+    deliveryAttempts: row.delivery_attempts,
   }
 }

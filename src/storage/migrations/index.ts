@@ -23,6 +23,7 @@ import * as drp from './0050_drp.js'
 import * as rightsAgentExportLink from './0051_rights_agent_export_link.js'
 import * as breach from './0070_breach.js'
 import * as auditAnchor from './0071_audit_anchor.js'
+import * as breachAlertRetries from './0072_breach_alert_retries.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0051_rights_agent_export_link': rightsAgentExportLink,
   '0070_breach': breach,
   '0071_audit_anchor': auditAnchor,
+  '0072_breach_alert_retries': breachAlertRetries,
 }
