@@ -12,6 +12,7 @@ import { governanceAuditActions } from '../governance/governance.audit.js'
 import { signingAuditActions } from '../signing/signing.audit.js'
 import { inboxAuditActions } from '../inbox/inbox.audit.js'
 import { drpAuditActions } from '../drp/drp.audit.js'
+import { backupAuditActions } from '../backup/backup.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -33,6 +34,7 @@ export const auditCatalogues = {
   signing: signingAuditActions,
   inbox: inboxAuditActions,
   drp: drpAuditActions,
+  backup: backupAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

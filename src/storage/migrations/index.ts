@@ -21,6 +21,7 @@ import * as governance from './0033_governance.js'
 import * as inbox from './0040_inbox.js'
 import * as drp from './0050_drp.js'
 import * as rightsAgentExportLink from './0051_rights_agent_export_link.js'
+import * as backups from './0060_backups.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0040_inbox': inbox,
   '0050_drp': drp,
   '0051_rights_agent_export_link': rightsAgentExportLink,
+  '0060_backups': backups,
 }
