@@ -6,7 +6,13 @@ import type * as openpgp from 'openpgp'
 import type { Actor } from '../identity/index.js'
 import { newId } from '../ids.js'
 import type { BackupDeps } from './backup.deps.js'
-import { backupFileName, ensureDirectory, snapshotSuffixes, writeWhole } from './backup-files.js'
+import {
+  backupFileName,
+  ensureDirectory,
+  signingKeyFileName,
+  snapshotSuffixes,
+  writeWhole,
+} from './backup-files.js'
 import { insertBackupFile, upsertDestination } from './backup.repository.js'
 import { checkDestination } from './destination.js'
 import { encryptStream } from './openpgp-stream.js'
