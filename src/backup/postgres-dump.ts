@@ -283,3 +283,20 @@ export function copyIntoSink(client: pg.Client): DumpSink {
 }
 
 export { quote as quoteIdentifier }
+
+/**
+ * Empties the tables the migrations seeded (the genesis head of the audit chain, the
+ * shred counter): the dump brings their rows. The audit log's guards refuse a delete,
+ * rightly; they are set aside for this one statement, in the restore's transaction, on
+ * a schema nobody else uses yet.
+ */
+export async function clearSeedRows(client: pg.Client, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    const name = quote(table)
+    const rows = await client.query(`select 1 from ${name} limit 1`)
+    if (rows.rowCount === null || rows.rowCount === 0) continue
+    await client.query(`alter table ${name} disable trigger user`)
+    await client.query(`truncate ${name}`)
+    await client.query(`alter table ${name} enable trigger user`)
+  }
+}

@@ -16,7 +16,7 @@ import {
   connectTo,
   copyIntoSink,
   type PostgresConnection,
-  quoteIdentifier,
+  clearSeedRows,
   readDump,
 } from './postgres-dump.js'
 import { type OpenedBackup, openBackup } from './read-backup.js'
@@ -226,8 +226,10 @@ async function restorePostgres(
             where n.nspname = current_schema() and c.relkind = 'r'
               and c.relname not in ('kysely_migration', 'kysely_migration_lock')`,
         )
-        const names = tables.rows.map((row) => quoteIdentifier(row.name))
-        if (names.length > 0) await client.query(`truncate ${names.join(', ')}`)
+        await clearSeedRows(
+          client,
+          tables.rows.map((row) => row.name),
+        )
       },
       beginTable: copying.beginTable,
       data: copying.data,
