@@ -8,6 +8,13 @@ import { pipeline } from 'node:stream/promises'
 /** File names and file handling of a destination directory. */
 
 export const snapshotSuffixes = { sqlite: '.sqlite.pgp', postgres: '.pgdump.pgp' } as const
+/**
+ * Bytes read, encrypted and written at a time. Small enough that the buffers between the
+ * stages stay a few MB (a backup's memory does not grow with the store), large enough
+ * that the per-chunk costs of the stream stages vanish.
+ */
+export const chunkBytes = 256 * 1024
+
 export const vaultSuffix = '.keys.pgp'
 /** The instance's signing public key, left beside its backups for restores elsewhere. */
 export const signingKeyFileName = 'custodian-backup-signing-key.asc'
@@ -38,7 +45,7 @@ export async function writeWhole(
   const path = join(directory, fileName)
   const partial = `${path}${partialSuffix}`
   try {
-    await pipeline(content, createWriteStream(partial, { mode: 0o600, highWaterMark: 1 << 20 }))
+    await pipeline(content, createWriteStream(partial, { mode: 0o600, highWaterMark: chunkBytes }))
     const handle = await open(partial, 'r+')
     try {
       await handle.sync()

@@ -9,6 +9,7 @@ import type { BackupDeps } from './backup.deps.js'
 import {
   backupFileName,
   ensureDirectory,
+  chunkBytes,
   signingKeyFileName,
   snapshotSuffixes,
   writeWhole,
@@ -219,7 +220,7 @@ async function openSnapshot(
       const copy = await copySqliteStore(source.file, workDirectory)
       const size = fileSize(copy)
       return {
-        payload: createReadStream(copy, { highWaterMark: 1 << 20 }),
+        payload: createReadStream(copy, { highWaterMark: chunkBytes }),
         total: () => size,
         cleanup: () => rm(workDirectory, { recursive: true, force: true }),
       }
@@ -231,7 +232,7 @@ async function openSnapshot(
   const client = await connectTo(source)
   const estimate = await estimateDumpBytes(client).catch(() => 0)
   return {
-    payload: Readable.from(dumpPostgres(client), { objectMode: false, highWaterMark: 1 << 20 }),
+    payload: Readable.from(dumpPostgres(client), { objectMode: false, highWaterMark: chunkBytes }),
     total: () => estimate,
     cleanup: () => client.end(),
   }

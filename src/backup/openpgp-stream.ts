@@ -15,6 +15,9 @@ import { AppError } from '../errors.js'
 const messageConfig = {
   aeadProtect: false,
   preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed,
+  // SHA-256 for the signature: hashed by the CPU's SHA extensions where it has them, and
+  // what GnuPG verifies everywhere.
+  preferredHashAlgorithm: openpgp.enums.hash.sha256,
 } as const
 
 // Decryption releases bytes before the MDC at the end is checked (see above); without
@@ -100,7 +103,9 @@ export async function encryptStream(
     format: 'binary',
     config: messageConfig,
   })
-  return Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>)
+  return Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>, {
+    highWaterMark: 4,
+  })
 }
 
 export interface DecryptedStream {

@@ -10,7 +10,7 @@ export class MeasuringStream extends Transform {
   readonly #onBytes: ((bytes: number) => void) | undefined
 
   constructor(onBytes?: (bytes: number) => void) {
-    super({ highWaterMark: 1024 * 1024 })
+    super({ highWaterMark: 256 * 1024 })
     this.#onBytes = onBytes
   }
 

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type * as openpgp from 'openpgp'
 import { AppError } from '../errors.js'
+import { chunkBytes } from './backup-files.js'
 import { decryptStream } from './openpgp-stream.js'
 
 /** What a backup file turns out to hold, from its first clear bytes. */
@@ -21,7 +22,7 @@ export async function openBackup(
   file: string,
   keys: { identity: readonly openpgp.PrivateKey[]; signers: readonly openpgp.Key[] },
 ): Promise<OpenedBackup> {
-  const encrypted = createReadStream(file, { highWaterMark: 1 << 20 })
+  const encrypted = createReadStream(file, { highWaterMark: chunkBytes })
   encrypted.on('error', () => {})
   const decrypted = await decryptStream(encrypted, keys)
   const head = await peek(decrypted.payload, sniffBytes)
