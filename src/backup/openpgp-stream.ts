@@ -92,20 +92,28 @@ export async function encryptStream(
   options: { recipients: readonly openpgp.Key[]; signingKey: openpgp.PrivateKey; fileName: string },
 ): Promise<Readable> {
   const message = await openpgp.createMessage({
-    binary: Readable.toWeb(payload) as unknown as ReadableStream<Uint8Array>,
+    binary: Readable.toWeb(payload),
     filename: options.fileName,
     format: 'binary',
   })
-  const encrypted = await openpgp.encrypt({
-    message,
-    encryptionKeys: [...options.recipients],
-    signingKeys: options.signingKey,
-    format: 'binary',
-    config: messageConfig,
-  })
-  return Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>, {
-    highWaterMark: 4,
-  })
+  return toNodeStream(
+    await openpgp.encrypt({
+      message,
+      encryptionKeys: [...options.recipients],
+      signingKeys: options.signingKey,
+      format: 'binary',
+      config: messageConfig,
+    }),
+  )
+}
+
+/**
+ * openpgp.js answers a web stream of bytes for a streamed message; its declared type
+ * names its own stream library's, so it is taken here as what it is at run time.
+ */
+function toNodeStream(stream: unknown): Readable {
+  // A short queue of chunks: the bytes waiting between stages stay a few chunks.
+  return Readable.fromWeb(stream as WebReadableStream<Uint8Array>, { highWaterMark: 4 })
 }
 
 export interface DecryptedStream {
@@ -126,7 +134,7 @@ export async function decryptStream(
   let message: openpgp.Message<ReadableStream<Uint8Array>>
   try {
     message = await openpgp.readMessage({
-      binaryMessage: Readable.toWeb(encrypted) as unknown as ReadableStream<Uint8Array>,
+      binaryMessage: Readable.toWeb(encrypted),
     })
   } catch (error) {
     throw new AppError('invalid_request', 'The file is not an OpenPGP message', { cause: error })
@@ -148,9 +156,7 @@ export async function decryptStream(
       { cause: error },
     )
   }
-  const payload = Readable.fromWeb(result.data as unknown as WebReadableStream<Uint8Array>, {
-    highWaterMark: 4,
-  })
+  const payload = toNodeStream(result.data)
   const signedBy = signerOf(result.signatures)
   // Read after the payload; until then a rejection must not go unhandled.
   signedBy.catch(() => {})

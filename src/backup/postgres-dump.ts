@@ -133,10 +133,10 @@ async function columnsOf(client: pg.Client, table: string): Promise<string[]> {
 
 /** What reading a dump calls: a table begins, bytes of it, it ends. */
 export interface DumpSink {
-  header(migrations: readonly string[]): Promise<void>
-  beginTable(table: string, columns: readonly string[]): Promise<void>
-  data(chunk: Buffer): Promise<void>
-  endTable(table: string): Promise<void>
+  readonly header: (migrations: readonly string[]) => Promise<void>
+  readonly beginTable: (table: string, columns: readonly string[]) => Promise<void>
+  readonly data: (chunk: Buffer) => Promise<void>
+  readonly endTable: (table: string) => Promise<void>
 }
 
 /**
@@ -264,18 +264,18 @@ export function copyIntoSink(client: pg.Client): DumpSink {
   let copy: CopyIn | undefined
   return {
     header: async () => {},
-    async beginTable(table, columns) {
+    beginTable: async (table, columns) => {
       copy = client.query(
         new CopyIn(
           `copy ${quote(table)} (${columns.map(quote).join(', ')}) from stdin (format binary)`,
         ),
       )
     },
-    async data(chunk) {
+    data: async (chunk) => {
       if (copy === undefined) throw new DumpError('rows outside a table')
       await copy.write(chunk)
     },
-    async endTable() {
+    endTable: async () => {
       await copy?.end()
       copy = undefined
     },

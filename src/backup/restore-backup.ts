@@ -206,9 +206,8 @@ async function restorePostgres(
     const copying = copyIntoSink(client)
     const chunks = snapshot.payload.pipe(measure)
     snapshot.payload.on('error', (error) => measure.destroy(error))
-    let began = false
     await readDump(chunks as AsyncIterable<Buffer>, {
-      async header(migrations) {
+      header: async (migrations) => {
         const last = migrations[migrations.length - 1]
         if (last === undefined) throw new AppError('invalid_request', 'The dump has no schema')
         // The schema the rows were dumped from, made by the migrations themselves; their
@@ -220,7 +219,6 @@ async function restorePostgres(
           await storage.close()
         }
         await client.query('begin')
-        began = true
         const tables = await client.query<{ name: string }>(
           `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = current_schema() and c.relkind = 'r'

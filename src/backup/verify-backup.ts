@@ -1,5 +1,6 @@
 import { basename, dirname, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import type * as openpgp from 'openpgp'
 import { AppError } from '../errors.js'
 import type { Actor } from '../identity/index.js'
@@ -92,7 +93,8 @@ export async function readPayload(
     await readDump(chunks as AsyncIterable<Buffer>)
     return { bytes: measure.bytes, sha256: measure.digest() }
   }
-  for await (const chunk of chunks as AsyncIterable<Buffer>) void chunk
+  chunks.resume()
+  await finished(chunks)
   if (kind === 'sqlite') {
     const problem = checkSqliteHeader(measure.head, measure.bytes)
     if (problem !== undefined)

@@ -39,7 +39,7 @@ export async function loadRawSnapshot(
   const client = await connectTo({ connectionString: testDatabaseUrl, schema })
   const sink = copyIntoSink(client)
   await readDump(Readable.from([raw]), {
-    async header(migrations) {
+    header: async (migrations) => {
       await migrateTo(storage, migrations[migrations.length - 1] ?? '')
       const tables = await client.query<{ name: string }>(
         `select tablename as name from pg_tables where schemaname = current_schema()
