@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
 import type { Database } from '../storage/index.js'
 import { insertRows } from '../storage/index.js'
 import type { DB } from '../storage/index.js'
@@ -219,9 +220,11 @@ export async function applyVault(trx: Database, payload: Readable): Promise<Appl
 }
 
 async function* linesOf(payload: Readable): AsyncGenerator<string> {
+  // A character may be cut between two chunks: the decoder holds its first bytes back.
+  const decoder = new StringDecoder('utf8')
   let rest = ''
   for await (const chunk of payload as AsyncIterable<Buffer>) {
-    rest += chunk.toString('utf8')
+    rest += decoder.write(chunk)
     let at = rest.indexOf('\n')
     while (at >= 0) {
       yield rest.slice(0, at)
@@ -229,6 +232,7 @@ async function* linesOf(payload: Readable): AsyncGenerator<string> {
       at = rest.indexOf('\n')
     }
   }
+  rest += decoder.end()
   if (rest.length > 0) yield rest
 }
 
