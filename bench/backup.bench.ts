@@ -36,7 +36,14 @@ import { testMasterKey } from '../src/crypto/testing/keyring.js'
 import { createLogger } from '../src/logger.js'
 import { createModules } from '../src/modules.js'
 import { sealedColumnsOfModules } from '../src/personal-data-sources.js'
-import { migrateToLatest, openPostgres, openSqlite, type Storage } from '../src/storage/index.js'
+import {
+  insertRows,
+  migrateToLatest,
+  openPostgres,
+  openSqlite,
+  type Storage,
+} from '../src/storage/index.js'
+import { createWorkspace } from '../src/workspaces/index.js'
 import { printFigure, ratio } from './report.js'
 
 const targetMb = Number(process.env.BENCH_BACKUP_MB ?? 1024)
@@ -175,51 +182,80 @@ async function fill(setup: Setup): Promise<void> {
   const storage = storageOf(setup)
   await migrateToLatest(storage)
   await storage.close()
-  // The key check and the signing key, made as a first start would.
-  await withModules(setup, async () => {})
+  // A workspace made as a first start would make it (its keys, the signing key), then
+  // tracking events of ~1 KB sealed-looking (random, incompressible) bytes each, and
+  // subject keys for the vault, written straight into the tables.
   const rowBytes = 1000
-  const rows = Math.round((targetMb * 1024 * 1024) / (rowBytes + 60))
+  const rows = Math.round((targetMb * 1024 * 1024) / (rowBytes + 150))
   const subjectKeys = 20_000
+  await withModules(setup, async (modules) => {
+    const workspace = await createWorkspace(modules.workspaces, { name: 'Bench', actor: system })
+    const db = modules.core.storage.db
+    const at = '2026-12-01T00:00:00.000Z'
+    for (let done = 0; done < rows; done += 500) {
+      const batch = Array.from({ length: Math.min(500, rows - done) }, (_, i) => ({
+        workspace_id: workspace.id,
+        id: `event-${String(done + i)}`,
+        type: 'page',
+        subject_id: `subject-${String((done + i) % subjectKeys)}`,
+        anonymous_index: randomBytes(32),
+        external_index: null,
+        occurred_at: at,
+        received_at: at,
+        browser: 'Firefox',
+        browser_version: '133',
+        os: 'Linux',
+        device: 'desktop',
+        country: 'DE',
+        sealed: randomBytes(rowBytes),
+      }))
+      await insertRows(db, 'tracking_events', eventColumns, batch)
+    }
+    for (let done = 0; done < subjectKeys; done += 500) {
+      const batch = Array.from({ length: Math.min(500, subjectKeys - done) }, (_, i) => ({
+        workspace_id: workspace.id,
+        subject_id: `subject-${String(done + i)}`,
+        version: 1,
+        wrapped_key: randomBytes(61),
+        workspace_key_version: 1,
+        status: 'active',
+        created_at: at,
+      }))
+      await insertRows(db, 'subject_keys', keyColumns, batch)
+    }
+  })
   if (dialect === 'sqlite') {
     const db = new SqliteDatabase(join(setup.dataDir, 'custodian.sqlite'))
-    db.pragma('journal_mode = WAL')
-    db.exec(
-      'create table bench_filler (id integer primary key, workspace_id text not null, sealed blob not null)',
-    )
-    const insert = db.prepare('insert into bench_filler (workspace_id, sealed) values (?, ?)')
-    const key = db.prepare(
-      "insert into subject_keys values ('ws_bench', ?, 1, ?, 1, 'active', '2026-12-01T00:00:00Z')",
-    )
-    const batch = db.transaction((count: number, from: number) => {
-      for (let i = 0; i < count; i += 1) insert.run('ws_bench', randomBytes(rowBytes))
-      for (let i = from; i < Math.min(from + 2000, subjectKeys); i += 1)
-        key.run(`subject-${String(i)}`, randomBytes(60))
-    })
-    for (let done = 0, at = 0; done < rows; done += 10_000, at += 2000)
-      batch(Math.min(10_000, rows - done), at)
     db.pragma('wal_checkpoint(TRUNCATE)')
     db.close()
-    return
   }
-  const client = new pg.Client({
-    connectionString: postgresUrl,
-    options: `-c search_path=${setup.schema ?? ''}`,
-  })
-  await client.connect()
-  await client.query(
-    'create table bench_filler (id serial primary key, workspace_id text not null, sealed bytea not null)',
-  )
-  for (let done = 0; done < rows; done += 2000) {
-    await client.query(
-      `insert into bench_filler (workspace_id, sealed) select 'ws_bench', decode(string_agg(lpad(to_hex(width_bucket(random(), 0, 1, 2147483646)), 8, '0'), ''), 'hex') from generate_series(1, $1::int * ${String(rowBytes / 4)}) g group by (g - 1) / ${String(rowBytes / 4)}`,
-      [Math.min(2000, rows - done)],
-    )
-  }
-  await client.query(
-    `insert into subject_keys select 'ws_bench', 'subject-' || g, 1, decode(md5(g::text) || md5(g::text || 'x'), 'hex'), 1, 'active', '2026-12-01T00:00:00Z' from generate_series(1, ${String(subjectKeys)}) g`,
-  )
-  await client.end()
 }
+
+const eventColumns = [
+  'workspace_id',
+  'id',
+  'type',
+  'subject_id',
+  'anonymous_index',
+  'external_index',
+  'occurred_at',
+  'received_at',
+  'browser',
+  'browser_version',
+  'os',
+  'device',
+  'country',
+  'sealed',
+] as const
+const keyColumns = [
+  'workspace_id',
+  'subject_id',
+  'version',
+  'wrapped_key',
+  'workspace_key_version',
+  'status',
+  'created_at',
+] as const
 
 function runChild(args: string[]): { ms: number; bytes: number; maxRssKb: number; file?: string } {
   const result = spawnSync(process.execPath, [process.argv[1] ?? '', ...args], {

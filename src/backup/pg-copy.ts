@@ -24,7 +24,8 @@ const gatherBytes = 256 * 1024
 export class CopyOut extends Readable implements pg.Submittable {
   readonly #text: string
   #connection: CopyConnection | undefined
-  #gathered: Buffer[] = []
+  // Rows are copied once, into this chunk, which is handed on when full.
+  #gathered: Buffer = Buffer.allocUnsafe(gatherBytes)
   #gatheredBytes = 0
   readonly #settled: Promise<void>
   #resolve: () => void = () => {}
@@ -52,15 +53,20 @@ export class CopyOut extends Readable implements pg.Submittable {
 
   handleCopyData(message: { chunk: Buffer }): void {
     // pg's parser may reuse its buffer: the bytes are copied before they are kept.
-    this.#gathered.push(Buffer.from(message.chunk))
-    this.#gatheredBytes += message.chunk.length
-    if (this.#gatheredBytes >= gatherBytes) this.#flush()
+    const row = message.chunk
+    if (this.#gatheredBytes + row.length > this.#gathered.length) this.#flush()
+    if (row.length > this.#gathered.length) {
+      if (!this.push(Buffer.from(row))) this.#connection?.stream.pause()
+      return
+    }
+    row.copy(this.#gathered, this.#gatheredBytes)
+    this.#gatheredBytes += row.length
   }
 
   #flush(): void {
     if (this.#gatheredBytes === 0) return
-    const chunk = Buffer.concat(this.#gathered, this.#gatheredBytes)
-    this.#gathered = []
+    const chunk = this.#gathered.subarray(0, this.#gatheredBytes)
+    this.#gathered = Buffer.allocUnsafe(gatherBytes)
     this.#gatheredBytes = 0
     if (!this.push(chunk)) this.#connection?.stream.pause()
   }

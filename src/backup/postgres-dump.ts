@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import pg from 'pg'
+import { tableClassification } from '../personal-data/index.js'
 import { CopyIn, CopyOut } from './pg-copy.js'
 
 /**
@@ -16,8 +17,14 @@ import { CopyIn, CopyOut } from './pg-copy.js'
  */
 export const dumpMagic = Buffer.from('CUSTODIAN-PGDUMP 1\n', 'latin1')
 
-/** Tables never dumped: the migrator's own (restore migrates), and the subject keys (the vault). */
-const notDumped = new Set(['kysely_migration', 'kysely_migration_lock', 'subject_keys'])
+/**
+ * Custodian's own tables, as the classification lists them (every table of the `DB`
+ * type): another application's tables in the same schema are not Custodian's to copy.
+ * The migrator's are not dumped (restore migrates), nor the subject keys (the vault's).
+ */
+const dumpedTables: ReadonlySet<string> = new Set(
+  Object.keys(tableClassification).filter((table) => table !== 'subject_keys'),
+)
 
 export interface PostgresConnection {
   readonly connectionString: string
@@ -33,11 +40,15 @@ export async function connectTo(target: PostgresConnection): Promise<pg.Client> 
   return client
 }
 
-function frame(type: string, body: Buffer): Buffer {
+function frameHead(type: string, length: number): Buffer {
   const head = Buffer.allocUnsafe(5)
   head.write(type, 0, 'latin1')
-  head.writeUInt32BE(body.length, 1)
-  return Buffer.concat([head, body])
+  head.writeUInt32BE(length, 1)
+  return head
+}
+
+function frame(type: string, body: Buffer): Buffer {
+  return Buffer.concat([frameHead(type, body.length), body])
 }
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8')
@@ -75,7 +86,11 @@ export async function* dumpPostgres(client: pg.Client): AsyncGenerator<Buffer> {
           `copy ${quote(table)} (${columns.map(quote).join(', ')}) to stdout (format binary)`,
         ),
       )
-      for await (const chunk of copy as AsyncIterable<Buffer>) yield emit(frame('D', chunk))
+      // The head and the rows apart: a chunk is never copied to put its head before it.
+      for await (const chunk of copy as AsyncIterable<Buffer>) {
+        yield emit(frameHead('D', chunk.length))
+        yield emit(chunk)
+      }
       await copy.finished
       yield emit(frame('E', json({ table })))
     }
@@ -103,7 +118,7 @@ async function tablesInForeignKeyOrder(client: pg.Client): Promise<string[]> {
        join pg_namespace n on n.oid = child.relnamespace
       where k.contype = 'f' and n.nspname = current_schema()`,
   )
-  const names = tables.rows.map((row) => row.name).filter((name) => !notDumped.has(name))
+  const names = tables.rows.map((row) => row.name).filter((name) => dumpedTables.has(name))
   const parents = new Map<string, Set<string>>(names.map((name) => [name, new Set()]))
   for (const { child, parent } of references.rows) {
     if (child !== parent) parents.get(child)?.add(parent)
