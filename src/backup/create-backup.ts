@@ -19,7 +19,7 @@ import { checkDestination } from './destination.js'
 import { encryptStream } from './openpgp-stream.js'
 import { MeasuringStream } from './payload-check.js'
 import { connectTo, dumpPostgres, estimateDumpBytes } from './postgres-dump.js'
-import { copySqliteStore, fileSize } from './sqlite-snapshot.js'
+import { copyInWorker, fileSize } from './sqlite-snapshot.js'
 import { activeSigningKey } from './signing-key.js'
 import { type VaultReport, writeVault } from './write-vault.js'
 
@@ -217,7 +217,7 @@ async function openSnapshot(
     // Beside the store, under its protection: the copy is as sealed as the store itself.
     const workDirectory = join(dirname(source.file), `.backup-${newId(deps.clock.now())}`)
     try {
-      const copy = await copySqliteStore(source.file, workDirectory)
+      const copy = await copyInWorker(source.file, workDirectory)
       const size = fileSize(copy)
       return {
         payload: createReadStream(copy, { highWaterMark: chunkBytes }),

@@ -1,6 +1,8 @@
 import { mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
+import { startModuleWorker } from '../workers.js'
+import type { CopyWorkerData, CopyWorkerMessage } from './sqlite-copy-worker.js'
 
 /**
  * A consistent copy of the SQLite store while `serve` writes, through SQLite's online
@@ -43,4 +45,27 @@ function withoutSubjectKeys(copyFile: string): void {
 
 export function fileSize(path: string): number {
   return statSync(path).size
+}
+
+/** `copySqliteStore` on a worker thread: this thread (serving requests) goes on meanwhile. */
+export function copyInWorker(sourceFile: string, directory: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = startModuleWorker(import.meta.url, 'sqlite-copy-worker', {
+      workerData: { sourceFile, directory } satisfies CopyWorkerData,
+    })
+    let settled = false
+    worker.on('message', (message: CopyWorkerMessage) => {
+      settled = true
+      void worker.terminate()
+      if (message.type === 'done') resolve(message.file)
+      else reject(new Error(`The SQLite copy failed: ${message.message}`))
+    })
+    worker.on('error', (error) => {
+      settled = true
+      reject(error)
+    })
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`The SQLite copy stopped (exit ${String(code)})`))
+    })
+  })
 }
