@@ -238,6 +238,7 @@ for (const dialect of testDialects) {
       })
       assert.equal(verified.payloadSha256, report.snapshotSha256)
       assert.equal(verified.matchesRecord, true)
+      assert.equal(verified.signedBy, report.signedBy, 'signed by the instance’s key')
       const bytes = readFileSync(report.file)
       for (const at of [Math.floor(bytes.length / 2), bytes.length - 3]) {
         const tampered = Buffer.from(bytes)

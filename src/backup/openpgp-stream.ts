@@ -157,13 +157,16 @@ export async function decryptStream(
     )
   }
   const payload = toNodeStream(result.data)
-  const signedBy = signerOf(result.signatures)
+  const signedBy = signerOf(result.signatures, options.signers)
   // Read after the payload; until then a rejection must not go unhandled.
   signedBy.catch(() => {})
   return { payload, signedBy }
 }
 
-async function signerOf(signatures: openpgp.DecryptMessageResult['signatures']): Promise<string> {
+async function signerOf(
+  signatures: openpgp.DecryptMessageResult['signatures'],
+  signers: readonly openpgp.Key[],
+): Promise<string> {
   const first = signatures[0]
   if (first === undefined) throw new AppError('invalid_request', 'The backup is not signed')
   try {
@@ -173,5 +176,7 @@ async function signerOf(signatures: openpgp.DecryptMessageResult['signatures']):
       cause: error,
     })
   }
-  return first.keyID.toHex()
+  // The signing key's fingerprint, as `gpg --list-keys` and `backup create` show it.
+  const signer = signers.find((key) => key.getKeyIDs().some((id) => id.equals(first.keyID)))
+  return signer?.getFingerprint() ?? first.keyID.toHex()
 }
