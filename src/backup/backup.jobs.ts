@@ -28,7 +28,10 @@ export function backupJobs(deps: BackupDeps): Job[] {
       leaseMs: 30 * minute,
       run: async () => {
         const done = await refreshVaults(deps)
-        return `${String(done.rewritten)} vaults rewritten, ${String(done.removed)} removed`
+        const summary = `${String(done.rewritten)} vaults rewritten, ${String(done.removed)} removed`
+        // A failure is retried at the next run; the job shows as failed until then.
+        if (done.failed > 0) throw new Error(`${summary}, ${String(done.failed)} failed`)
+        return summary
       },
     },
   ]
@@ -61,6 +64,8 @@ export async function runDailyBackup(deps: BackupDeps): Promise<string> {
     recipients,
     recipientKeys: await armoredOf(recipients),
     actor: { actorType: 'system', actorId: null },
+    // serve answers requests on this thread: the copy's one long step runs beside it.
+    offThread: true,
   })
   return `backup of ${String(report.snapshotBytes)} bytes written; ${prunedText}`
 }

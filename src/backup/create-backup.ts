@@ -19,7 +19,7 @@ import { checkDestination } from './destination.js'
 import { encryptStream } from './openpgp-stream.js'
 import { MeasuringStream } from './payload-check.js'
 import { connectTo, dumpPostgres, estimateDumpBytes } from './postgres-dump.js'
-import { copyInWorker, fileSize } from './sqlite-snapshot.js'
+import { copyInWorker, copySqliteStore, fileSize } from './sqlite-snapshot.js'
 import { activeSigningKey } from './signing-key.js'
 import { type VaultReport, writeVault } from './write-vault.js'
 
@@ -30,6 +30,11 @@ export interface CreateBackupInput {
   /** Where to write; the configured directory when absent. */
   readonly directory?: string | undefined
   readonly actor: Actor
+  /**
+   * Copy the SQLite store on a worker thread: for `serve`'s daily job, whose thread also
+   * answers requests. The command line copies on its own thread (one isolate less).
+   */
+  readonly offThread?: boolean | undefined
   /** Bytes of the snapshot encrypted so far, of about `total`: for a progress bar. */
   readonly onProgress?: ((done: number, total: number) => void) | undefined
 }
@@ -193,7 +198,7 @@ async function writeSnapshot(
     input: CreateBackupInput
   },
 ): Promise<{ sizeBytes: number; snapshotBytes: number; sha256: string }> {
-  const { payload, total, cleanup } = await openSnapshot(deps)
+  const { payload, total, cleanup } = await openSnapshot(deps, options.input.offThread === true)
   try {
     const measure = new MeasuringStream((done) => options.input.onProgress?.(done, total()))
     const encrypted = await encryptStream(payload.pipe(measure), {
@@ -211,13 +216,16 @@ async function writeSnapshot(
 /** The snapshot as a stream: the SQLite copy's bytes, or the PostgreSQL dump. */
 async function openSnapshot(
   deps: BackupDeps,
+  offThread: boolean,
 ): Promise<{ payload: Readable; total: () => number; cleanup: () => Promise<void> }> {
   const source = deps.source
   if (source.dialect === 'sqlite') {
     // Beside the store, under its protection: the copy is as sealed as the store itself.
     const workDirectory = join(dirname(source.file), `.backup-${newId(deps.clock.now())}`)
     try {
-      const copy = await copyInWorker(source.file, workDirectory)
+      const copy = offThread
+        ? await copyInWorker(source.file, workDirectory)
+        : await copySqliteStore(source.file, workDirectory)
       const size = fileSize(copy)
       return {
         payload: createReadStream(copy, { highWaterMark: chunkBytes }),

@@ -142,31 +142,46 @@ export async function destroyOlderVaults(
  */
 export async function refreshVaults(
   deps: BackupDeps,
-): Promise<{ rewritten: number; removed: number }> {
-  const system: Actor = { actorType: 'system', actorId: null }
+): Promise<{ rewritten: number; removed: number; failed: number }> {
   const lastErasure = await newestErasureAt(deps)
-  let rewritten = 0
-  let removed = 0
+  const done = { rewritten: 0, removed: 0, failed: 0 }
+  // One unreachable destination (a volume not mounted) does not hold up the others.
   for (const destination of await selectDestinations(deps.db)) {
-    const snapshots = await selectLiveFiles(deps.db, 'snapshot', destination.directory)
-    const vaults = await selectLiveFiles(deps.db, 'vault', destination.directory)
-    if (snapshots.every((file) => file.status !== 'good')) {
-      if (vaults.length > 0)
-        removed += await destroyOlderVaults(deps, destination.directory, undefined, system)
-      continue
+    try {
+      const outcome = await refreshVault(deps, destination, lastErasure)
+      if (outcome !== undefined) done[outcome] += 1
+    } catch (error) {
+      deps.logger.error({ err: error }, 'a backup destination’s key vault could not be rewritten')
+      done.failed += 1
     }
-    const newest = vaults[vaults.length - 1]
-    if (newest !== undefined && (lastErasure === undefined || lastErasure < newest.started_at))
-      continue
-    await writeVault(deps, {
-      directory: destination.directory,
-      recipients: await readPublicKeys(destination.recipient_keys),
-      signingKey: await activeSigningKey(deps),
-      actor: system,
-    })
-    rewritten += 1
   }
-  return { rewritten, removed }
+  return done
+}
+
+async function refreshVault(
+  deps: BackupDeps,
+  destination: { directory: string; recipient_keys: string },
+  lastErasure: string | undefined,
+): Promise<'rewritten' | 'removed' | undefined> {
+  const system: Actor = { actorType: 'system', actorId: null }
+  const snapshots = await selectLiveFiles(deps.db, 'snapshot', destination.directory)
+  const vaults = await selectLiveFiles(deps.db, 'vault', destination.directory)
+  if (snapshots.every((file) => file.status !== 'good')) {
+    if (vaults.length === 0) return undefined
+    await destroyOlderVaults(deps, destination.directory, undefined, system)
+    return 'removed'
+  }
+  const newest = vaults[vaults.length - 1]
+  if (newest !== undefined && (lastErasure === undefined || lastErasure < newest.started_at)) {
+    return undefined
+  }
+  await writeVault(deps, {
+    directory: destination.directory,
+    recipients: await readPublicKeys(destination.recipient_keys),
+    signingKey: await activeSigningKey(deps),
+    actor: system,
+  })
+  return 'rewritten'
 }
 
 async function newestErasureAt(deps: Pick<BackupDeps, 'db'>): Promise<string | undefined> {
