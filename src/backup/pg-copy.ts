@@ -18,7 +18,7 @@ interface CopyConnection {
 }
 
 // Rows arrive as one small message each; they are gathered into chunks of this size.
-const gatherBytes = 256 * 1024
+const gatherBytes = 128 * 1024
 
 /** `COPY … TO STDOUT` as a readable stream of the bytes PostgreSQL sends. */
 export class CopyOut extends Readable implements pg.Submittable {
@@ -32,7 +32,7 @@ export class CopyOut extends Readable implements pg.Submittable {
   #reject: (error: Error) => void = () => {}
 
   constructor(text: string) {
-    super({ highWaterMark: 4 * gatherBytes })
+    super({ highWaterMark: 2 * gatherBytes })
     this.#text = text
     this.#settled = new Promise((resolve, reject) => {
       this.#resolve = resolve
