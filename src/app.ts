@@ -26,6 +26,7 @@ import { registerBrowserCors, registerTrackingRoutes } from './tracking/index.js
 import { registerWorkspaceRoutes } from './workspaces/index.js'
 import { registerRightsRoutes } from './rights/index.js'
 import { registerTransferRoutes } from './transfers/index.js'
+import { backupMetricLines, registerBackupRoutes } from './backup/index.js'
 import { registerGovernanceRoutes } from './governance/index.js'
 import { registerSigningRoutes } from './signing/index.js'
 import { registerInboxRoutes } from './inbox/index.js'
@@ -154,7 +155,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Before the routes: the SDK's routes answer cross-origin (tracking/browser-cors.ts).
   registerBrowserCors(app)
-  registerSystemRoutes(app, modules.core.storage.db)
+  registerSystemRoutes(app, modules.core.storage.db, [() => backupMetricLines(modules.backup)])
+  registerBackupRoutes(app, modules.backup)
   registerIdentityRoutes(app, modules.identity)
   registerIdentityPages(app)
   registerOperatorRoutes(app, modules.identity)

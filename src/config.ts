@@ -36,6 +36,12 @@ const ConfigSchema = Type.Object({
   mailFrom: Type.String({ minLength: 1 }),
   enrichmentDirectory: Type.Optional(Type.String({ minLength: 1 })),
   enrichmentUrl: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
+  backupDir: Type.Optional(Type.String({ minLength: 1 })),
+  backupTime: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+  backupRecipients: Type.Optional(Type.String({ minLength: 1 })),
+  backupRetentionDays: Type.Integer({ minimum: 1, maximum: 7 }),
+  backupRegion: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}(-[a-z0-9]{1,16})?$' })),
+  backupHost: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]+$' })),
   breachRulesFile: Type.Optional(Type.String({ minLength: 1 })),
   auditRetentionDays: Type.Optional(Type.Integer({ minimum: 365, maximum: 36_500 })),
   // HTTPS, or plain HTTP to this machine's loopback only (a local relay, a test).
@@ -79,6 +85,17 @@ const settings = {
   // HTTP service the transfer guard must allow before any email is sent to it.
   enrichmentDirectory: { env: 'CUSTODIAN_ENRICHMENT_DIRECTORY' },
   enrichmentUrl: { env: 'CUSTODIAN_ENRICHMENT_URL' },
+  // Backups (src/backup): `serve` makes one daily at this UTC time into the directory
+  // (default <data>/backups), encrypted to these OpenPGP public key files
+  // (comma-separated; none: no daily backup), kept this many days.
+  backupDir: { env: 'CUSTODIAN_BACKUP_DIR' },
+  backupTime: { env: 'CUSTODIAN_BACKUP_TIME', default: '02:30' },
+  backupRecipients: { env: 'CUSTODIAN_BACKUP_RECIPIENTS' },
+  backupRetentionDays: { env: 'CUSTODIAN_BACKUP_RETENTION_DAYS', default: 7, numeric: true },
+  // Where the backup directory's storage lies (default: the instance region), and the
+  // host it is mounted from when not this machine (checked by the transfer guard).
+  backupRegion: { env: 'CUSTODIAN_BACKUP_REGION' },
+  backupHost: { env: 'CUSTODIAN_BACKUP_HOST' },
   // The breach detection thresholds (a JSON file; breach/breach-rules.ts has the
   // defaults), and where alerts are posted, through the transfer guard.
   breachRulesFile: { env: 'CUSTODIAN_BREACH_RULES_FILE' },
@@ -206,6 +223,14 @@ function explain(key: keyof typeof settings): string {
       return 'must be a number of bytes from 1024 to 67108864'
     case 'smtpUrl':
       return 'must be an smtp:// (STARTTLS) or smtps:// (TLS) URL, e.g. smtps://user:password@mail.example.com'
+    case 'backupTime':
+      return 'must be a time of day in UTC, HH:MM (e.g. 02:30)'
+    case 'backupRetentionDays':
+      return 'must be a number of days from 1 to 7: the backup policy retains backups for a maximum of 1 week ("All platform backups are GPG/PGP-encrypted and stored privately, retained for a maximum of 1 week")'
+    case 'backupRegion':
+      return 'must be a lower-case region or country code such as eu or de'
+    case 'backupHost':
+      return 'must be a host name or address'
     case 'trustProxy':
       return 'must list proxy addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8,::1)'
     default:

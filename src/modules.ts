@@ -1,4 +1,6 @@
+import { isAbsolute, join, resolve } from 'node:path'
 import type { AuditLog, AuditRouteDeps } from './audit/index.js'
+import { type BackupDeps, type BackupSource, backupJobs } from './backup/index.js'
 import { type BreachDeps, breachJobs, loadThresholds } from './breach/index.js'
 import { type RetentionDeps, retentionJobs } from './retention/index.js'
 import type { Clock } from './clock.js'
@@ -89,6 +91,8 @@ export interface Modules {
   readonly governance: GovernanceDeps
   /** The Data Rights Protocol door: authorised agents file into the rights module. */
   readonly drp: Readonly<DrpDeps>
+  /** OpenPGP backups: snapshots, the key vault, retention, restore (DESIGN "backup"). */
+  readonly backup: BackupDeps
   /** Security operations: detection over the audit stream, alerts, the breach register. */
   readonly breach: BreachDeps
   /** Storage limitation: every source's retention rules, run daily and by `retention run`. */
@@ -187,6 +191,7 @@ export function createModules(core: Core): Modules {
     // the sub-processor registry knows, with a DPA and a lawful transfer (DESIGN 6).
     guardTransfer: (transfer: CallbackTransfer) => guardTransfer(transfers, transfer),
   })
+  const backup = backupDepsOf(frozenCore, transfers)
   const breach: BreachDeps = Object.freeze({
     db,
     keyring,
@@ -236,11 +241,13 @@ export function createModules(core: Core): Modules {
     signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
     drp,
+    backup,
     breach,
     retention,
     jobs: Object.freeze([
       ...breachJobs(breach),
       ...retentionJobs(retention),
+      ...backupJobs(backup),
       ...rightsJobs(rights),
       ...governanceJobs(governance),
       ...drpJobs(drp),
@@ -260,6 +267,46 @@ export function createModules(core: Core): Modules {
       // A transport the core handed in is the core's to close.
       if (frozenCore.mail === undefined) await mail.close()
     },
+  })
+}
+
+/** The backup module's deps: where the store is, and the CUSTODIAN_BACKUP_* settings. */
+function backupDepsOf(core: Core, transfers: TransferDeps): BackupDeps {
+  const { config, storage } = core
+  const source: BackupSource =
+    storage.dialect === 'sqlite'
+      ? { dialect: 'sqlite', file: storage.location }
+      : {
+          dialect: 'postgres',
+          // The location carries no password; the configured URL does, when there is one.
+          connectionString: config.databaseUrl ?? storage.location,
+          ...(storage.schema === undefined ? {} : { schema: storage.schema }),
+        }
+  const directory =
+    config.backupDir === undefined
+      ? join(config.dataDir, 'backups')
+      : isAbsolute(config.backupDir)
+        ? config.backupDir
+        : resolve(config.backupDir)
+  return Object.freeze({
+    db: storage.db,
+    source,
+    keyring: core.keyring,
+    audit: core.audit,
+    clock: core.clock,
+    logger: core.logger,
+    transfers,
+    settings: Object.freeze({
+      directory,
+      region: config.backupRegion ?? config.region,
+      host: config.backupHost,
+      recipientFiles: (config.backupRecipients ?? '')
+        .split(',')
+        .map((file) => file.trim())
+        .filter((file) => file !== ''),
+      retentionDays: config.backupRetentionDays,
+      dailyAt: config.backupTime,
+    }),
   })
 }
 

@@ -8,8 +8,15 @@ import { problemTypeUri } from './http/index.js'
 
 const codes = Object.keys(problemCatalogue) as ErrorCode[]
 
+/** Lines of `name value` a module adds to `/healthz?detail=true` (no personal data). */
+export type MetricLines = () => Promise<readonly string[]>
+
 /** Liveness with a real database round trip, the OpenAPI document and the problem types. */
-export function registerSystemRoutes(app: App, db: Database): void {
+export function registerSystemRoutes(
+  app: App,
+  db: Database,
+  metrics: readonly MetricLines[] = [],
+): void {
   app.get(
     '/healthz',
     {
@@ -17,16 +24,24 @@ export function registerSystemRoutes(app: App, db: Database): void {
       schema: {
         summary: 'Health check: the process is up and its database answers',
         tags: ['system'],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        querystring: Type.Object({ detail: Type.Optional(Type.Boolean()) }),
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            metrics: Type.Optional(Type.Array(Type.String())),
+          }),
+        },
       },
     },
-    async () => {
+    async (request) => {
       try {
         await sql`select 1`.execute(db)
       } catch (error) {
         throw new AppError('unavailable', 'The database does not answer', { cause: error })
       }
-      return { status: 'ok' as const }
+      if (request.query.detail !== true) return { status: 'ok' as const }
+      const lines = (await Promise.all(metrics.map((lines) => lines()))).flat()
+      return { status: 'ok' as const, metrics: lines }
     },
   )
 

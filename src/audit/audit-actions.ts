@@ -12,6 +12,7 @@ import { governanceAuditActions } from '../governance/governance.audit.js'
 import { signingAuditActions } from '../signing/signing.audit.js'
 import { inboxAuditActions } from '../inbox/inbox.audit.js'
 import { drpAuditActions } from '../drp/drp.audit.js'
+import { backupAuditActions } from '../backup/backup.audit.js'
 import { breachAuditActions } from '../breach/breach.audit.js'
 import { retentionAuditActions } from '../retention/retention.audit.js'
 
@@ -35,6 +36,7 @@ export const auditCatalogues = {
   signing: signingAuditActions,
   inbox: inboxAuditActions,
   drp: drpAuditActions,
+  backup: backupAuditActions,
   breach: breachAuditActions,
   retention: retentionAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>

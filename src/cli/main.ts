@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js'
 import { isAppError } from '../errors.js'
 import { scrubText } from '../logger.js'
 import { registerAuditCommand } from './audit.js'
+import { registerBackupCommand } from './backup.js'
 import { registerContactsCommand } from './contacts.js'
 import { registerDetectCommand } from './detect.js'
 import { registerDsarCommand } from './dsar.js'
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerRopaCommand(program)
   registerSigningKeyCommand(program)
   registerDetectCommand(program)
+  registerBackupCommand(program)
   return program
 }
 

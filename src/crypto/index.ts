@@ -40,4 +40,4 @@ export {
   usesDataDirKeyFile,
 } from './master-key.js'
 export { changeMasterKey, type MasterKeyChange } from './master-rewrap.js'
-export { shredChannel } from './subject-keys.js'
+export { selectShredEpoch, shredChannel } from './subject-keys.js'

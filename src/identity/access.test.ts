@@ -37,6 +37,8 @@ describe('declared access', () => {
         '/healthz',
         '/v1/openapi.json',
         '/problems/{code}',
+        // Monitoring, as /healthz: the last good backup's time, counts and sizes only.
+        '/v1/system/backups',
         '/v1/rights/exports/{token}',
         // What a workspace publishes to everyone: its verification keys and privacy notice.
         '/v1/workspaces/{id}/jwks.json',

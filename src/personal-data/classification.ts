@@ -268,6 +268,24 @@ export const tableClassification = {
     module: 'drp',
     why: 'SHA-256 hashes of signed messages already taken, until they expire: refuses replays; a hash of a signed message reveals nothing of it',
   },
+  backup_files: {
+    personal: false,
+    module: 'backup',
+    why: 'the backup files written: directory, name, sizes, digests, times, key fingerprints',
+  },
+  backup_destinations: {
+    personal: false,
+    module: 'backup',
+    why: "where backups go, its declared region and the recipients' OpenPGP public keys (the platform's own)",
+  },
+  backup_signing_keys: {
+    personal: false,
+    module: 'backup',
+    why: "the instance's OpenPGP key that signs its backups: key material about no one",
+    binary: {
+      private_key: 'the armored OpenPGP private key, sealed under a key of its own',
+    },
+  },
   breach_incidents: {
     personal: false,
     module: 'breach',

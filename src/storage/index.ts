@@ -8,7 +8,7 @@ export { type Database, type DialectName, type Listening, type Storage } from '.
 export { isUniqueViolation } from './errors.js'
 export { insertRows } from './insert-rows.js'
 export { ensureInstance } from './instance.js'
-export { migrateToLatest } from './migrate.js'
+export { migrateTo, migrateToLatest } from './migrate.js'
 export { migrations } from './migrations/index.js'
 export { openStorage } from './open-storage.js'
 export { channelNameIn, openPostgres, signal } from './postgres.js'

@@ -44,6 +44,11 @@ import type {
 import type { SubprocessorsTable } from '../transfers/subprocessors.table.js'
 import type { DataMapExtensionsTable } from '../governance/data-map/data-map.table.js'
 import type { WorkspaceSigningKeysTable } from '../signing/signing.table.js'
+import type {
+  BackupDestinationsTable,
+  BackupFilesTable,
+  BackupSigningKeysTable,
+} from '../backup/backup.table.js'
 import type { DpiasTable } from '../governance/dpia/dpia.table.js'
 import type {
   InboxAttachmentsTable,
@@ -115,6 +120,9 @@ export interface DB {
   drp_agents: DrpAgentsTable
   drp_requests: DrpRequestsTable
   drp_seen_messages: DrpSeenMessagesTable
+  backup_files: BackupFilesTable
+  backup_destinations: BackupDestinationsTable
+  backup_signing_keys: BackupSigningKeysTable
   breach_incidents: BreachIncidentsTable
   breach_alerts: BreachAlertsTable
   breach_detection: BreachDetectionTable
