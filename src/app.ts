@@ -16,7 +16,7 @@ import { registerOpenApi } from './http/index.js'
 import { sendProblem, toAppError } from './http/index.js'
 import { createValidatorCompiler, serializerOptions } from './http/index.js'
 import { registerSystemRoutes } from './system.routes.js'
-import { enforceDeclaredAccess, securitySchemes } from './identity/index.js'
+import { enforceDeclaredAccess, platformAdmin, securitySchemes } from './identity/index.js'
 import { registerAuthentication } from './identity/index.js'
 import { registerIdentityRoutes } from './identity/index.js'
 import { registerOperatorRoutes } from './identity/index.js'
@@ -156,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Before the routes: the SDK's routes answer cross-origin (tracking/browser-cors.ts).
   registerBrowserCors(app)
   registerSystemRoutes(app, modules.core.storage.db, [() => backupMetricLines(modules.backup)])
-  registerBackupRoutes(app, modules.backup)
+  registerBackupRoutes(app, modules.backup, platformAdmin(config.adminToken))
   registerIdentityRoutes(app, modules.identity)
   registerIdentityPages(app)
   registerOperatorRoutes(app, modules.identity)

@@ -25,6 +25,7 @@ const ConfigSchema = Type.Object({
   databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   masterKey: Type.Optional(Type.String({ minLength: 1 })),
   masterKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  adminToken: Type.Optional(Type.String({ minLength: 32, maxLength: 200, pattern: '^\\S+$' })),
   region: Type.String({ pattern: '^[a-z]{2,3}(-[a-z0-9]{1,16})?$' }),
   logLevel: Type.Union(logLevels.map((level) => Type.Literal(level))),
   bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
@@ -63,6 +64,9 @@ const settings = {
   databaseUrl: { flag: '--database-url', env: 'DATABASE_URL', secret: true },
   masterKey: { env: 'CUSTODIAN_MASTER_KEY', secret: true },
   masterKeyFile: { flag: '--master-key-file', env: 'CUSTODIAN_MASTER_KEY_FILE' },
+  // The platform admin's Bearer token for the instance's own routes (GET
+  // /v1/system/backups); unset, those routes answer no one. At least 32 characters.
+  adminToken: { env: 'CUSTODIAN_ADMIN_TOKEN', secret: true },
   region: { flag: '--region', env: 'CUSTODIAN_REGION', default: 'eu' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', default: 'info' },
   bodyLimitBytes: {

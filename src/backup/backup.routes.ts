@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { App } from '../app.js'
-import { anyone } from '../identity/index.js'
+import type { Access } from '../identity/index.js'
 import type { BackupDeps } from './backup.deps.js'
 import { backupStatus } from './backup-status.js'
 
@@ -22,16 +22,17 @@ export const BackupStatusSchema = Type.Object({
 
 /**
  * `GET /v1/system/backups`: when the last good backup finished, what is kept and the
- * schedule, for the platform admin's monitoring. Authorised as the other system routes
- * (`/healthz`): open, because a monitor scrapes it without a workspace's credentials
- * and no platform-admin credential exists over HTTP; it therefore answers only times,
- * counts, sizes and the region, never a file name, a directory, a key or a workspace.
+ * schedule, for the platform admin's monitoring, with the instance's admin token
+ * (`platformAdmin` access): a workspace's operators and keys are tenants, not the
+ * platform's admin. It answers only times, counts, sizes and the region, never a file
+ * name, a directory, a key or a workspace. (The age of the last good backup is also a
+ * line of `/healthz?detail=true`, for a monitor without the token.)
  */
-export function registerBackupRoutes(app: App, deps: BackupDeps): void {
+export function registerBackupRoutes(app: App, deps: BackupDeps, access: Access): void {
   app.get(
     '/v1/system/backups',
     {
-      config: { access: anyone },
+      config: { access },
       schema: {
         summary: 'Backups: the last good one, what is kept, the schedule (no contents)',
         tags: ['system'],

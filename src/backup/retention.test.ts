@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -5,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { ConfigError, loadConfig } from '../config.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
+import { createTenant } from '../identity/testing/fixtures.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import {
   armoredOf,
@@ -59,6 +61,7 @@ for (const dialect of testDialects) {
     let harness: TestApp
     let out: string
     let recipientFile: string
+    const adminToken = randomBytes(32).toString('base64url')
 
     before(async () => {
       out = mkdtempSync(join(tmpdir(), 'custodian-retention-'))
@@ -71,6 +74,7 @@ for (const dialect of testDialects) {
           CUSTODIAN_BACKUP_DIR: join(out, 'backups'),
           CUSTODIAN_BACKUP_RECIPIENTS: recipientFile,
           CUSTODIAN_BACKUP_TIME: '02:30',
+          CUSTODIAN_ADMIN_TOKEN: adminToken,
         },
       })
     })
@@ -123,7 +127,23 @@ for (const dialect of testDialects) {
       assert.match(await runDailyBackup(harness.modules.backup), /not due/)
       harness.clock.set('2026-11-20T02:31:00Z')
       assert.match(await runDailyBackup(harness.modules.backup), /backup of \d+ bytes written/)
-      const status = await harness.app.inject({ method: 'GET', url: '/v1/system/backups' })
+      // The platform admin's route: the instance's admin token, nothing else.
+      const tenant = await createTenant(harness, 'Tenant Ltd')
+      for (const headers of [
+        {},
+        { authorization: `Bearer ${tenant.secretKey}` },
+        tenant.owner.headers(),
+        { authorization: `Bearer ${adminToken}x` },
+      ]) {
+        const refused = await harness.app.inject({ url: '/v1/system/backups', headers })
+        assert.equal(refused.statusCode, 401, refused.body)
+        assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8')
+      }
+      const status = await harness.app.inject({
+        method: 'GET',
+        url: '/v1/system/backups',
+        headers: { authorization: `Bearer ${adminToken}` },
+      })
       assert.equal(status.statusCode, 200)
       const body = status.json<{ lastGoodAt: string; snapshotsKept: number; scheduled: boolean }>()
       assert.equal(body.lastGoodAt, '2026-11-20T02:31:00.000Z')

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
-import { anyone, checkAccess, requires, securityOf } from './access.js'
+import {
+  anyone,
+  checkAccess,
+  checkPlatformAdmin,
+  platformAdmin,
+  requires,
+  securityOf,
+} from './access.js'
 
 describe('declared access', () => {
   let harness: TestApp
@@ -37,8 +44,6 @@ describe('declared access', () => {
         '/healthz',
         '/v1/openapi.json',
         '/problems/{code}',
-        // Monitoring, as /healthz: the last good backup's time, counts and sizes only.
-        '/v1/system/backups',
         '/v1/rights/exports/{token}',
         // What a workspace publishes to everyone: its verification keys and privacy notice.
         '/v1/workspaces/{id}/jwks.json',
@@ -55,6 +60,11 @@ describe('declared access', () => {
         continue
       }
       const schemes = operation.security.flatMap((requirement) => Object.keys(requirement))
+      // The platform admin's routes take the instance's admin token and nothing else.
+      if (path.startsWith('/v1/system/')) {
+        assert.deepEqual(operation.security, [{ adminToken: [] }], `${method} ${path}`)
+        continue
+      }
       assert.ok(schemes.includes('session'), `${method} ${path}: no session alternative`)
       if (method !== 'get') {
         const session = operation.security.find((requirement) => 'session' in requirement)
@@ -64,6 +74,7 @@ describe('declared access', () => {
     const ingest = document.paths['/v1/events']?.post?.security ?? []
     assert.deepEqual(ingest, [{ secretKey: [] }, { publicKey: [] }, { session: [], csrf: [] }])
     assert.deepEqual(Object.keys(document.components.securitySchemes).sort(), [
+      'adminToken',
       'csrf',
       'publicKey',
       'secretKey',
@@ -71,6 +82,23 @@ describe('declared access', () => {
     ])
     assert.equal(document.servers[0]?.url, 'https://custodian.test')
     assert.ok(document.components.schemas.Problem)
+  })
+
+  test("the platform admin's token: the configured one only, and no one when none is configured", () => {
+    const token = 'a'.repeat(20) + 'b'.repeat(20)
+    const configured = platformAdmin(token)
+    const unconfigured = platformAdmin(undefined)
+    assert.ok(configured.kind === 'platform-admin' && unconfigured.kind === 'platform-admin')
+    assert.doesNotThrow(() => checkPlatformAdmin(`Bearer ${token}`, configured.tokenDigest))
+    for (const header of [undefined, '', `Bearer ${token}c`, `Basic ${token}`, token]) {
+      assert.throws(() => checkPlatformAdmin(header, configured.tokenDigest), {
+        code: 'unauthorized',
+      })
+    }
+    assert.throws(() => checkPlatformAdmin(`Bearer ${token}`, unconfigured.tokenDigest), {
+      code: 'unauthorized',
+    })
+    assert.ok(!JSON.stringify(configured).includes(token), 'only its digest is held')
   })
 
   test('the check answers 401 without credentials and 403 to the public key', () => {

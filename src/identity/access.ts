@@ -3,6 +3,7 @@ import type { App } from '../app.js'
 import { AppError } from '../errors.js'
 import { csrfHeaderName, sessionCookieName } from './authenticate.js'
 import { checkPermission } from './authorize.js'
+import { hashSecret, sameSecret } from './secrets.js'
 import type { Permission } from './permissions.js'
 import type { Principal } from './principal.js'
 
@@ -18,6 +19,12 @@ export type Access =
   | { readonly kind: 'anyone' }
   /** A signed-in operator acting on their own account (profile, 2FA, sign-out). */
   | { readonly kind: 'operator' }
+  /**
+   * The platform admin, who runs the instance (backups, its health): not a workspace's
+   * operator or key, but the instance's own admin token (`CUSTODIAN_ADMIN_TOKEN`) as a
+   * Bearer token. No token configured: the route answers no one.
+   */
+  | { readonly kind: 'platform-admin'; readonly tokenDigest: string | undefined }
   /** Any operator of the workspace, or its secret key: reads nothing personal. */
   | { readonly kind: 'member' }
   | {
@@ -35,6 +42,14 @@ export type Access =
 export const anyone: Access = Object.freeze({ kind: 'anyone' })
 export const signedInOperator: Access = Object.freeze({ kind: 'operator' })
 export const workspaceMember: Access = Object.freeze({ kind: 'member' })
+
+/** The platform admin's access, holding only the SHA-256 of the configured token. */
+export function platformAdmin(adminToken: string | undefined): Access {
+  return Object.freeze({
+    kind: 'platform-admin',
+    tokenDigest: adminToken === undefined ? undefined : hashSecret(adminToken),
+  })
+}
 
 export function requires(
   permission: Permission,
@@ -70,6 +85,15 @@ export function enforceDeclaredAccess(app: App): void {
       route.schema = { ...route.schema, security: securityOf(access, route.method) }
     }
     if (access.kind === 'anyone') return
+    if (access.kind === 'platform-admin') {
+      // Its Bearer token is no API key: authentication leaves it to this check.
+      route.config = { ...route.config, ownBearerToken: true }
+      const checkAdmin = async (request: FastifyRequest): Promise<void> => {
+        checkPlatformAdmin(request.headers.authorization, access.tokenDigest)
+      }
+      route.onRequest = [...hooksOf(route.onRequest), checkAdmin]
+      return
+    }
     const check = async (request: FastifyRequest): Promise<void> => {
       checkAccess(request.principal, access)
     }
@@ -86,11 +110,35 @@ function hooksOf<T>(hooks: T | T[] | undefined): T[] {
   return Array.isArray(hooks) ? hooks : [hooks]
 }
 
+/**
+ * The platform admin's Bearer token against the configured one, compared as SHA-256
+ * digests in constant time (so neither the token's length nor its prefix leaks).
+ */
+export function checkPlatformAdmin(
+  authorization: string | undefined,
+  tokenDigest: string | undefined,
+): void {
+  const offered = /^Bearer\s+(\S{1,200})$/i.exec(authorization ?? '')?.[1]
+  if (offered === undefined) {
+    throw new AppError('unauthorized', "Send the instance's admin token as a Bearer token", {
+      headers: { 'www-authenticate': 'Bearer realm="custodian-admin"' },
+    })
+  }
+  if (tokenDigest === undefined || !sameSecret(hashSecret(offered), tokenDigest)) {
+    throw new AppError('unauthorized', 'The admin token is not valid here', {
+      headers: { 'www-authenticate': 'Bearer realm="custodian-admin"' },
+    })
+  }
+}
+
 /** Whether a principal passes a route's declared access; throws the problem otherwise. */
 export function checkAccess(principal: Principal | undefined, access: Access): void {
   switch (access.kind) {
     case 'anyone':
       return
+    case 'platform-admin':
+      // Checked from the Authorization header (enforceDeclaredAccess), never a principal.
+      throw new AppError('forbidden', "Only the instance's admin token opens this")
     case 'operator':
       if (principal?.kind === 'operator') return
       if (principal === undefined) throw signInRequired()
@@ -137,6 +185,11 @@ export const securitySchemes = {
     name: sessionCookieName,
     description: 'An operator session, set by POST /v1/auth/login',
   },
+  adminToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The instance's admin token (CUSTODIAN_ADMIN_TOKEN), for the platform admin",
+  },
   csrf: {
     type: 'apiKey',
     in: 'header',
@@ -159,6 +212,8 @@ export function securityOf(access: Access, method: string | string[]): SecurityR
   switch (access.kind) {
     case 'anyone':
       return []
+    case 'platform-admin':
+      return [{ adminToken: [] }]
     case 'operator':
       return [session]
     case 'member':

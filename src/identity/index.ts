@@ -6,11 +6,14 @@
  */
 export {
   anyone,
+  checkPlatformAdmin,
   enforceDeclaredAccess,
+  platformAdmin,
   requires,
   securitySchemes,
   workspaceMember,
 } from './access.js'
+export type { Access } from './access.js'
 export { authenticateApiKey, buildApiKey, insertApiKeys, recordApiKeyCreated } from './api-keys.js'
 export { registerAuthentication, requestContext } from './authenticate.js'
 export { principalOf } from './authorize.js'

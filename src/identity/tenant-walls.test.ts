@@ -16,8 +16,6 @@ const publicRoutes = new Set([
   'GET /healthz',
   'GET /v1/openapi.json',
   'GET /problems/{code}',
-  // Monitoring, as /healthz: when the last good backup was made, counts and sizes only.
-  'GET /v1/system/backups',
   'POST /v1/auth/login',
   'POST /v1/auth/setup',
   'POST /v1/auth/setup/check',
