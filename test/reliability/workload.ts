@@ -376,7 +376,12 @@ function sortedJson(value: Record<string, unknown>): string {
 }
 
 /** Totals for reports: how many writes were acknowledged, by kind. */
-export function acknowledgedCounts(ledger: Ledger): Record<string, number> {
+export function acknowledgedCounts(ledger: Ledger): {
+  contacts: number
+  consents: number
+  eventBatches: number
+  rightsRequests: number
+} {
   return {
     contacts: ledger.contacts.filter((item) => item.acked).length,
     consents: ledger.visits.filter((item) => item.consentAcked).length,
