@@ -15,6 +15,8 @@ import { runCli } from '../cli-process.js'
 export interface ServeStore {
   dialect: 'sqlite' | 'postgres'
   dataDir: string
+  /** The PostgreSQL schema the store lives in. */
+  schema?: string
   env: NodeJS.ProcessEnv
   /** Arguments for `serve` and every other command. */
   args: string[]
@@ -41,6 +43,7 @@ export async function makeServeStore(dialect: 'sqlite' | 'postgres'): Promise<Se
   return {
     dialect,
     dataDir,
+    ...(schema === undefined ? {} : { schema }),
     env,
     args: ['--data', dataDir],
     async cleanup() {

@@ -305,7 +305,9 @@ async function verifyContacts(
     for (const contact of page.data) {
       const write = attempted.get(contact.externalId ?? '')
       if (write === undefined) {
-        problems.push(`contact ${contact.id} matches no write that was sent`)
+        problems.push(
+          `contact ${contact.id} matches no write that was sent: ${JSON.stringify(contact)}`,
+        )
         continue
       }
       seen.add(write.externalId)
