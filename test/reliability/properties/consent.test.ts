@@ -79,6 +79,10 @@ describe('consent decision under fast-check', () => {
         fc.constantFrom(...restrictingFlags, 'objectedAt' as const),
         instant,
         (input, flag, at) => {
+          // Added where there was none: moving an existing restriction earlier is not
+          // more restriction (a consent given after it is the subject's newer choice).
+          const existing = flag === 'objectedAt' ? input.state?.objectedAt : input.subject?.[flag]
+          if (existing != null) return
           const more: DecisionInput =
             flag === 'objectedAt'
               ? { ...input, state: { ...(input.state ?? noState), objectedAt: at } }
