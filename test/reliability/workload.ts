@@ -279,6 +279,7 @@ export async function verifyLedger(client: Client, ledger: Ledger): Promise<stri
   }
   await verifyContacts(ledger, read, problems)
   for (const visit of ledger.visits) await verifyVisit(visit, read, problems)
+  await verifyRightsListing(ledger, read, problems)
   for (const write of ledger.rights.filter((item) => item.acked)) {
     const found = (await read(`/v1/rights/requests/${write.id}`)) as RightsWrite | undefined
     if (found?.dueAt !== write.dueAt || found?.receivedAt !== write.receivedAt) {
@@ -329,6 +330,29 @@ async function verifyContacts(
   } while (cursor !== null)
   for (const write of ledger.contacts.filter((item) => item.acked)) {
     if (!seen.has(write.externalId)) problems.push(`acknowledged contact ${write.id} is missing`)
+  }
+}
+
+/** Every request the workspace lists opens, and the acknowledged ones are all listed. */
+async function verifyRightsListing(
+  ledger: Ledger,
+  read: (path: string) => Promise<unknown>,
+  problems: string[],
+): Promise<void> {
+  const listed = new Set<string>()
+  let cursor: string | null = null
+  do {
+    const page = (await read(
+      `/v1/rights/requests?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+    )) as { data: { id: string; type: string }[]; nextCursor: string | null } | undefined
+    if (page === undefined) return
+    for (const request of page.data) listed.add(request.id)
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  for (const write of ledger.rights.filter((item) => item.acked)) {
+    if (write.id !== undefined && !listed.has(write.id)) {
+      problems.push(`acknowledged rights request ${write.id} is not listed`)
+    }
   }
 }
 
