@@ -59,7 +59,11 @@ export async function startServeProcess(
     void exited.then((code) =>
       reject(new Error(`serve exited with ${code} before listening: ${errors}`)),
     )
-    setTimeout(() => reject(new Error(`serve did not start in time: ${errors}`)), 20_000).unref()
+    setTimeout(() => {
+      // Not left running behind a failed test, holding its data directory.
+      child.kill('SIGKILL')
+      reject(new Error(`serve did not start in time: ${errors}`))
+    }, 20_000).unref()
   })
   return { child, url, output, exited }
 }
