@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config.js'
 import { openKeyring } from '../src/crypto/keyring.js'
 import { testMasterKey } from '../src/crypto/testing/keyring.js'
 import { startConversation } from '../src/inbox/conversations.service.js'
-import { detectSensitiveData } from '../src/inbox/detect.logic.js'
+import { detectSensitiveData } from '../src/detection/index.js'
 import { postMessage } from '../src/inbox/post-message.js'
 import { createLogger } from '../src/logger.js'
 import { createModules } from '../src/modules.js'
@@ -39,7 +39,10 @@ const logger = createLogger({
 /** 500-byte messages made of the corpus's lines, so the mix of hits and misses is the corpus's. */
 function messagesOf500Bytes(): string[] {
   const corpus = JSON.parse(
-    readFileSync(new URL('../../src/inbox/testing/detection-corpus.json', import.meta.url), 'utf8'),
+    readFileSync(
+      new URL('../../src/detection/testing/detection-corpus.json', import.meta.url),
+      'utf8',
+    ),
   ) as { messages: { text: string }[] }
   const lines = corpus.messages.map((message) => message.text)
   const messages: string[] = []

@@ -30,6 +30,7 @@ import { registerGovernanceRoutes } from './governance/index.js'
 import { registerSigningRoutes } from './signing/index.js'
 import { registerInboxRoutes } from './inbox/index.js'
 import { registerDrpRoutes } from './drp/index.js'
+import { registerBreachRoutes } from './breach/index.js'
 
 /** Everything the HTTP app needs, passed in: no module reaches for a singleton. */
 export interface AppDeps {
@@ -168,5 +169,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerSigningRoutes(app, modules.signing)
   registerInboxRoutes(app, modules.inbox)
   await registerDrpRoutes(app, modules.drp)
+  registerBreachRoutes(app, modules.breach)
   return app
 }

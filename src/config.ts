@@ -36,6 +36,15 @@ const ConfigSchema = Type.Object({
   mailFrom: Type.String({ minLength: 1 }),
   enrichmentDirectory: Type.Optional(Type.String({ minLength: 1 })),
   enrichmentUrl: Type.Optional(Type.String({ pattern: '^https://[^\\s]+$' })),
+  breachRulesFile: Type.Optional(Type.String({ minLength: 1 })),
+  auditRetentionDays: Type.Optional(Type.Integer({ minimum: 365, maximum: 36_500 })),
+  // HTTPS, or plain HTTP to this machine's loopback only (a local relay, a test).
+  alertWebhookUrl: Type.Optional(
+    Type.String({
+      pattern:
+        '^(https://[^\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?(/[^\\s]*)?)$',
+    }),
+  ),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -70,6 +79,13 @@ const settings = {
   // HTTP service the transfer guard must allow before any email is sent to it.
   enrichmentDirectory: { env: 'CUSTODIAN_ENRICHMENT_DIRECTORY' },
   enrichmentUrl: { env: 'CUSTODIAN_ENRICHMENT_URL' },
+  // The breach detection thresholds (a JSON file; breach/breach-rules.ts has the
+  // defaults), and where alerts are posted, through the transfer guard.
+  breachRulesFile: { env: 'CUSTODIAN_BREACH_RULES_FILE' },
+  alertWebhookUrl: { env: 'CUSTODIAN_ALERT_WEBHOOK_URL' },
+  // Unset: the audit log is kept whole. Set: entries older than this many days are
+  // removed by retention, the chain anchored where they end (audit/anchor.ts).
+  auditRetentionDays: { env: 'CUSTODIAN_AUDIT_RETENTION_DAYS', numeric: true },
 } as const satisfies Record<keyof Static<typeof ConfigSchema>, SettingSource>
 
 interface SettingSource {

@@ -1,11 +1,13 @@
 import type { AuditLog, AuditRouteDeps } from './audit/index.js'
+import { type BreachDeps, breachJobs, loadThresholds } from './breach/index.js'
+import { type RetentionDeps, retentionJobs } from './retention/index.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { ConsentDeps } from './consent/index.js'
 import type { ContactDeps } from './contacts/index.js'
 import type { Keyring } from './crypto/index.js'
 import type { HashSlots } from './identity/index.js'
-import { type InboxDeps, inboxEnrichmentProviders } from './inbox/index.js'
+import { type InboxDeps, inboxEnrichmentProviders, inboxJobs } from './inbox/index.js'
 import type { IdentityDeps, SessionPolicy } from './identity/index.js'
 import type { ScryptCost } from './identity/index.js'
 import { createGovernanceDeps, type GovernanceDeps, governanceJobs } from './governance/index.js'
@@ -87,6 +89,10 @@ export interface Modules {
   readonly governance: GovernanceDeps
   /** The Data Rights Protocol door: authorised agents file into the rights module. */
   readonly drp: Readonly<DrpDeps>
+  /** Security operations: detection over the audit stream, alerts, the breach register. */
+  readonly breach: BreachDeps
+  /** Storage limitation: every source's retention rules, run daily and by `retention run`. */
+  readonly retention: RetentionDeps
   /** Every module's periodic jobs, for the one scheduler `serve` runs. */
   readonly jobs: readonly Job[]
   /**
@@ -142,7 +148,9 @@ export function createModules(core: Core): Modules {
       .filter((operator) => operator.role === 'dpo' && operator.disabledAt === null)
       .map((operator) => operator.email)
   // Refuses to start when the data map misses a category some module holds.
+  const workspaceSettings = composeWorkspaceSettings()
   const governance = createGovernanceDeps({
+    workspaceSettingsSchema: workspaceSettings.schema,
     db,
     keyring,
     audit,
@@ -179,6 +187,32 @@ export function createModules(core: Core): Modules {
     // the sub-processor registry knows, with a DPA and a lawful transfer (DESIGN 6).
     guardTransfer: (transfer: CallbackTransfer) => guardTransfer(transfers, transfer),
   })
+  const breach: BreachDeps = Object.freeze({
+    db,
+    keyring,
+    audit,
+    clock,
+    logger,
+    thresholds: loadThresholds(config.breachRulesFile),
+    transfers,
+    contacts,
+    ...(config.alertWebhookUrl === undefined ? {} : { webhookUrl: config.alertWebhookUrl }),
+    tellDpos: async (workspaceId: string, subject: string, text: string) => {
+      for (const to of await dpoAddresses(workspaceId)) await mail.send({ to, subject, text })
+    },
+  })
+  const retention: RetentionDeps = Object.freeze({
+    db,
+    audit,
+    clock,
+    logger,
+    registry: personalData,
+    instanceSettings: Object.freeze(
+      config.auditRetentionDays === undefined
+        ? {}
+        : { auditRetentionDays: config.auditRetentionDays },
+    ),
+  })
   return Object.freeze({
     core: frozenCore,
     identity,
@@ -188,7 +222,7 @@ export function createModules(core: Core): Modules {
       clock,
       keyring,
       instanceRegion: config.region,
-      settings: composeWorkspaceSettings(),
+      settings: workspaceSettings,
     }),
     audit: Object.freeze({ audit }),
     contacts,
@@ -202,10 +236,15 @@ export function createModules(core: Core): Modules {
     signing: Object.freeze({ db, keyring, audit, clock }),
     governance,
     drp,
+    breach,
+    retention,
     jobs: Object.freeze([
+      ...breachJobs(breach),
+      ...retentionJobs(retention),
       ...rightsJobs(rights),
       ...governanceJobs(governance),
       ...drpJobs(drp),
+      ...inboxJobs(inbox),
       {
         name: 'storage-statistics',
         everyMs: 60 * 60_000,

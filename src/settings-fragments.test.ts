@@ -14,9 +14,11 @@ import { inboxSettings } from './inbox/index.js'
 /**
  * Added by the rights module (the legal clock's calendar, `src/rights/rights.settings.ts`),
  * the inbox (detection and redaction, `src/inbox/inbox.settings.ts`) and the DRP door
- * (its business id and verification policy, `src/drp/drp.settings.ts`).
+ * (its business id and verification policy, `src/drp/drp.settings.ts`) and the breach
+ * register (its notices' language, `src/breach/breach.settings.ts`), and the consent
+ * module's proof retention (`consentProof`, `src/consent/consent.settings.ts`).
  */
-const addedSince = ['country', 'timeZone', 'inbox', 'drp']
+const addedSince = ['country', 'timeZone', 'inbox', 'drp', 'breach', 'consentProof']
 
 /** `WorkspaceSettingsSchema` of workspaces.logic.ts before the fragments, as JSON. */
 const oldSettingsSchema = {
@@ -174,6 +176,8 @@ test('a new workspace gets the defaults it always got, and those of the fields a
       },
     },
     drp: { acceptAgentVerification: false, businessId: null },
+    breach: { notificationLanguage: 'en' },
+    consentProof: { limitationDays: 1095 },
   })
 })
 
@@ -181,7 +185,7 @@ test('each module reads only its own fields, defaults filled in for an old row',
   const oldRow = { slaDays: 5, retentionDays: { conversations: 9 } }
   const consent: ConsentSettings = consentSettings.read(oldRow)
   const tracking: TrackingSettings = trackingSettings.read(oldRow)
-  assert.deepEqual(consent, { ageOfDigitalConsent: 16 })
+  assert.deepEqual(consent, { ageOfDigitalConsent: 16, consentProof: { limitationDays: 1095 } })
   assert.deepEqual(tracking, {
     tracking: { ipStorage: 'truncated' },
     retentionDays: { events: 395 },

@@ -1,3 +1,4 @@
+import { breachSettings } from './breach/index.js'
 import { consentSettings } from './consent/index.js'
 import { contactsSettings } from './contacts/index.js'
 import { inboxSettings } from './inbox/index.js'
@@ -19,6 +20,7 @@ const settingsFragments = [
   rightsSettings,
   inboxSettings,
   drpSettings,
+  breachSettings,
 ]
 
 /** The workspace settings of this instance: one schema for the API, storage and defaults. */

@@ -12,6 +12,8 @@ import { governanceAuditActions } from '../governance/governance.audit.js'
 import { signingAuditActions } from '../signing/signing.audit.js'
 import { inboxAuditActions } from '../inbox/inbox.audit.js'
 import { drpAuditActions } from '../drp/drp.audit.js'
+import { breachAuditActions } from '../breach/breach.audit.js'
+import { retentionAuditActions } from '../retention/retention.audit.js'
 
 /**
  * Every action the instance writes to its audit log, by module: each module's own
@@ -33,6 +35,8 @@ export const auditCatalogues = {
   signing: signingAuditActions,
   inbox: inboxAuditActions,
   drp: drpAuditActions,
+  breach: breachAuditActions,
+  retention: retentionAuditActions,
 } as const satisfies Readonly<Record<string, AuditActionCatalogue>>
 
 type Catalogues = typeof auditCatalogues

@@ -206,3 +206,23 @@ export async function selectEntriesOfPerson(
   const rows = await query.orderBy('seq').limit(page.limit).execute()
   return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
 }
+
+/** One actor's entries in a workspace within `[since, until)`, oldest first, after `afterSeq`. */
+export async function selectActorEntries(
+  db: Database,
+  workspaceId: string,
+  query: { actorId: string; since: string; until: string; afterSeq: number; limit: number },
+): Promise<ChainedEntry[]> {
+  const rows = await db
+    .selectFrom('audit_entries')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('actor_id', '=', query.actorId)
+    .where('at', '>=', query.since)
+    .where('at', '<', query.until)
+    .where('seq', '>', query.afterSeq)
+    .orderBy('seq')
+    .limit(query.limit)
+    .execute()
+  return rows.map((row) => ({ ...row, seq: toSeq(row.seq) }))
+}

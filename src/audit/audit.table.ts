@@ -43,6 +43,20 @@ export interface AuditEntriesTable {
  * append. It pins the newest entry, so deleting that entry is detected too, and on
  * PostgreSQL its row lock (FOR UPDATE) is what serialises appends from many processes.
  */
+/**
+ * Where the chain starts once retention has removed its oldest entries (one row, `slot =
+ * 'anchor'`): the last entry removed, with its hash, which the first kept entry chains
+ * to, sealed under the master key as the head is. Absent until a first purge.
+ */
+export interface AuditAnchorTable {
+  slot: string
+  seq: SeqColumn
+  last_id: string
+  hash: Buffer
+  moved_at: string
+  seal: Buffer
+}
+
 export interface AuditChainHeadTable {
   slot: string
   seq: SeqColumn

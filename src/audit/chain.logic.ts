@@ -234,6 +234,7 @@ export type BreakReason =
   | 'head mismatch'
   | 'head seal invalid'
   | 'entry beyond head'
+  | 'anchor seal invalid'
 
 /** The first entry where the chain does not hold, and why. */
 export interface ChainBreak {

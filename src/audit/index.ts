@@ -34,3 +34,13 @@ export type { AuditPage, ListEntriesQuery } from './list-entries.js'
 export type { AuditEntryView } from './page.logic.js'
 export type { VerifyOptions, VerifyProgress, VerifyReport } from './verify-chain.js'
 export { auditPersonalData, auditTables } from './personal-data.js'
+export {
+  openStreamIps,
+  readActorTrail,
+  readAuditStream,
+  type StreamCursor,
+  type StreamEntry,
+  type StreamPage,
+  subjectRefOf,
+  type TrailEntry,
+} from './read-stream.js'

@@ -1,6 +1,13 @@
 import type { Keyring } from '../crypto/index.js'
-import type { PersonalDataSource, PersonalTable, ResolvedSubject } from '../personal-data/index.js'
+import type {
+  PersonalDataSource,
+  PersonalTable,
+  ResolvedSubject,
+  RetentionRule,
+  RetentionScope,
+} from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
+import { countPurgeableEntries, purgeEntriesBefore } from './anchor.js'
 import { selectEntriesOfPerson } from './audit.repository.js'
 import { subjectRefKind } from './seal-entries.js'
 
@@ -22,7 +29,8 @@ export const auditTables: readonly PersonalTable[] = [
       prev_hash: 'the hash chain',
       hash: 'the hash chain',
     },
-    retention: 'kept: the record of processing (Art. 5(2), 17(3)(b), (e))',
+    retention:
+      'kept: the record of processing (Art. 5(2), 17(3)(b), (e)); with CUSTODIAN_AUDIT_RETENTION_DAYS, entries older than that go, the chain anchored where they end',
   },
 ]
 
@@ -82,6 +90,41 @@ export function auditPersonalData(deps: { db: Database; keyring: Keyring }): Per
         why: 'the audit log records who processed whose data; it holds the person only as a blind reference',
         rows: {},
       }
+    },
+    retention: [auditRetention(deps)],
+  }
+}
+
+/**
+ * The log's own rule: off unless the instance sets a period (`auditRetentionDays` in the
+ * instance's settings, from CUSTODIAN_AUDIT_RETENTION_DAYS); then the oldest entries go
+ * as a prefix and the chain stays verifiable from its sealed anchor.
+ */
+function auditRetention(deps: { db: Database; keyring: Keyring }): RetentionRule {
+  const cutoffOf = (scope: RetentionScope) => {
+    const days = scope.settings?.auditRetentionDays
+    return typeof days === 'number'
+      ? { days, cutoff: new Date(scope.now.getTime() - days * 86_400_000).toISOString() }
+      : undefined
+  }
+  return {
+    name: 'audit-entries',
+    table: 'audit_entries',
+    scope: 'instance',
+    describe: (scope) => {
+      const period = cutoffOf(scope)
+      return period === undefined
+        ? 'kept whole (no audit retention period is set)'
+        : `entries older than ${String(period.days)} days, the chain anchored where they end`
+    },
+    async countExpired(scope) {
+      const period = cutoffOf(scope)
+      return period === undefined ? 0 : countPurgeableEntries(deps.db, period.cutoff)
+    },
+    async purgeExpired(trx, scope, limit) {
+      const period = cutoffOf(scope)
+      if (period === undefined) return 0
+      return purgeEntriesBefore(trx, deps.keyring, { cutoff: period.cutoff, limit, now: scope.now })
     },
   }
 }

@@ -1,6 +1,7 @@
 import type { Keyring } from '../crypto/index.js'
 import type { Database } from '../storage/index.js'
 import { isHeadSealValid } from './append-entries.js'
+import { cursorAfter, isAnchorSealValid, selectAnchor } from './anchor.js'
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { withSqliteConnection } from '../storage/index.js'
@@ -42,6 +43,8 @@ export interface VerifyReport {
   /** The head the walk checked against. Keep it: a copy held elsewhere (a ticket, a
    * notebook) later proves the log was not truncated and rebuilt. */
   head: { seq: number; hash: string }
+  /** Where the walk began when retention removed the oldest entries (audit/anchor.ts). */
+  anchor?: { seq: number; hash: string }
   firstBroken?: ChainBreak
 }
 
@@ -75,8 +78,22 @@ export async function verifyChain(
     })
   }
   const headView = { seq: head.seq, hash: head.hash.toString('hex') }
-  const walked = await walkEntries(deps.db, head.seq, pageSize, options)
-  if (walked.broken !== undefined) return broken(walked.cursor.seq, headView, walked.broken)
+  // After a retention purge the chain starts at the anchor, which only the master key
+  // can seal: a forged one (to hide deleted entries) fails here.
+  const anchor = await selectAnchor(deps.db)
+  if (anchor !== undefined && !(await isAnchorSealValid(deps.keyring, anchor))) {
+    return broken(0, headView, {
+      seq: anchor.seq,
+      id: anchor.lastId,
+      reason: 'anchor seal invalid',
+      detail: 'the anchor was set without the master key: entries may have been removed',
+    })
+  }
+  const start = cursorAfter(anchor, genesisCursor)
+  const walked = await walkEntries(deps.db, start, head.seq, pageSize, options)
+  if (walked.broken !== undefined) {
+    return broken(walked.cursor.seq - start.seq, headView, walked.broken)
+  }
   const cursor = walked.cursor
   const headBreak = checkHead(cursor, head)
   if (headBreak !== undefined) return broken(cursor.seq, headView, headBreak)
@@ -98,7 +115,14 @@ export async function verifyChain(
       detail: `entry ${beyond.seq} was written around the appender: no head covers it`,
     })
   }
-  return { ok: true, entries: cursor.seq, head: headView }
+  return {
+    ok: true,
+    entries: cursor.seq - start.seq,
+    head: headView,
+    ...(anchor === undefined
+      ? {}
+      : { anchor: { seq: anchor.seq, hash: anchor.hash.toString('hex') } }),
+  }
 }
 
 const genesisCursor: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
@@ -106,6 +130,7 @@ const genesisCursor: ChainCursor = { seq: 0, hashHex: genesisHashHex, id: null }
 /** Every entry up to the head, on this thread or split over worker threads. */
 async function walkEntries(
   db: Database,
+  start: ChainCursor,
   headSeq: number,
   pageSize: number,
   options: VerifyOptions,
@@ -114,7 +139,9 @@ async function walkEntries(
     1,
     Math.min(
       options.workers ?? Math.min(availableParallelism(), maxDefaultWorkers),
-      Math.floor(headSeq / (options.minEntriesPerWorker ?? defaultMinEntriesPerWorker)),
+      Math.floor(
+        (headSeq - start.seq) / (options.minEntriesPerWorker ?? defaultMinEntriesPerWorker),
+      ),
     ),
   )
   // Workers read the SQLite file on their own connections; PostgreSQL stays on this thread.
@@ -125,7 +152,7 @@ async function walkEntries(
     progress.set(range, seq - from)
     let verified = 0
     for (const done of progress.values()) verified += done
-    options.onProgress?.({ verified, total: headSeq })
+    options.onProgress?.({ verified, total: headSeq - start.seq })
   }
   const readers = {
     rows: (after: number, upTo: number, limit: number) => selectChainRows(db, after, upTo, limit),
@@ -140,10 +167,11 @@ async function walkEntries(
       },
     })
   if (path === undefined) {
-    return walkHere({ start: genesisCursor, lastSeq: headSeq, headSeq, pageSize }, 0, 0)
+    return walkHere({ start, lastSeq: headSeq, headSeq, pageSize }, 0, start.seq)
   }
-  const bounds = Array.from({ length: workers }, (_, range) =>
-    Math.floor((headSeq * range) / workers),
+  const bounds = Array.from(
+    { length: workers },
+    (_, range) => start.seq + Math.floor(((headSeq - start.seq) * range) / workers),
   )
   // This thread walks the first range while workers walk the others: one worker fewer
   // to start, and this thread would otherwise only wait. Should any range fail, the
@@ -152,7 +180,7 @@ async function walkEntries(
   const reports = await Promise.all(
     bounds.map(async (from, range) => {
       const walk = {
-        start: await cursorBefore(db, from),
+        start: range === 0 ? start : await cursorBefore(db, from),
         lastSeq: bounds[range + 1] ?? headSeq,
         headSeq,
         pageSize,
@@ -168,7 +196,7 @@ async function walkEntries(
   })
   // Ranges in chain order: the first break of the first broken range is the chain's.
   for (const rangeReport of reports) if (rangeReport.broken !== undefined) return rangeReport
-  return reports[reports.length - 1] ?? { cursor: genesisCursor }
+  return reports[reports.length - 1] ?? { cursor: start }
 }
 
 /** The entry a range starts after, as stored; when it is gone, the range before says so. */

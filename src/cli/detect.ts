@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { CountryCode } from 'libphonenumber-js/max'
 import { AppError } from '../errors.js'
-import { defaultDetectionThreshold, detectSensitiveData, type Finding } from '../inbox/index.js'
+import { defaultDetectionThreshold, detectSensitiveData, type Finding } from '../detection/index.js'
 
 interface DetectOptions {
   json?: boolean
@@ -13,9 +13,9 @@ interface DetectOptions {
 const maxInputBytes = 10 * 1024 * 1024
 
 /**
- * `custodian detect`: the inbox's sensitive-data detectors on standard input, with no
+ * `custodian detect`: the sensitive-data detectors (src/detection) on standard input, with no
  * server and no store, so anyone can check what a message would be flagged for. The
- * same code runs on every message written.
+ * same code runs on every message and contact attribute written.
  *
  * @example
  *   echo 'My card is 4111 1111 1111 1111' | npx custodian detect --json

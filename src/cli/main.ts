@@ -7,6 +7,8 @@ import { registerContactsCommand } from './contacts.js'
 import { registerDetectCommand } from './detect.js'
 import { registerDsarCommand } from './dsar.js'
 import { registerJobsCommand } from './jobs.js'
+import { registerBreachCommand } from './breach.js'
+import { registerRetentionCommand } from './retention.js'
 import { registerKeysCommand } from './keys.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerOperatorCommand } from './operator.js'
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerAuditCommand(program)
   registerDsarCommand(program)
   registerJobsCommand(program)
+  registerBreachCommand(program)
+  registerRetentionCommand(program)
   registerSubprocessorsCommand(program)
   registerRopaCommand(program)
   registerSigningKeyCommand(program)

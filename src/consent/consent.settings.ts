@@ -11,6 +11,20 @@ export const consentSettings = defineSettingsFragment('consent', {
     default: 16,
     description: 'Below this age consent needs a parent (Art. 8(1): 16, or 13–15 by member state)',
   }),
+  // Art. 7(1), 17(3)(e): the proof of a consent is kept while it lasts, then for the
+  // limitation period of claims (three years by default, the common civil-law period).
+  consentProof: Type.Object(
+    {
+      limitationDays: Type.Integer({
+        minimum: 365,
+        maximum: 3650,
+        default: 1095,
+        description:
+          'Days the proof of a withdrawn or refused consent is kept after the withdrawal',
+      }),
+    },
+    { default: {}, additionalProperties: false, description: 'Consent proof retention' },
+  ),
 })
 
 export type ConsentSettings = SettingsOf<typeof consentSettings>

@@ -8,6 +8,7 @@ import type {
 import type { Database } from '../storage/index.js'
 import { linkedSubjectIds, subjectIdsNamed, survivingSubjectIds } from '../subjects/index.js'
 import type { ConsentDeps } from './consent.deps.js'
+import { consentProofRetention } from './retention.js'
 import {
   countSubjectRows,
   deleteSubjects,
@@ -57,6 +58,7 @@ export function consentPersonalData(deps: Pick<ConsentDeps, 'db' | 'keyring'>): 
       const rows = await deleteSubjects(trx, subject.workspaceId, subject.keyHolders)
       return { outcome: 'erased', rows }
     },
+    retention: [consentProofRetention(deps.db)],
   }
 }
 

@@ -7,7 +7,7 @@ import type { AuditActionCatalogue } from '../audit/index.js'
 export const contactsAuditActions = {
   'contact.created': {
     when: 'A contact was made: one by the API, or each of a batch or an import (`via: batch`)',
-    details: ['fields', 'via'],
+    details: ['fields', 'via', 'findings', 'flagged', 'kinds'],
   },
   'contact.read': {
     when: 'A contact’s profile was opened: read by id, or found by email or external id',
@@ -17,7 +17,14 @@ export const contactsAuditActions = {
     when: 'A page of contacts was opened (not written for an empty page)',
     details: ['count'],
   },
-  'contact.updated': { when: 'A contact’s profile changed', details: ['fields'] },
+  'contact.updated': {
+    when: 'A contact’s profile changed, with what detection found in the fields written',
+    details: ['fields', 'findings', 'flagged', 'kinds'],
+  },
+  'contact.redacted': {
+    when: 'Sensitive data in a contact was redacted: as written (`automatic`, never stored) or by an operator',
+    details: ['kinds', 'count', 'fields', 'automatic'],
+  },
   'contact.deleted': { when: 'A contact was deleted and its key destroyed', details: [] },
   'contact.enriched': {
     when: 'A contact’s profile was enriched from an outside source, with provenance',

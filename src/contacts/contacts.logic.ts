@@ -1,5 +1,6 @@
 import { emailAsTyped } from '../email/index.js'
 import type { FieldError } from '../errors.js'
+import type { ContactFinding } from './contact-findings.logic.js'
 import type { AttributeType } from './contacts.table.js'
 
 /**
@@ -28,6 +29,8 @@ export type Profile = {
   name: string | null
   attributes: Attributes
   enrichment: Record<string, EnrichedValue>
+  /** What detection found in the fields above (contact-findings.logic.ts): never a value. */
+  findings: ContactFinding[]
 }
 
 const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/
@@ -83,7 +86,14 @@ export function mergeAttributes(current: Attributes, change: Attributes): Attrib
 }
 
 export function emptyProfile(): Profile {
-  return { externalId: null, email: null, name: null, attributes: {}, enrichment: {} }
+  return {
+    externalId: null,
+    email: null,
+    name: null,
+    attributes: {},
+    enrichment: {},
+    findings: [],
+  }
 }
 
 /** A new contact's profile from what the API was given (the email as typed, in NFC). */

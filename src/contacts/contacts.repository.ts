@@ -243,3 +243,48 @@ export async function selectContactIdsOfSubjects(
   }
   return ids
 }
+
+/** A contact is inactive when neither a change nor an activity came since `cutoff`. */
+function inactiveSince(db: Database, workspaceId: string, cutoff: string) {
+  return db
+    .selectFrom('contacts')
+    .where('workspace_id', '=', workspaceId)
+    .where('updated_at', '<', cutoff)
+    .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', cutoff)]))
+}
+
+export async function countInactiveContacts(
+  db: Database,
+  workspaceId: string,
+  cutoff: string,
+): Promise<number> {
+  const row = await inactiveSince(db, workspaceId, cutoff)
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+/** Deletes at most `limit` contacts inactive since `cutoff`: one batch of the retention purge. */
+export async function deleteInactiveContacts(
+  trx: Database,
+  workspaceId: string,
+  cutoff: string,
+  limit: number,
+): Promise<number> {
+  const ids = await inactiveSince(trx, workspaceId, cutoff)
+    .select('id')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  if (ids.length === 0) return 0
+  const result = await trx
+    .deleteFrom('contacts')
+    .where('workspace_id', '=', workspaceId)
+    .where(
+      'id',
+      'in',
+      ids.map((row) => row.id),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

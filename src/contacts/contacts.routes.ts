@@ -15,6 +15,7 @@ import {
   CreateContactBody,
   CreateContactsBody,
   EnrichContactBody,
+  RedactContactBody,
   ListContactsQuery,
   UpdateContactBody,
 } from './contacts.schemas.js'
@@ -29,6 +30,7 @@ import {
 } from './contacts.service.js'
 import { enrichContact } from './enrich-contact.js'
 import { createContacts } from './import-contacts.js'
+import { redactContact } from './redact-contact.js'
 
 const tags = ['contacts']
 
@@ -171,6 +173,28 @@ export function registerContactRoutes(app: App, deps: ContactDeps & ConsentDeps)
       )
       return reply.code(204).send(null)
     },
+  )
+
+  app.post(
+    '/v1/contacts/:id/redactions',
+    {
+      config: { access: requires('personal-data:write') },
+      schema: {
+        tags,
+        summary: 'Redact sensitive data found in a contact’s name or attributes, in place',
+        description:
+          'Every flagged finding, or every finding left in the named fields, is replaced by `[redacted: <kind>]` (a number attribute is removed); the external id is never rewritten. Audited (contact.redacted).',
+        params: IdParams,
+        body: RedactContactBody,
+        response: { 200: ContactSchema },
+      },
+    },
+    async (request) =>
+      redactContact(
+        deps,
+        { ...who(request), contactId: request.params.id, fields: request.body.fields },
+        requestContext(request),
+      ),
   )
 
   app.post(

@@ -1,7 +1,10 @@
 import { type Static, Type } from 'typebox'
+import { Value } from 'typebox/value'
+import { findingKinds } from '../detection/index.js'
 import { component } from '../http/index.js'
 import { EmailSchema } from '../http/index.js'
 import { ItemProblemSchema } from '../http/index.js'
+import type { Profile } from './contacts.logic.js'
 
 // Request and response schemas of the contacts API (validation, types, OpenAPI).
 
@@ -76,6 +79,24 @@ const EnrichedValueSchema = Type.Object({
   lawfulBasis: Type.String(),
 })
 
+const ContactFindingSchema = Type.Object(
+  {
+    field: Type.String({ description: '`name`, `externalId` or `attributes.<name>`' }),
+    kind: Type.String({ description: findingKinds.join(', ') }),
+    scheme: Type.Union([Type.String(), Type.Null()]),
+    start: Type.Integer({ description: 'UTF-16 offset in the value as stored now' }),
+    end: Type.Integer(),
+    confidence: Type.Number(),
+    status: Type.Union([
+      Type.Literal('flagged'),
+      Type.Literal('unflagged'),
+      Type.Literal('redacted'),
+    ]),
+    detectedAt: Type.String(),
+  },
+  component('ContactFinding'),
+)
+
 export const ContactSchema = Type.Object(
   {
     id: Type.String(),
@@ -88,6 +109,10 @@ export const ContactSchema = Type.Object(
     ),
     enrichment: Type.Record(Type.String(), EnrichedValueSchema, {
       description: 'Enriched fields with their provenance',
+    }),
+    findings: Type.Array(ContactFindingSchema, {
+      description:
+        'Sensitive data detected in the name, external id and attributes as they were written: kind, field, place and confidence, never the value; kinds the workspace auto-redacts are replaced before storage',
     }),
     lastActivityAt: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String(),
@@ -105,7 +130,15 @@ export const ProfileSchema = Type.Object({
     Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
   ),
   enrichment: Type.Record(Type.String(), EnrichedValueSchema),
+  // Absent from profiles sealed before detection scanned contacts.
+  findings: Type.Optional(Type.Array(ContactFindingSchema)),
 })
+
+/** A profile opened from storage, checked against its schema like any other input. */
+export function profileFrom(opened: unknown): Profile {
+  const parsed = Value.Parse(ProfileSchema, opened)
+  return { ...parsed, findings: parsed.findings ?? [] }
+}
 
 export const ListContactsQuery = Type.Object(
   {
@@ -143,6 +176,23 @@ export const EnrichContactBody = Type.Object(
         location: Type.Optional(Type.String({ maxLength: 300 })),
       },
       { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const RedactContactBody = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.Array(
+        Type.String({ maxLength: 80, pattern: '^(name|attributes\\.[A-Za-z][A-Za-z0-9_]{0,63})$' }),
+        {
+          minItems: 1,
+          maxItems: 101,
+          description:
+            'Redact every finding left in these fields (`name`, `attributes.<name>`); without it, every flagged finding',
+        },
+      ),
     ),
   },
   { additionalProperties: false },

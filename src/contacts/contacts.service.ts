@@ -1,9 +1,9 @@
-import { Value } from 'typebox/value'
 import type { AuditEvent } from '../audit/index.js'
 import type { AuditLog } from '../audit/index.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/index.js'
 import type { SubjectSealer } from '../crypto/index.js'
+import { type DetectionPolicy, readDetectionPolicy } from '../detection/index.js'
 import { emailAsTyped } from '../email/index.js'
 import { AppError } from '../errors.js'
 import type { RequestContext } from '../identity/index.js'
@@ -11,6 +11,7 @@ import type { Actor } from '../identity/index.js'
 import { newId } from '../ids.js'
 import type { Database } from '../storage/index.js'
 import { inWriteTransaction } from '../storage/index.js'
+import { getWorkspace } from '../workspaces/index.js'
 import {
   type Attributes,
   attributeMismatchErrors,
@@ -31,7 +32,14 @@ import {
 } from './contacts.repository.js'
 import type { ContactsAuditAction } from './contacts.audit.js'
 import { attachContactIdentifiers, subjectForNewContact } from './contact-subject.js'
-import { type ContactInput, ProfileSchema } from './contacts.schemas.js'
+import {
+  type ContactFinding,
+  findingsSummary,
+  kindsOf,
+  scanContact,
+  writtenFields,
+} from './contact-findings.logic.js'
+import { type ContactInput, profileFrom } from './contacts.schemas.js'
 import type { ContactsTable } from './contacts.table.js'
 
 export interface ContactDeps {
@@ -74,7 +82,9 @@ export async function createContact(
   }
   const now = deps.clock.now().toISOString()
   const id = newId(deps.clock.now())
-  const profile = newProfileOf(input)
+  const policy = await detectionPolicyOf(deps, input.workspaceId)
+  // Scanned before sealing: an auto-redacted value never reaches storage.
+  const { profile, fresh } = scanContact(newProfileOf(input), 'all', policy, now)
   const row = await inWriteTransaction(deps.db, async (trx) => {
     await assertAttributeTypes(trx, input.workspaceId, profile.attributes, now)
     const indexes = await indexesOf(deps.keyring, trx, input.workspaceId, profile)
@@ -101,9 +111,17 @@ export async function createContact(
     await insertContact(trx, inserted)
     return inserted
   })
-  await recordEvent(deps, input, 'contact.created', row, context, {
-    fields: changedFields(input).join(','),
-  })
+  await recordWrite(
+    deps,
+    input,
+    'contact.created',
+    row,
+    context,
+    {
+      fields: changedFields(input).join(','),
+    },
+    fresh,
+  )
   return toView(row, profile)
 }
 
@@ -175,7 +193,8 @@ export async function updateContact(
   context: RequestContext = {},
 ): Promise<ContactView> {
   const now = deps.clock.now().toISOString()
-  const { row, profile } = await inWriteTransaction(deps.db, async (trx) => {
+  const policy = await detectionPolicyOf(deps, input.workspaceId)
+  const { row, profile, fresh } = await inWriteTransaction(deps.db, async (trx) => {
     const current = await findContact(trx, input.workspaceId, input.contactId)
     if (current === undefined) throw new AppError('not_found', 'No such contact')
     const sealer = await deps.keyring.sealerFor(input.workspaceId, current.subject_id, {
@@ -183,7 +202,7 @@ export async function updateContact(
       create: false,
     })
     const before = openProfile(sealer, current)
-    const after: Profile = {
+    const merged: Profile = {
       ...before,
       ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
       ...(input.email !== undefined
@@ -192,6 +211,9 @@ export async function updateContact(
       ...(input.name !== undefined ? { name: input.name } : {}),
       attributes: mergeAttributes(before.attributes, input.attributes ?? {}),
     }
+    // Only the fields this change writes are scanned again; the others keep their findings.
+    const scan = scanContact(merged, writtenFields(input), policy, now)
+    const after = scan.profile
     if (!after.email && !after.externalId) {
       throw new AppError('invalid_request', 'A contact keeps an email or an externalId')
     }
@@ -210,11 +232,19 @@ export async function updateContact(
       updated_at: now,
     }
     await updateContactRow(trx, input.workspaceId, current.id, changes)
-    return { row: { ...current, ...changes }, profile: after }
+    return { row: { ...current, ...changes }, profile: after, fresh: scan.fresh }
   })
-  await recordEvent(deps, input, 'contact.updated', row, context, {
-    fields: changedFields(input).join(','),
-  })
+  await recordWrite(
+    deps,
+    input,
+    'contact.updated',
+    row,
+    context,
+    {
+      fields: changedFields(input).join(','),
+    },
+    fresh,
+  )
   return toView(row, profile)
 }
 
@@ -249,9 +279,8 @@ export async function openContact(
   return toView(row, openProfile(sealer, row))
 }
 
-function openProfile(sealer: SubjectSealer, row: ContactsTable): Profile {
-  // What comes out of storage is checked against its schema like any other input.
-  return Value.Parse(ProfileSchema, sealer.openJson(profileCell(row.id), row.profile))
+export function openProfile(sealer: SubjectSealer, row: ContactsTable): Profile {
+  return profileFrom(sealer.openJson(profileCell(row.id), row.profile))
 }
 
 async function indexesOf(keyring: Keyring, trx: Database, workspaceId: string, profile: Profile) {
@@ -312,6 +341,57 @@ export function changedFields(input: ContactInput): string[] {
   )
 }
 
+/** The workspace's detection policy: the same threshold and auto-redaction as its inbox. */
+export async function detectionPolicyOf(
+  deps: Pick<ContactDeps, 'db'>,
+  workspaceId: string,
+): Promise<DetectionPolicy> {
+  return readDetectionPolicy((await getWorkspace(deps.db, workspaceId)).settings)
+}
+
+/**
+ * A write's audit entries: the change, with what detection found in it (counts and
+ * kinds), and, when it redacted something, a `contact.redacted` entry of its own.
+ */
+async function recordWrite(
+  deps: ContactDeps,
+  who: Who,
+  action: 'contact.created' | 'contact.updated',
+  contact: Pick<ContactsTable, 'id' | 'subject_id'>,
+  context: RequestContext,
+  details: Record<string, string>,
+  fresh: readonly ContactFinding[],
+): Promise<void> {
+  await deps.audit.recordMany(writeEvents(who, action, contact, context, details, fresh))
+}
+
+export function writeEvents(
+  who: Who,
+  action: 'contact.created' | 'contact.updated',
+  contact: Pick<ContactsTable, 'id' | 'subject_id'>,
+  context: RequestContext,
+  details: Record<string, string>,
+  fresh: readonly ContactFinding[],
+): AuditEvent[] {
+  const redacted = fresh.filter((finding) => finding.status === 'redacted')
+  return [
+    contactEvent(who, action, contact, context, {
+      ...details,
+      ...(fresh.length === 0 ? {} : findingsSummary(fresh)),
+    }),
+    ...(redacted.length === 0
+      ? []
+      : [
+          contactEvent(who, 'contact.redacted', contact, context, {
+            kinds: kindsOf(redacted),
+            count: redacted.length,
+            fields: [...new Set(redacted.map((finding) => finding.field))].sort().join(','),
+            automatic: true,
+          }),
+        ]),
+  ]
+}
+
 async function recordEvent(
   deps: ContactDeps,
   who: Who,
@@ -333,7 +413,7 @@ export function contactEvent(
   action: ContactsAuditAction,
   contact: Pick<ContactsTable, 'id' | 'subject_id'>,
   context: RequestContext,
-  details?: Record<string, string>,
+  details?: Record<string, string | number | boolean>,
 ): AuditEvent {
   return {
     workspaceId: who.workspaceId,
@@ -347,7 +427,7 @@ export function contactEvent(
   }
 }
 
-function toView(row: ContactsTable, profile: Profile): ContactView {
+export function toView(row: ContactsTable, profile: Profile): ContactView {
   return {
     id: row.id,
     ...profile,

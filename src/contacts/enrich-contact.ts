@@ -7,8 +7,7 @@ import { getWorkspace } from '../workspaces/index.js'
 import type { EnrichedValue, Profile } from './contacts.logic.js'
 import { findContact, updateContactRow } from './contacts.repository.js'
 import { inWriteTransaction } from '../storage/index.js'
-import { Value } from 'typebox/value'
-import { ProfileSchema } from './contacts.schemas.js'
+import { profileFrom } from './contacts.schemas.js'
 import type { ContactView } from './contacts.service.js'
 
 export const enrichableFields = [
@@ -50,7 +49,7 @@ export async function enrichContact(
   const sealer = await deps.keyring.sealerFor(input.workspaceId, row.subject_id, {
     create: false,
   })
-  const profile = Value.Parse(ProfileSchema, sealer.openJson(cell, row.profile))
+  const profile = profileFrom(sealer.openJson(cell, row.profile))
   const subject = profile.externalId
     ? { externalId: profile.externalId }
     : profile.email
@@ -84,7 +83,7 @@ export async function enrichContact(
       db: trx,
       create: false,
     })
-    const before = Value.Parse(ProfileSchema, fresh.openJson(cell, latest.profile))
+    const before = profileFrom(fresh.openJson(cell, latest.profile))
     const after: Profile = { ...before, enrichment: { ...before.enrichment, ...additions } }
     await updateContactRow(trx, input.workspaceId, latest.id, {
       profile: fresh.sealJson(cell, after),

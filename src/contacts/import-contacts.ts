@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile'
 import type { BlindIndexKind } from '../crypto/index.js'
+import type { DetectionPolicy } from '../detection/index.js'
 import type { PreparedSealing, SealingRequest } from '../crypto/index.js'
 import { AppError, type ErrorCode, type FieldError } from '../errors.js'
 import { type ItemProblem, itemProblem } from '../http/index.js'
@@ -29,10 +30,12 @@ import { type ContactIndexes, chooseSubjects, identifiersOf } from './contact-su
 import {
   type ContactDeps,
   changedFields,
-  contactEvent,
+  detectionPolicyOf,
   profileCell,
   type Who,
+  writeEvents,
 } from './contacts.service.js'
+import { type ContactFinding, scanContact } from './contact-findings.logic.js'
 import type { AttributeType, ContactsTable } from './contacts.table.js'
 
 const validator = Compile(CreateContactBody)
@@ -60,6 +63,8 @@ interface Candidate {
   /** Its identifiers' blind indexes, once its subject is chosen. */
   indexes: ContactIndexes
   profile: Profile
+  /** What detection found in it, redactions already applied to `profile`. */
+  fresh: ContactFinding[]
   input: ContactInput
   /** Where the email's and the external id's blind indexes are among the request's. */
   emailAt: number | null
@@ -106,7 +111,9 @@ export async function prepareContactBatch(
       `A batch holds at most ${maxContactsPerBatch} contacts, not ${inputs.length}`,
     )
   }
-  const screened = screen(inputs, nameOf, deps.clock.now())
+  // One policy for the batch, as for one contact: scanned before sealing.
+  const policy = await detectionPolicyOf(deps, who.workspaceId)
+  const screened = screen(inputs, nameOf, deps.clock.now(), policy)
   const { rejected } = screened
   const candidates = await withSubjects(deps, who.workspaceId, screened.candidates)
   const prepared = await deps.keyring.prepareSealing(who.workspaceId, candidates.map(requestOf), {
@@ -122,11 +129,15 @@ export async function prepareContactBatch(
       )
       if (written.created.length > 0) {
         await deps.audit.recordMany(
-          written.created.map((candidate) =>
-            contactEvent(who, 'contact.created', subjectOf(candidate), context, {
-              fields: changedFields(candidate.input).join(','),
-              via: 'batch',
-            }),
+          written.created.flatMap((candidate) =>
+            writeEvents(
+              who,
+              'contact.created',
+              subjectOf(candidate),
+              context,
+              { fields: changedFields(candidate.input).join(','), via: 'batch' },
+              candidate.fresh,
+            ),
           ),
         )
       }
@@ -143,6 +154,7 @@ function screen(
   inputs: readonly unknown[],
   nameOf: (index: number) => string,
   now: Date,
+  policy: DetectionPolicy,
 ): { candidates: Candidate[]; rejected: ContactBatchResult['rejected'] } {
   const rejected: ContactBatchResult['rejected'] = []
   const candidates: Candidate[] = []
@@ -161,7 +173,7 @@ function screen(
       rejected.push({ index, problem: itemProblem('invalid_request', detail, report.errors) })
       return
     }
-    const profile = newProfileOf(raw)
+    const { profile, fresh } = scanContact(newProfileOf(raw), 'all', policy, now.toISOString())
     if (!profile.email && !profile.externalId) {
       rejected.push({
         index,
@@ -183,6 +195,7 @@ function screen(
       subjectId: id,
       indexes,
       profile,
+      fresh,
       input: raw,
       emailAt,
       externalIdAt,

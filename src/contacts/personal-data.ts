@@ -3,9 +3,17 @@ import type {
   PersonalDataSource,
   PersonalTable,
   ResolvedSubject,
+  RetentionRule,
+  RetentionScope,
 } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
-import { deleteContactsOfSubjects, selectContactsOfPerson } from './contacts.repository.js'
+import {
+  countInactiveContacts,
+  deleteContactsOfSubjects,
+  deleteInactiveContacts,
+  selectContactsOfPerson,
+} from './contacts.repository.js'
+import { contactsSettings } from './contacts.settings.js'
 import { type ContactDeps, openContact } from './contacts.service.js'
 import type { ContactsTable } from './contacts.table.js'
 
@@ -61,6 +69,33 @@ export function contactsPersonalData(
       const contacts = await deleteContactsOfSubjects(trx, subject.workspaceId, subject.keyHolders)
       return { outcome: 'erased', rows: { contacts } }
     },
+    retention: [inactiveContactsRetention(deps.db)],
+  }
+}
+
+/**
+ * Art. 5(1)(e): a CRM profile neither changed nor active for the workspace's period is
+ * no longer needed and goes. The person's events and consent proof keep their own rules.
+ */
+function inactiveContactsRetention(db: Database): RetentionRule {
+  const cutoffOf = (scope: RetentionScope) => {
+    const days = contactsSettings.read(scope.settings ?? {}).retentionDays.inactiveContacts
+    return { days, cutoff: new Date(scope.now.getTime() - days * 86_400_000).toISOString() }
+  }
+  return {
+    name: 'inactive-contacts',
+    table: 'contacts',
+    scope: 'workspace',
+    describe: (scope) =>
+      `contacts with no change and no activity for ${String(cutoffOf(scope).days)} days`,
+    countExpired: async (scope) =>
+      scope.workspaceId === null
+        ? 0
+        : countInactiveContacts(db, scope.workspaceId, cutoffOf(scope).cutoff),
+    purgeExpired: async (trx, scope, limit) =>
+      scope.workspaceId === null
+        ? 0
+        : deleteInactiveContacts(trx, scope.workspaceId, cutoffOf(scope).cutoff, limit),
   }
 }
 

@@ -174,6 +174,25 @@ export async function authenticateApiKey(
     : { kind: 'public-key', workspaceId: row.workspace_id, apiKeyId: row.id }
 }
 
+/**
+ * Why a Bearer key that did not authenticate was refused, for the audit log the breach
+ * rules read: a revoked key (named, in its workspace) still in use may have leaked.
+ */
+export async function refusedKeyOf(
+  deps: Pick<KeyDeps, 'db'>,
+  key: string,
+): Promise<{ reason: 'revoked'; workspaceId: string; apiKeyId: string } | { reason: 'unknown' }> {
+  if (key.length > 200) return { reason: 'unknown' }
+  const row = await deps.db
+    .selectFrom('api_keys')
+    .select(['id', 'workspace_id', 'revoked_at'])
+    .where('secret_hash', '=', hashSecret(key))
+    .executeTakeFirst()
+  return row !== undefined && row.revoked_at !== null
+    ? { reason: 'revoked', workspaceId: row.workspace_id, apiKeyId: row.id }
+    : { reason: 'unknown' }
+}
+
 function toView(row: ApiKeysTable): ApiKeyView {
   return {
     id: row.id,

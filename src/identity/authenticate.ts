@@ -2,7 +2,7 @@ import type {} from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { App } from '../app.js'
 import { AppError } from '../errors.js'
-import { authenticateApiKey } from './api-keys.js'
+import { authenticateApiKey, refusedKeyOf } from './api-keys.js'
 import { auditContextOf } from './request-context.js'
 import type { IdentityDeps, RequestContext } from './identity.deps.js'
 import { csrfTokenFor, sameSecret } from './secrets.js'
@@ -32,7 +32,7 @@ declare module 'fastify' {
  */
 export function registerAuthentication(
   app: App,
-  deps: Pick<IdentityDeps, 'db' | 'clock' | 'policy'>,
+  deps: Pick<IdentityDeps, 'db' | 'clock' | 'policy' | 'audit'>,
 ): void {
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.ownBearerToken === true) return
@@ -43,8 +43,10 @@ export function registerAuthentication(
         throw new AppError('unauthorized', 'Send the API key as Authorization: Bearer <key>')
       }
       const principal = await authenticateApiKey(deps, match[1])
-      if (principal === undefined)
+      if (principal === undefined) {
+        await recordRefusedKey(deps, match[1], request)
         throw new AppError('unauthorized', 'The API key is unknown or revoked')
+      }
       request.principal = principal
       return
     }
@@ -82,6 +84,41 @@ export function clearSessionCookie(reply: FastifyReply): void {
     sameSite: 'strict',
     path: '/',
   })
+}
+
+/**
+ * Audits a refused Bearer key, queued: the breach rules watch for a revoked key still in
+ * use and for one address trying many keys (Art. 32(1)(b), 33).
+ */
+async function recordRefusedKey(
+  deps: Pick<IdentityDeps, 'db' | 'audit'>,
+  key: string,
+  request: FastifyRequest,
+): Promise<void> {
+  const refused = await refusedKeyOf(deps, key)
+  const { ip, requestId } = auditContextOf(request)
+  await deps.audit.recordSoon([
+    refused.reason === 'revoked'
+      ? {
+          workspaceId: refused.workspaceId,
+          actor: { actorType: 'api-key', actorId: refused.apiKeyId },
+          action: 'auth.key_refused',
+          resource: { type: 'api_key', id: refused.apiKeyId },
+          outcome: 'denied',
+          details: { reason: 'revoked' },
+          ip,
+          requestId,
+        }
+      : {
+          workspaceId: null,
+          actor: { actorType: 'api-key', actorId: null },
+          action: 'auth.key_refused',
+          outcome: 'denied',
+          details: { reason: 'unknown' },
+          ip,
+          requestId,
+        },
+  ])
 }
 
 /** The request's context for the audit trail: its id and the caller's address. */

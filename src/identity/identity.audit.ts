@@ -70,6 +70,10 @@ export const identityAuditActions = {
     details: ['kind'],
   },
   'api_key.revoked': { when: 'A workspace API key was revoked', details: [] },
+  'auth.key_refused': {
+    when: 'A Bearer key was refused: `reason` is revoked (in its workspace) or unknown (platform log)',
+    details: ['reason'],
+  },
 } as const satisfies AuditActionCatalogue
 
 export type IdentityAuditAction = keyof typeof identityAuditActions

@@ -24,6 +24,7 @@ export {
 export { registerIdentityRoutes } from './identity.routes.js'
 export { IdParams } from './identity.schemas.js'
 export { type ApiKeyKind } from './identity.table.js'
+export { isActiveOperator } from './operator-membership.js'
 export { registerOperatorRoutes } from './operators.routes.js'
 export { createOperator } from './operators.service.js'
 export { registerIdentityPages } from './pages/index.js'

@@ -11,6 +11,7 @@ import {
   selectOperatorsOfPerson,
 } from './operators.repository.js'
 import { openOperator } from './operators.service.js'
+import { identityRetention } from './retention.js'
 
 const throttleRetention = 'expires by itself 15 minutes after the last attempt'
 
@@ -92,5 +93,6 @@ export function identityPersonalData(
       const rows = await deleteOperators(trx, subject.workspaceId, subject.keyHolders)
       return { outcome: 'erased', rows }
     },
+    retention: identityRetention(deps.db),
   }
 }

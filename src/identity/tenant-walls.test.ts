@@ -79,6 +79,7 @@ const sampleBodies: Record<string, unknown> = {
   'POST /v1/contacts/batch': { contacts: [{ email: 'probe.batch@example.com' }] },
   'PATCH /v1/contacts/{id}': { name: 'Probe' },
   'POST /v1/contacts/{id}/enrichment': { source: 'probe', fields: { company: 'Probe' } },
+  'POST /v1/contacts/{id}/redactions': {},
   'POST /v1/consents': { anonymousId: 'probe-visitor', purpose: 'analytics', granted: true },
   'POST /v1/consents/age': { anonymousId: 'probe-visitor', age: 30 },
   'POST /v1/consents/parental': { externalId: 'probe-user', verified: true, method: 'signed-form' },
@@ -108,6 +109,10 @@ const sampleBodies: Record<string, unknown> = {
     reason: 'Probe',
   },
   'POST /v1/subprocessors': probeSubprocessor,
+  'POST /v1/breaches': { discoveredAt: '2026-01-01T00:00:00Z', nature: 'confidentiality' },
+  'PATCH /v1/breaches/{id}': { measuresTaken: 'Probe' },
+  'POST /v1/breaches/{id}/affected': undefined,
+  'POST /v1/breaches/{id}/affected/reveal': undefined,
   'PATCH /v1/subprocessors/{id}': { status: 'retired' },
   'PUT /v1/data-map/categories/{name}': {
     label: 'Probe',
@@ -211,6 +216,14 @@ for (const dialect of testDialects) {
           payload: probeSubprocessor,
         })
       ).json<{ id: string }>()
+      const bBreach = (
+        await harness.app.inject({
+          method: 'POST',
+          url: '/v1/breaches',
+          headers: bearer(b.secretKey),
+          payload: { discoveredAt: '2026-01-01T00:00:00Z', nature: 'availability' },
+        })
+      ).json<{ id: string }>()
       const bDpias = (
         await harness.app.inject({ url: '/v1/dpias', headers: bearer(b.secretKey) })
       ).json<{ data: { id: string }[] }>()
@@ -246,6 +259,7 @@ for (const dialect of testDialects) {
         ...bKeys.data.map((key) => key.id),
         bConsent.receiptId,
         bConsent.subjectId,
+        bBreach.id,
       ]
       routes = await listRoutes(harness)
     })

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { findContactSubjectId } from '../contacts/index.js'
 import { AppError } from '../errors.js'
-import type { RequestContext } from '../identity/index.js'
+import { isActiveOperator, type RequestContext } from '../identity/index.js'
 import { newId } from '../ids.js'
 import { inWriteTransaction } from '../storage/index.js'
 import { subjectNamedOrNew } from '../subjects/index.js'
@@ -262,6 +262,22 @@ export async function changeConversation(
   }
   const row = await inWriteTransaction(deps.db, async (trx) => {
     const current = await conversationFor({ ...deps, db: trx }, caller, conversationId)
+    if (
+      typeof change.assigneeId === 'string' &&
+      !(await isActiveOperator(trx, caller.workspaceId, change.assigneeId))
+    ) {
+      // Same answer for an unknown id, another workspace's operator and a disabled one:
+      // the problem names the field, never the id sent (or whether it exists elsewhere).
+      throw new AppError('invalid_request', 'The assignee must be an operator of this workspace', {
+        errors: [
+          {
+            in: 'body',
+            field: 'assigneeId',
+            message: 'is not an active operator of this workspace',
+          },
+        ],
+      })
+    }
     const changes = {
       ...(change.state === undefined
         ? {}

@@ -35,6 +35,10 @@ export const inboxAuditActions = {
     when: 'A person’s public profile was resolved by an enrichment provider, with provenance',
     details: ['source', 'fields'],
   },
+  'inbox.enrichment_read': {
+    when: 'The enriched profile of a conversation’s person was opened (values and provenance)',
+    details: ['count'],
+  },
   'inbox.enrichment_refused': {
     when: 'Enrichment was refused: no lawful basis, an objection, a restriction, or a transfer',
     details: ['source', 'reason'],

@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/index.js'
 import type { Clock } from '../clock.js'
 import type { Keyring } from '../crypto/index.js'
 import type { Database } from '../storage/index.js'
-import type { detectSensitiveData } from './detect.logic.js'
+import type { detectSensitiveData } from '../detection/index.js'
 import type { EnrichmentProvider } from './enrichment/provider.js'
 
 /** What the inbox's services need, made once by the composition root. */

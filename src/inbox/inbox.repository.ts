@@ -109,6 +109,22 @@ export async function updateConversationRow(
     .execute()
 }
 
+/** Opens the workspace's conversations snoozed until `now` or before; returns them. */
+export async function wakeSnoozedConversations(
+  db: Database,
+  workspaceId: string,
+  now: string,
+): Promise<Pick<InboxConversationsTable, 'id' | 'subject_id'>[]> {
+  return db
+    .updateTable('inbox_conversations')
+    .set({ state: 'open', snoozed_until: null, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('state', '=', 'snoozed')
+    .where('snoozed_until', '<=', now)
+    .returning(['id', 'subject_id'])
+    .execute()
+}
+
 export async function insertMessage(db: Database, row: InboxMessagesTable): Promise<void> {
   await db.insertInto('inbox_messages').values(row).execute()
 }

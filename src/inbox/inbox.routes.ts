@@ -9,6 +9,7 @@ import {
   startConversation,
 } from './conversations.service.js'
 import { enrichConversationPerson } from './enrichment/enrich-person.js'
+import { readEnrichment } from './enrichment/read-enrichment.js'
 import type { InboxCaller } from './inbox-caller.js'
 import type { InboxDeps } from './inbox.deps.js'
 import {
@@ -261,6 +262,29 @@ export function registerInboxRoutes(app: App, deps: InboxDeps): void {
       )
       return { name: file.name, type: file.type, content: file.content.toString('base64') }
     },
+  )
+
+  app.get(
+    '/v1/conversations/:id/enrichment',
+    {
+      config: { access: requires('personal-data:read') },
+      schema: {
+        tags,
+        summary: "The enriched profile of the conversation's person, with provenance",
+        description:
+          'Every field enrichment stored about the person, oldest first, each with its source, the time it was resolved and the lawful basis it was collected under. The read is audited.',
+        params: IdParams,
+        response: { 200: EnrichmentListSchema },
+      },
+    },
+    async (request) => ({
+      data: await readEnrichment(
+        deps,
+        await callerOf(deps, request),
+        request.params.id,
+        requestContext(request),
+      ),
+    }),
   )
 
   app.post(

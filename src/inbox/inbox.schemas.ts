@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { component } from '../http/index.js'
-import { findingKinds } from './detect.logic.js'
+import { findingKinds } from '../detection/index.js'
 import { maxBodyLength } from './inbox.deps.js'
 
 // Request and response schemas of the inbox API (validation, types, OpenAPI).

@@ -11,7 +11,7 @@ export {
   type Finding,
   type FindingKind,
   findingKinds,
-} from './detect.logic.js'
+} from '../detection/index.js'
 export { inboxSettings, type InboxSettings } from './inbox.settings.js'
 export {
   type EnrichmentProvider,
@@ -25,6 +25,7 @@ export {
   type TransferGuard,
 } from './enrichment/http-provider.js'
 export type { InboxDeps } from './inbox.deps.js'
+export { inboxJobs } from './inbox.jobs.js'
 export { registerInboxRoutes } from './inbox.routes.js'
 export { inboxPersonalData, inboxTables } from './personal-data.js'
 export { inboxEnrichmentProviders } from './enrichment/providers.js'

@@ -17,6 +17,7 @@ import {
 } from './inbox.repository.js'
 import { attachmentCell, bodyCell, findingView } from './messages.view.js'
 import { enrichmentCell } from './enrichment/enrich-person.js'
+import { closedConversationsRetention } from './retention.js'
 
 const erasedWithThePerson = 'erased with the person'
 
@@ -191,5 +192,6 @@ export function inboxPersonalData(deps: { db: Database; keyring: Keyring }): Per
       const rows = await deleteInboxRowsOfSubjects(trx, subject.workspaceId, subject.keyHolders)
       return { outcome: 'erased', rows }
     },
+    retention: [closedConversationsRetention(deps)],
   }
 }

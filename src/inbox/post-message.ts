@@ -4,7 +4,7 @@ import { newId } from '../ids.js'
 import { inWriteTransaction } from '../storage/index.js'
 import { getWorkspace } from '../workspaces/index.js'
 import { conversationFor } from './conversations.service.js'
-import { detectSensitiveData, type Finding } from './detect.logic.js'
+import { detectSensitiveData, type Finding } from '../detection/index.js'
 import type { InboxCaller } from './inbox-caller.js'
 import { type InboxDeps, maxAttachmentBytes } from './inbox.deps.js'
 import {
@@ -27,7 +27,7 @@ import {
   type MessageView,
   messageView,
 } from './messages.view.js'
-import { redactSpans } from './redaction.logic.js'
+import { redactSpans } from '../detection/index.js'
 
 export interface AttachmentInput {
   name: string

@@ -20,7 +20,7 @@ import {
   type MessageView,
   messageView,
 } from './messages.view.js'
-import { redactSpans } from './redaction.logic.js'
+import { redactSpans } from '../detection/index.js'
 
 /**
  * Redacts findings of a message in place: the body keeps `[redacted: card]` where the
@@ -37,6 +37,18 @@ import { redactSpans } from './redaction.logic.js'
  * registry walk reports these holders as the person's, so erasing the person destroys
  * them with everything else. On SQLite the transaction also zeroes the freed bytes and
  * truncates the WAL (`inErasingTransaction`).
+ *
+ * On PostgreSQL nothing is zeroed (MVCC; overwriting before the delete would only add
+ * another dead version): the sealed original stays in a dead tuple of `inbox_messages`,
+ * and the destroyed key, still wrapped under the workspace key, in one of
+ * `subject_keys`, and both in WAL segments until they are recycled. No query reads a
+ * dead tuple, and the original opens under no key the instance holds
+ * (redaction-residue.test.ts); only someone holding both the raw data files and the
+ * master key could unwrap the key from its dead tuple until that space is reused. The
+ * `inbox-reclaim-shredded` job (inbox.jobs.ts) vacuums both tables every quarter hour so
+ * the space is reused soon; it does not zero it. Where that residual risk matters,
+ * rotating the workspace key (`keys rotate`) and then the master key, destroying the old
+ * one, leaves every such dead tuple under a key that no longer exists anywhere.
  */
 export async function redactMessage(
   deps: InboxDeps,

@@ -64,6 +64,15 @@ export const tableClassification = {
       seal: "a MAC of the head under the instance's key",
     },
   },
+  audit_anchor: {
+    personal: false,
+    module: 'audit',
+    why: 'where the chain starts after retention removed its oldest entries: a position and a hash',
+    binary: {
+      hash: 'the hash of the last entry removed, which the first kept entry chains to',
+      seal: "a MAC of the anchor under the instance's key",
+    },
+  },
   workspaces: {
     personal: false,
     module: 'workspaces',
@@ -258,6 +267,25 @@ export const tableClassification = {
     personal: false,
     module: 'drp',
     why: 'SHA-256 hashes of signed messages already taken, until they expire: refuses replays; a hash of a signed message reveals nothing of it',
+  },
+  breach_incidents: {
+    personal: false,
+    module: 'breach',
+    why: 'the breach register (Art. 33(5)): facts, counts and decisions; a window and a pseudonymous actor id name whose audit trail to read, never a person',
+    binary: {
+      narrative:
+        "the incident's free text (description, consequences, measures, the DPO's assessment, the reasons of the decisions) sealed under the workspace's own key, as the controller record is: an operator may write anything there",
+    },
+  },
+  breach_alerts: {
+    personal: false,
+    module: 'breach',
+    why: 'alerts of the detection rules: the rule, counts, thresholds and audit seqs, with pseudonymous actor ids; never an address or a name',
+  },
+  breach_detection: {
+    personal: false,
+    module: 'breach',
+    why: "the detection cursor and the rules' sliding windows: pseudonymous actor ids and keyed digests (HMAC) of network prefixes and subject ids, each dropped when its window (at most the baseline period) passes",
   },
 } as const satisfies Record<keyof DB, TableClass>
 

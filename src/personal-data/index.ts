@@ -18,6 +18,8 @@ export {
   type PersonalTable,
   type ResolvedSubject,
   type RetentionBasis,
+  type RetentionRule,
+  type RetentionScope,
   retentionBases,
   type SealedColumns,
 } from './personal-data.js'

@@ -95,6 +95,39 @@ export type Erasure =
       readonly rows: Readonly<Record<string, number>>
     }
 
+/**
+ * What a retention rule is asked about: a workspace with its settings (the rule reads its
+ * own module's fragment for the period), or the instance (`workspaceId` null) for rows
+ * that belong to no workspace.
+ */
+export interface RetentionScope {
+  readonly workspaceId: string | null
+  readonly settings: Readonly<Record<string, unknown>> | null
+  readonly now: Date
+}
+
+/**
+ * One rule of storage limitation (Art. 5(1)(e)) a source applies to its own rows: which
+ * have expired and how to remove them, a batch at a time, so the retention job never
+ * holds a long transaction and never knows the table. Counts only: nothing is opened.
+ */
+export interface RetentionRule {
+  /** Stable and unique across sources: `tracking-events`. */
+  readonly name: string
+  readonly table: string
+  /** `workspace`: asked once per workspace; `instance`: once, for rows of no workspace. */
+  readonly scope: 'workspace' | 'instance'
+  /** The period in words, for the dry run and the records of processing. */
+  describe(scope: RetentionScope): string
+  /** How many rows have expired now. */
+  countExpired(scope: RetentionScope): Promise<number>
+  /**
+   * Removes at most `limit` expired rows (and what hangs off them) in the transaction it
+   * is given, answering how many of the rule's rows went: fewer than `limit` means done.
+   */
+  purgeExpired(trx: Database, scope: RetentionScope, limit: number): Promise<number>
+}
+
 /** A module's declaration of the personal data it holds and its part in every walk. */
 export interface PersonalDataSource {
   /** The owning module's name, e.g. `contacts`. */
@@ -110,6 +143,8 @@ export interface PersonalDataSource {
    * rows by the key holders alone, so a walk resumed after a crash erases the same rows.
    */
   erase(trx: Database, subject: ResolvedSubject): Promise<Erasure>
+  /** Its storage-limitation rules; none when its rows live as long as the person's record. */
+  readonly retention?: readonly RetentionRule[]
 }
 
 /** Rows found, per table, summed over sources: a plan's and an erasure's counts. */

@@ -6,6 +6,7 @@ import type {
 } from '../personal-data/index.js'
 import type { Database } from '../storage/index.js'
 import { openEnvelope } from './request-envelope.js'
+import { verificationCodesRetention } from './retention.js'
 import type { RightsDeps } from './rights.deps.js'
 
 /**
@@ -107,6 +108,7 @@ export function rightsPersonalData(deps: Pick<RightsDeps, 'db' | 'keyring'>): Pe
         rows: await rowsOf(trx, subject),
       }
     },
+    retention: [verificationCodesRetention(deps.db)],
   }
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { dialectOf } from './column-types.js'
 import type { Database } from './database.js'
+import type { DB } from './schema.js'
 import { inWriteTransaction } from './write-transaction.js'
 
 /**
@@ -27,4 +28,24 @@ export async function inErasingTransaction<T>(
   } finally {
     await sql.raw(`pragma secure_delete = ${previous === 1 ? 1 : 0}`).execute(db)
   }
+}
+
+/**
+ * PostgreSQL's nearest counterpart, run after the fact: a shredded key's row and a
+ * redacted original are deleted, but under MVCC a DELETE (or an UPDATE, so overwriting
+ * first is no help) leaves the old tuple in the table's pages until VACUUM prunes it,
+ * and autovacuum waits for a fifth of a large table to be dead first. VACUUM turns those
+ * tuples into free space that the next rows written overwrite. It does not zero the
+ * bytes (PostgreSQL never does), nor reach the WAL segments not yet recycled or a
+ * backup: there the sealed bytes stay unreadable only because the key that opened them
+ * is gone. Never blocks readers or writers (`skip_locked`: a table busy with another
+ * VACUUM is left to the next run). Answers whether it ran; SQLite needs none.
+ */
+export async function reclaimDeadRows(
+  db: Database,
+  tables: readonly (keyof DB)[],
+): Promise<boolean> {
+  if (dialectOf(db) !== 'postgres' || tables.length === 0) return false
+  await sql`vacuum (skip_locked) ${sql.join(tables.map((table) => sql.table(table)))}`.execute(db)
+  return true
 }

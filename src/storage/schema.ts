@@ -1,4 +1,8 @@
-import type { AuditChainHeadTable, AuditEntriesTable } from '../audit/audit.table.js'
+import type {
+  AuditAnchorTable,
+  AuditChainHeadTable,
+  AuditEntriesTable,
+} from '../audit/audit.table.js'
 import type {
   ConsentEventsTable,
   ConsentPoliciesTable,
@@ -50,6 +54,11 @@ import type {
 } from '../inbox/inbox.table.js'
 import type { DrpAgentsTable, DrpRequestsTable, DrpSeenMessagesTable } from '../drp/drp.table.js'
 import type { InstanceTable } from './instance.table.js'
+import type {
+  BreachAlertsTable,
+  BreachDetectionTable,
+  BreachIncidentsTable,
+} from '../breach/breach.table.js'
 
 /**
  * The database as Kysely sees it: the union of every module's tables. Each module
@@ -69,6 +78,7 @@ export interface DB {
   blind_index_keys: BlindIndexKeysTable
   audit_entries: AuditEntriesTable
   audit_chain_head: AuditChainHeadTable
+  audit_anchor: AuditAnchorTable
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   operators: OperatorsTable
@@ -105,4 +115,7 @@ export interface DB {
   drp_agents: DrpAgentsTable
   drp_requests: DrpRequestsTable
   drp_seen_messages: DrpSeenMessagesTable
+  breach_incidents: BreachIncidentsTable
+  breach_alerts: BreachAlertsTable
+  breach_detection: BreachDetectionTable
 }

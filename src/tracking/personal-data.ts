@@ -3,11 +3,17 @@ import type {
   PersonalDataSource,
   PersonalTable,
   ResolvedSubject,
+  RetentionRule,
+  RetentionScope,
 } from '../personal-data/index.js'
+import type { Database } from '../storage/index.js'
 import { viewOf } from './read-events.js'
 import type { TrackingDeps } from './tracking.deps.js'
+import { trackingSettings } from './tracking.settings.js'
 import {
+  countEventsReceivedBefore,
   deleteEventsOfPerson,
+  deleteEventsReceivedBefore,
   selectEventsOfPersonPage,
   summariseEventsOfPerson,
 } from './tracking.repository.js'
@@ -80,6 +86,33 @@ export function trackingPersonalData(
       const events = await deleteEventsOfPerson(trx, subject.workspaceId, filterOf(subject))
       return { outcome: 'erased', rows: { tracking_events: events } }
     },
+    retention: [eventsRetention(deps.db)],
+  }
+}
+
+/**
+ * Art. 5(1)(e): events go once the workspace's event period has passed since they were
+ * received (when the controller obtained them; ingest refuses an event older than the
+ * period, so none is kept much past it).
+ */
+function eventsRetention(db: Database): RetentionRule {
+  const cutoffOf = (scope: RetentionScope) => {
+    const days = trackingSettings.read(scope.settings ?? {}).retentionDays.events
+    return { days, cutoff: new Date(scope.now.getTime() - days * 86_400_000).toISOString() }
+  }
+  return {
+    name: 'tracking-events',
+    table: 'tracking_events',
+    scope: 'workspace',
+    describe: (scope) => `events received more than ${String(cutoffOf(scope).days)} days ago`,
+    countExpired: async (scope) =>
+      scope.workspaceId === null
+        ? 0
+        : countEventsReceivedBefore(db, scope.workspaceId, cutoffOf(scope).cutoff),
+    purgeExpired: async (trx, scope, limit) =>
+      scope.workspaceId === null
+        ? 0
+        : deleteEventsReceivedBefore(trx, scope.workspaceId, cutoffOf(scope).cutoff, limit),
   }
 }
 

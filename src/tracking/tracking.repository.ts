@@ -222,3 +222,44 @@ export async function selectEventsOfPersonPage(
   if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
   return query.orderBy('id').limit(page.limit).execute()
 }
+
+/** Events of a workspace received before `cutoff`: what its retention period has ended for. */
+export async function countEventsReceivedBefore(
+  db: Database,
+  workspaceId: string,
+  cutoff: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('tracking_events')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('workspace_id', '=', workspaceId)
+    .where('received_at', '<', cutoff)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+/**
+ * Deletes the oldest `limit` events received before `cutoff`, walking the
+ * (workspace_id, received_at, id) index: one short batch of the retention purge.
+ */
+export async function deleteEventsReceivedBefore(
+  trx: Database,
+  workspaceId: string,
+  cutoff: string,
+  limit: number,
+): Promise<number> {
+  const result = await trx
+    .deleteFrom('tracking_events')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('tracking_events')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('received_at', '<', cutoff)
+        .orderBy('received_at')
+        .limit(limit),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -29,6 +29,8 @@ const defaults = {
     },
   },
   drp: { acceptAgentVerification: false, businessId: null },
+  breach: { notificationLanguage: 'en' },
+  consentProof: { limitationDays: 1095 },
 }
 
 for (const dialect of testDialects) {
@@ -181,7 +183,10 @@ for (const dialect of testDialects) {
         retentionDays: { ...defaults.retentionDays, conversations: 9 },
       })
       const workspace = await getWorkspace(harness.storage.db, tenant.workspaceId)
-      assert.deepEqual(consentSettings.read(workspace.settings), { ageOfDigitalConsent: 16 })
+      assert.deepEqual(consentSettings.read(workspace.settings), {
+        ageOfDigitalConsent: 16,
+        consentProof: { limitationDays: 1095 },
+      })
       assert.deepEqual(trackingSettings.read(workspace.settings), {
         tracking: { ipStorage: 'truncated' },
         retentionDays: { events: 395 },

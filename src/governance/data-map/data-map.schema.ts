@@ -59,13 +59,41 @@ export const DataMapCategorySchema = Type.Object(
 )
 export type DataMapCategory = Static<typeof DataMapCategorySchema>
 
+/**
+ * The bounds within which a workspace may set how long a category is kept (Art. 5(1)(e)),
+ * stated by the instance's data map and held to by the workspace settings: start-up
+ * stops when the setting named here has other bounds or another default.
+ */
+export const RetentionSettingSchema = Type.Object(
+  {
+    setting: Type.String({
+      pattern: '^[a-zA-Z]+(\\.[a-zA-Z]+)+$',
+      description: 'The workspace setting that holds the period, as a dotted path',
+    }),
+    minimumDays: Type.Integer({ minimum: 1 }),
+    maximumDays: Type.Integer({ minimum: 1 }),
+    defaultDays: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+)
+export type RetentionSetting = Static<typeof RetentionSettingSchema>
+
+/** A category as the instance's file states it: a workspace's own categories set no bounds. */
+export const DataMapFileCategorySchema = Type.Object(
+  { ...DataMapCategorySchema.properties, retentionSetting: Type.Optional(RetentionSettingSchema) },
+  { additionalProperties: false },
+)
+
 export const DataMapFileSchema = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
     technicalMeasures: Texts(
       'General description of technical and organisational measures (Art. 30(1)(g), 32)',
     ),
-    categories: Type.Record(Type.String({ pattern: categoryNamePattern }), DataMapCategorySchema),
+    categories: Type.Record(
+      Type.String({ pattern: categoryNamePattern }),
+      DataMapFileCategorySchema,
+    ),
   },
   { additionalProperties: false },
 )
@@ -76,7 +104,7 @@ export const DataMapEntrySchema = Type.Object(
   {
     name: Type.String(),
     origin: Type.Union([Type.Literal('instance'), Type.Literal('workspace')]),
-    ...DataMapCategorySchema.properties,
+    ...DataMapFileCategorySchema.properties,
   },
   component('DataMapCategory'),
 )

@@ -21,6 +21,9 @@ import * as governance from './0033_governance.js'
 import * as inbox from './0040_inbox.js'
 import * as drp from './0050_drp.js'
 import * as rightsAgentExportLink from './0051_rights_agent_export_link.js'
+import * as breach from './0070_breach.js'
+import * as auditAnchor from './0071_audit_anchor.js'
+import * as breachAlertRetries from './0072_breach_alert_retries.js'
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so the
@@ -51,4 +54,7 @@ export const migrations: Record<string, Migration> = {
   '0040_inbox': inbox,
   '0050_drp': drp,
   '0051_rights_agent_export_link': rightsAgentExportLink,
+  '0070_breach': breach,
+  '0071_audit_anchor': auditAnchor,
+  '0072_breach_alert_retries': breachAlertRetries,
 }

@@ -8,7 +8,7 @@ random with a fixed seed and made valid, or deliberately invalid, with python-st
 (Debian's python3-stdnum 1.18): an implementation independent of Custodian's
 detectors, so a bug shared by the generator and the detector cannot hide itself.
 Every value is checked again with stdnum before it is written. Run it with
-`python3 src/inbox/testing/make-detection-corpus.py` from the repository root; the
+`python3 src/detection/testing/make-detection-corpus.py` from the repository root; the
 output is committed, and the test reads only the output.
 """
 import datetime
@@ -648,7 +648,7 @@ def main():
             messages.append({'lang': lang, 'text': body, 'expect': labels})
     about = [
         'Labelled corpus for the inbox detectors (issue 18), scored by detect.corpus.test.ts.',
-        'Made by src/inbox/testing/make-detection-corpus.py: support-chat templates written by hand',
+        'Made by src/detection/testing/make-detection-corpus.py: support-chat templates written by hand',
         'in nine languages, filled with identifiers drawn at random (seed 18) and made valid, or one',
         'digit wrong, with python-stdnum 1.18, an implementation independent of the detectors.',
         'Near-misses: order, tracking, invoice, case and serial numbers, dates, amounts, phone numbers,',
@@ -658,7 +658,7 @@ def main():
         'a German, Polish or Belgian id at once, so the detectors flag those only when a word names them.',
         'Each message lists what it holds: kind, scheme (national ids, health) and the exact value.',
     ]
-    with open('src/inbox/testing/detection-corpus.json', 'w', encoding='utf-8') as out:
+    with open('src/detection/testing/detection-corpus.json', 'w', encoding='utf-8') as out:
         out.write('{\n  "about": ' + json.dumps(about, ensure_ascii=False) + ',\n  "messages": [\n')
         out.write(',\n'.join('    ' + json.dumps(m, ensure_ascii=False) for m in messages))
         out.write('\n  ]\n}\n')

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import { after, before, describe, test } from 'node:test'
+import { createTenant, signUpOperator, type TenantFixture } from '../identity/testing/fixtures.js'
+import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
+import { buildTestApp, type TestApp } from '../testing/test-app.js'
+import { maxDeliveryAttempts, retryDelayMinutes, runDetectionPass } from './detect.js'
+
+const minute = 60_000
+
+test('a failed webhook is tried again after 1, 2, 4 … minutes, never more than an hour apart', () => {
+  assert.deepEqual(
+    Array.from({ length: maxDeliveryAttempts }, (_, index) => retryDelayMinutes(index + 1)),
+    [1, 2, 4, 8, 16, 32, 60, 60],
+  )
+})
+
+/**
+ * The security channel is down when an alert is raised: the alert is kept as `failed`,
+ * tried again on later passes once its delay has passed (not before), delivered when the
+ * channel answers, and then never posted again.
+ */
+for (const dialect of testDialects) {
+  describe(
+    `an alert webhook that fails is tried again [${dialect}]`,
+    { skip: dialectSkip(dialect) },
+    () => {
+      let harness: TestApp
+      let tenant: TenantFixture
+      let agent: { email: string }
+      let webhook: Server
+      let failing = true
+      const received: Array<{ id: string }> = []
+
+      before(async () => {
+        webhook = createServer((request, response) => {
+          let body = ''
+          request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+          request.on('end', () => {
+            if (failing) {
+              response.statusCode = 503
+              response.end('down')
+              return
+            }
+            received.push(JSON.parse(body) as { id: string })
+            response.end('ok')
+          })
+        })
+        await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve))
+        const address = webhook.address()
+        const port = typeof address === 'object' && address !== null ? address.port : 0
+        harness = await buildTestApp({
+          dialect,
+          startAt: '2026-05-04T09:00:00Z',
+          env: { CUSTODIAN_ALERT_WEBHOOK_URL: `http://127.0.0.1:${String(port)}/alerts` },
+        })
+        tenant = await createTenant(harness, 'Flaky Channel Ltd')
+      })
+      after(async () => {
+        await harness.close()
+        await new Promise((resolve) => webhook.close(resolve))
+      })
+
+      // The stored rows: sessions end after 30 idle minutes, and this test moves hours.
+      const storedAlerts = async () =>
+        harness.storage.db
+          .selectFrom('breach_alerts')
+          .select(['id', 'delivery', 'delivery_attempts', 'next_delivery_at'])
+          .execute()
+      const alerts = async () =>
+        (await harness.app.inject({ url: '/v1/alerts', headers: tenant.owner.headers() })).json<{
+          data: { id: string; delivery: string; deliveryAttempts: number }[]
+        }>().data
+
+      test('failed, not retried before its time, delivered once the channel answers', async () => {
+        agent = await signUpOperator(harness, tenant.workspaceId, 'agent')
+        await runDetectionPass(harness.modules.breach)
+        harness.clock.advance(minute)
+        for (let attempt = 0; attempt < 6; attempt++) {
+          const refused = await harness.app.inject({
+            method: 'POST',
+            url: '/v1/auth/login',
+            remoteAddress: '203.0.113.9',
+            payload: {
+              workspaceId: tenant.workspaceId,
+              email: agent.email,
+              password: `no ${String(attempt)}`,
+            },
+          })
+          assert.equal(refused.statusCode, 401)
+          harness.clock.advance(10_000)
+        }
+        const raised = await runDetectionPass(harness.modules.breach)
+        assert.equal(raised.alerts.length, 1)
+        const [alert] = raised.alerts
+        assert.deepEqual(
+          (await alerts()).map((row) => [row.id, row.delivery, row.deliveryAttempts]),
+          [[alert!.id, 'failed', 1]],
+        )
+
+        // Thirty seconds on: the one-minute delay has not passed, the channel is not tried.
+        failing = false
+        harness.clock.advance(30_000)
+        await runDetectionPass(harness.modules.breach)
+        assert.equal(received.length, 0)
+        assert.equal((await alerts())[0]?.deliveryAttempts, 1)
+
+        // Past it, with the channel back: delivered on the second try.
+        harness.clock.advance(31_000)
+        await runDetectionPass(harness.modules.breach)
+        assert.deepEqual(
+          received.map((body) => body.id),
+          [alert!.id],
+        )
+        assert.deepEqual(
+          (await alerts()).map((row) => [row.delivery, row.deliveryAttempts]),
+          [['delivered', 2]],
+        )
+
+        // Delivered is done: later passes post nothing more.
+        harness.clock.advance(120 * minute)
+        await runDetectionPass(harness.modules.breach)
+        assert.equal(received.length, 1)
+      })
+
+      test('a channel that stays down is given up after the last try, and the alert stays listed as failed', async () => {
+        failing = true
+        harness.clock.advance(60 * minute)
+        for (let attempt = 0; attempt < 6; attempt++) {
+          await harness.app.inject({
+            method: 'POST',
+            url: '/v1/auth/login',
+            remoteAddress: '198.51.100.7',
+            payload: {
+              workspaceId: tenant.workspaceId,
+              email: agent.email,
+              password: 'still not it',
+            },
+          })
+          harness.clock.advance(5_000)
+        }
+        await runDetectionPass(harness.modules.breach)
+        const failed = (await storedAlerts()).filter((row) => row.delivery === 'failed')
+        assert.ok(failed.length >= 1, 'a new alert, not delivered')
+        for (let pass = 0; pass < 20; pass++) {
+          harness.clock.advance(61 * minute)
+          await runDetectionPass(harness.modules.breach)
+        }
+        const after = (await storedAlerts()).filter((row) => row.delivery === 'failed')
+        assert.deepEqual(
+          after.map((row) => [row.delivery_attempts, row.next_delivery_at]),
+          failed.map(() => [maxDeliveryAttempts, null]),
+        )
+        assert.equal(received.length, 1, 'nothing else reached the channel')
+      })
+    },
+  )
+}
