@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { detectSensitiveData } from '../../../src/inbox/detect.logic.js'
-import { redactSpans } from '../../../src/inbox/redaction.logic.js'
+import { detectSensitiveData } from '../../../src/detection/detect.logic.js'
+import { redactSpans } from '../../../src/detection/redaction.logic.js'
 import { longRun } from '../long-run.js'
 import { propertyOptions } from './options.js'
 
