@@ -45,6 +45,12 @@ export async function startServeProcess(
   })
   const exited = once(child, 'exit').then(([code]) => code as number | null)
   const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test, holding its data directory.
+      child.kill('SIGKILL')
+      reject(new Error(`serve did not start in time: ${errors}`))
+    }, 20_000)
+    timer.unref()
     let buffered = ''
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString()
@@ -53,13 +59,15 @@ export async function startServeProcess(
       for (const line of lines) {
         output.push(line)
         const match = /"url":"(http[^"]+)"/.exec(line)
-        if (match?.[1]) resolve(match[1])
+        if (match?.[1]) {
+          clearTimeout(timer)
+          resolve(match[1])
+        }
       }
     })
     void exited.then((code) =>
       reject(new Error(`serve exited with ${code} before listening: ${errors}`)),
     )
-    setTimeout(() => reject(new Error(`serve did not start in time: ${errors}`)), 20_000).unref()
   })
   return { child, url, output, exited }
 }

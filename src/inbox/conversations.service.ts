@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import { findContactSubjectId } from '../contacts/index.js'
 import { AppError } from '../errors.js'
 import { isActiveOperator, type RequestContext } from '../identity/index.js'
@@ -149,7 +150,10 @@ export async function conversationFor(
       'anonymous_id',
       caller.anonymousId,
     )
-    if (!index.equals(row.visitor_index)) throw notFound()
+    // In constant time: the caller chose the id whose digest is compared (Art. 32).
+    if (index.length !== row.visitor_index.length || !timingSafeEqual(index, row.visitor_index)) {
+      throw notFound()
+    }
   }
   return row
 }

@@ -520,10 +520,14 @@ export async function update(
   return inWriteTransaction(deps.db, async (trx) => {
     await serialiseOn(trx, `rights-request:${current.id}`)
     const fresh = await findRequest(trx, current.workspace_id, current.id)
+    // updated_at has millisecond resolution, so two changes read from the same row in
+    // one millisecond would both pass on it alone; the code counter is checked too, or a
+    // burst of "send me a code" calls mails past the limit (Art. 12(6), Art. 32).
     if (
       fresh === undefined ||
       fresh.status !== current.status ||
-      fresh.updated_at !== current.updated_at
+      fresh.updated_at !== current.updated_at ||
+      fresh.codes_sent !== current.codes_sent
     ) {
       throw new AppError('conflict', 'The request changed meanwhile; read it again')
     }

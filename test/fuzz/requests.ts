@@ -36,6 +36,20 @@ export const mutations = [
   'hostile-query',
   'wrong-content-type',
   'null-body',
+  'sql-injection',
+  'invalid-utf8',
+  'utf16-body',
+  'oversize-body',
+] as const
+
+/** What SQL injection probes put wherever a string goes (path, query, body values). */
+export const sqlInjections = [
+  "' OR '1'='1",
+  '1; DROP TABLE contacts; --',
+  "x' UNION SELECT sealed_value FROM contacts --",
+  '") OR 1=1 --',
+  "'; SELECT pg_sleep(0); --",
+  '\\x27 OR 1=1',
 ] as const
 export type Mutation = (typeof mutations)[number]
 
@@ -49,12 +63,16 @@ export interface FuzzOperation {
 export interface FuzzedRequest {
   path: string
   headers: Record<string, string>
-  body: string | undefined
+  body: string | Buffer | undefined
   /** Planted in what was sent; an error that contains it quotes the request. */
   marker: string
 }
 
-export function makeFuzzer(seed: number) {
+/**
+ * `ids`: real ids (another workspace's contacts, requests, conversations) put in path
+ * parameters half of the time, so the fuzz also probes the tenant walls.
+ */
+export function makeFuzzer(seed: number, ids: readonly string[] = []) {
   const random = mulberry32(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   let counter = 0
@@ -125,11 +143,18 @@ export function makeFuzzer(seed: number) {
         const parameter = operation.parameters.find((item) => item.name === name)
         if (mutation === 'bad-encoding') return `%C0%AE%C0%AE%2F${encodeURIComponent(marker)}`
         if (mutation === 'long-param') return 'a'.repeat(150)
+        if (mutation === 'sql-injection') return encodeURIComponent(pick(sqlInjections) + marker)
+        if (ids.length > 0 && random() < 0.5) return pick(ids)
         return encodeURIComponent(String(valueFor(parameter?.schema, marker)))
       })
       const query = new URLSearchParams()
       for (const parameter of operation.parameters.filter((item) => item.in === 'query')) {
         if (random() < 0.5) query.set(parameter.name, String(valueFor(parameter.schema, marker)))
+      }
+      if (mutation === 'sql-injection') {
+        for (const parameter of operation.parameters.filter((item) => item.in === 'query')) {
+          query.set(parameter.name, pick(sqlInjections) + marker)
+        }
       }
       if (mutation === 'hostile-query') {
         query.set(marker, '1e309')
@@ -150,7 +175,7 @@ export function makeFuzzer(seed: number) {
     mutation: Mutation,
     marker: string,
     headers: Record<string, string>,
-  ): string | undefined {
+  ): string | Buffer | undefined {
     if (operation.body === undefined && !['POST', 'PATCH', 'PUT'].includes(operation.method)) {
       return undefined
     }
@@ -185,10 +210,38 @@ export function makeFuzzer(seed: number) {
         return `${marker},1\n`
       case 'null-body':
         return 'null'
+      case 'sql-injection':
+        return JSON.stringify(injected(plausible, marker))
+      case 'invalid-utf8':
+        // Bytes no UTF-8 decoder accepts: a lone continuation byte, an overlong slash.
+        return Buffer.concat([
+          Buffer.from(JSON.stringify(plausible).slice(0, -1)),
+          Buffer.from(`,"${marker}":"`),
+          Buffer.from([0x80, 0xc0, 0xaf, 0xff, 0xfe]),
+          Buffer.from('"}'),
+        ])
+      case 'utf16-body':
+        headers['content-type'] = 'application/json; charset=utf-16'
+        return Buffer.from(JSON.stringify({ ...object, [marker]: 1 }), 'utf16le')
+      case 'oversize-body':
+        // Past the default 1 MiB body limit: refused as 413 before it is parsed.
+        return JSON.stringify({ ...object, [marker]: 'x'.repeat(1_100_000) })
       default:
         return JSON.stringify(plausible)
     }
   }
+}
+
+/** Every string in a value replaced by an SQL injection probe carrying the marker. */
+function injected(value: unknown, marker: string, depth = 0): unknown {
+  if (typeof value === 'string') return `${sqlInjections[depth % sqlInjections.length]}${marker}`
+  if (Array.isArray(value)) return value.map((item) => injected(item, marker, depth + 1))
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, injected(item, marker, depth + 1)]),
+    )
+  }
+  return value
 }
 
 function mulberry32(seed: number): () => number {
