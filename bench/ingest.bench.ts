@@ -130,7 +130,11 @@ async function fullPath(dataDir: string): Promise<Run & { eventsPerSecond: numbe
     secretKey: string
   }
   // Default logging, as deployed: one line per request.
-  const server = await startServeProcess(['--data', dataDir, '--host', '127.0.0.1'])
+  // One load generator on one address: the bench measures ingest, not the limiter.
+  const server = await startServeProcess(['--data', dataDir, '--host', '127.0.0.1'], {
+    CUSTODIAN_PUBLIC_KEY_RATE: '1000000',
+    CUSTODIAN_PUBLIC_KEY_BURST: '10000000',
+  })
   try {
     await grantAnalytics(server.url, publicKey)
     await identifyVisitors(server.url, secretKey)

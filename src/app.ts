@@ -16,7 +16,12 @@ import { registerOpenApi } from './http/index.js'
 import { sendProblem, toAppError } from './http/index.js'
 import { createValidatorCompiler, serializerOptions } from './http/index.js'
 import { registerSystemRoutes } from './system.routes.js'
-import { enforceDeclaredAccess, platformAdmin, securitySchemes } from './identity/index.js'
+import {
+  createPublicKeyLimiter,
+  enforceDeclaredAccess,
+  platformAdmin,
+  securitySchemes,
+} from './identity/index.js'
 import { registerAuthentication } from './identity/index.js'
 import { registerIdentityRoutes } from './identity/index.js'
 import { registerOperatorRoutes } from './identity/index.js'
@@ -120,7 +125,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(headers).header('x-request-id', request.id)
   })
-  enforceDeclaredAccess(app)
+  enforceDeclaredAccess(app, {
+    publicKeyLimiter: createPublicKeyLimiter({
+      perSecond: config.publicKeyRate,
+      burst: config.publicKeyBurst,
+    }),
+  })
   await registerOpenApi(app, modules.core.publicUrl, securitySchemes)
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

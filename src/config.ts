@@ -25,6 +25,8 @@ const ConfigSchema = Type.Object({
   databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   masterKey: Type.Optional(Type.String({ minLength: 1 })),
   masterKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  publicKeyRate: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  publicKeyBurst: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
   adminToken: Type.Optional(Type.String({ minLength: 32, maxLength: 200, pattern: '^\\S+$' })),
   region: Type.String({ pattern: '^[a-z]{2,3}(-[a-z0-9]{1,16})?$' }),
   logLevel: Type.Union(logLevels.map((level) => Type.Literal(level))),
@@ -67,6 +69,10 @@ const settings = {
   // The platform admin's Bearer token for the instance's own routes (GET
   // /v1/system/backups); unset, those routes answer no one. At least 32 characters.
   adminToken: { env: 'CUSTODIAN_ADMIN_TOKEN', secret: true },
+  // Requests per second (sustained) and at once (burst) one address may send with one
+  // workspace's public key: ingest, consent and the visitor's inbox (identity's limiter).
+  publicKeyRate: { env: 'CUSTODIAN_PUBLIC_KEY_RATE', default: 50, numeric: true },
+  publicKeyBurst: { env: 'CUSTODIAN_PUBLIC_KEY_BURST', default: 500, numeric: true },
   region: { flag: '--region', env: 'CUSTODIAN_REGION', default: 'eu' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', default: 'info' },
   bodyLimitBytes: {

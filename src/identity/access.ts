@@ -3,6 +3,7 @@ import type { App } from '../app.js'
 import { AppError } from '../errors.js'
 import { csrfHeaderName, sessionCookieName } from './authenticate.js'
 import { checkPermission } from './authorize.js'
+import type { PublicKeyLimiter } from './public-key-limiter.js'
 import { hashSecret, sameSecret } from './secrets.js'
 import type { Permission } from './permissions.js'
 import type { Principal } from './principal.js'
@@ -75,7 +76,11 @@ declare module 'fastify' {
  * and refuses at start-up a route that declares none: a new route cannot be open by
  * omission.
  */
-export function enforceDeclaredAccess(app: App): void {
+export function enforceDeclaredAccess(
+  app: App,
+  options: { publicKeyLimiter?: PublicKeyLimiter } = {},
+): void {
+  const limiter = options.publicKeyLimiter
   app.addHook('onRoute', (route) => {
     const access = route.config?.access
     if (access === undefined) {
@@ -94,8 +99,21 @@ export function enforceDeclaredAccess(app: App): void {
       route.onRequest = [...hooksOf(route.onRequest), checkAdmin]
       return
     }
+    const limited = limiter !== undefined && access.kind === 'permission' && access.publicKey
     const check = async (request: FastifyRequest): Promise<void> => {
       checkAccess(request.principal, access)
+      const principal = request.principal
+      if (!limited || principal?.kind !== 'public-key') return
+      const wait = limiter.take(`${principal.apiKeyId}|${request.ip}`)
+      if (wait !== undefined) {
+        throw new AppError(
+          'rate_limited',
+          'Too many requests from this address; try again shortly',
+          {
+            headers: { 'retry-after': String(wait) },
+          },
+        )
+      }
     }
     if (access.kind === 'permission' && access.keyInBody) {
       route.preValidation = [...hooksOf(route.preValidation), check]

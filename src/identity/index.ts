@@ -14,6 +14,7 @@ export {
   workspaceMember,
 } from './access.js'
 export type { Access } from './access.js'
+export { createPublicKeyLimiter, type PublicKeyLimits } from './public-key-limiter.js'
 export { authenticateApiKey, buildApiKey, insertApiKeys, recordApiKeyCreated } from './api-keys.js'
 export { registerAuthentication, requestContext } from './authenticate.js'
 export { principalOf } from './authorize.js'

@@ -48,6 +48,8 @@ const allowed: Record<string, string> = {
     'the genesis hash of the audit chain: a public constant',
   'crypto/key-store.ts: if (made !== undefined && row.version === 1 && row.wrapped_key.equals(made.row.wrapped_key)) {':
     'whether this process wrote the stored wrapped key: no caller input is involved',
+  'backup/openpgp-stream.ts: const signer = signers.find((key) => key.getKeyIDs().some((id) => id.equals(first.keyID)))':
+    "choosing which public key checks a backup's signature by its key id, which the signed file states in clear",
 }
 
 function lastName(operand: string): string {

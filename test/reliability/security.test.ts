@@ -410,13 +410,31 @@ const limitedRoutes: Record<string, string> = {
   'POST /v1/rights/requests': 'portal: 5 per person a day, 20 per address an hour (probed above)',
   'POST /v1/rights/requests/{id}/verify': '5 guesses per code (probed above)',
   'POST /v1/rights/requests/{id}/code': '5 codes per request (probed above)',
+  'POST /v1/events':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'POST /v1/consents':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'GET /v1/consents':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'GET /v1/consents/receipts/{id}':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'POST /v1/consents/age':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'POST /v1/conversations':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'GET /v1/conversations':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'GET /v1/conversations/{id}':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'POST /v1/conversations/{id}/messages':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'GET /v1/conversations/{id}/messages':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
+  'GET /v1/attachments/{id}':
+    'per address and public key: CUSTODIAN_PUBLIC_KEY_RATE and _BURST (identity/public-key-limiter.ts; probed in public-key-limit.test.ts)',
 }
 
-/**
- * Open routes without a request-rate limit, and why. Those marked GAP are the issue 23
- * findings still open: a per-address limit for public-key writes belongs in front of
- * them (a reverse proxy today; a limiter in the app is proposed in the report).
- */
+/** Open routes without a request-rate limit of their own, and why. */
 const unlimitedRoutes: Record<string, string> = {
   'GET /healthz': 'constant answer, no storage',
   'GET /v1/openapi.json': 'constant answer',
@@ -433,17 +451,6 @@ const unlimitedRoutes: Record<string, string> = {
   'DELETE /v1/data-rights-request/{requestId}': "the agent's pair-wise bearer token",
   'POST /v1/agent/{agentId}': 'each call is an Ed25519-signed message of a registered agent',
   'GET /v1/agent/{agentId}': "the agent's pair-wise bearer token",
-  'POST /v1/events': 'GAP: bounded per request (500 events, 1 MB), not per address',
-  'POST /v1/consents': 'GAP: bounded per request, not per address',
-  'GET /v1/consents': 'GAP: the visitor’s own anonymous id only',
-  'GET /v1/consents/receipts/{id}': 'GAP: the visitor’s own receipts only',
-  'POST /v1/consents/age': 'GAP: bounded per request, not per address',
   'GET /v1/purposes': 'the catalogue the SDK shows: no personal data',
   'GET /v1/policies': 'the policies the SDK shows: no personal data',
-  'POST /v1/conversations': 'GAP: bounded per request, not per address',
-  'GET /v1/conversations': 'GAP: the visitor token’s own conversations only',
-  'GET /v1/conversations/{id}': 'GAP: the visitor token’s own conversations only',
-  'POST /v1/conversations/{id}/messages': 'GAP: bounded per request, not per address',
-  'GET /v1/conversations/{id}/messages': 'GAP: the visitor token’s own conversations only',
-  'GET /v1/attachments/{id}': 'GAP: the visitor token’s own attachments only',
 }

@@ -31,6 +31,9 @@ export async function makeServeStore(dialect: 'sqlite' | 'postgres'): Promise<Se
     CUSTODIAN_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
     DATABASE_URL: '',
+    // These suites measure durability, not the per-address limit (security.test.ts does).
+    CUSTODIAN_PUBLIC_KEY_RATE: '1000000',
+    CUSTODIAN_PUBLIC_KEY_BURST: '10000000',
   }
   let schema: string | undefined
   if (dialect === 'postgres') {
