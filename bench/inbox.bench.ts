@@ -7,24 +7,13 @@
  * - the latency a message write gains from detection: the same write on SQLite, through
  *   the service, with the detectors and with none (BENCH_INBOX_WRITES to change).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
-import { createAuditLog } from '../src/audit/audit.service.js'
-import { systemClock } from '../src/clock.js'
-import { loadConfig } from '../src/config.js'
-import { openKeyring } from '../src/crypto/keyring.js'
-import { testMasterKey } from '../src/crypto/testing/keyring.js'
 import { startConversation } from '../src/inbox/conversations.service.js'
 import { detectSensitiveData } from '../src/detection/index.js'
 import { postMessage } from '../src/inbox/post-message.js'
 import { createLogger } from '../src/logger.js'
-import { createModules } from '../src/modules.js'
-import { sealedColumnsOfModules } from '../src/personal-data-sources.js'
-import { migrateToLatest } from '../src/storage/migrate.js'
-import { openSqlite } from '../src/storage/sqlite.js'
-import { createWorkspace } from '../src/workspaces/workspaces.service.js'
+import { withInProcess } from './in-process.js'
 import { printFigure, ratio, timeIt } from './report.js'
 
 const messageBytes = 500
@@ -102,30 +91,7 @@ function median(values: number[]): number {
 }
 
 async function writeLatency(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-inbox-'))
-  const storage = openSqlite(dataDir)
-  try {
-    await migrateToLatest(storage)
-    const config = loadConfig({ env: { DATA_DIR: dataDir, CUSTODIAN_MASTER_KEY: testMasterKey() } })
-    const keyring = await openKeyring({
-      storage,
-      config,
-      logger,
-      clock: systemClock,
-      sealedColumns: sealedColumnsOfModules(),
-    })
-    const audit = createAuditLog({ db: storage.db, keyring, clock: systemClock, logger })
-    const modules = createModules({
-      config,
-      storage,
-      logger,
-      clock: systemClock,
-      keyring,
-      audit,
-      publicUrl: () => 'https://custodian.bench',
-      mail: { send: async () => ({ messageId: '<bench@custodian.bench>' }), close: async () => {} },
-    })
-    const workspace = await createWorkspace(modules.workspaces, { name: 'Bench', actor })
+  await withInProcess('inbox', logger, async ({ modules, workspace }) => {
     const caller = { kind: 'staff' as const, workspaceId: workspace.id, actor }
     const messages = messagesOf500Bytes()
     const variants = { with: modules.inbox, without: { ...modules.inbox, detect: () => [] } }
@@ -151,13 +117,7 @@ async function writeLatency(): Promise<void> {
     printFigure('message write with detection, median', withMs, 'ms', ratio(withMs, withoutMs))
     printFigure('message write without detection, median (baseline)', withoutMs, 'ms')
     printFigure('latency detection adds to a write', withMs - withoutMs, 'ms')
-    await modules.close()
-    await audit.close()
-    await keyring.close()
-  } finally {
-    await storage.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 }
 
 await detectionThroughput()

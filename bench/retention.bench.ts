@@ -16,26 +16,15 @@
  *
  * SQLite (the default store) in a temporary directory; nothing leaves this machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { sql } from 'kysely'
-import { buildApp } from '../src/app.js'
-import { createAuditLog } from '../src/audit/audit.service.js'
-import { systemClock } from '../src/clock.js'
-import { loadConfig } from '../src/config.js'
-import { openKeyring } from '../src/crypto/keyring.js'
-import { testMasterKey } from '../src/crypto/testing/keyring.js'
+import { type buildApp } from '../src/app.js'
 import { createLogger } from '../src/logger.js'
-import { createModules, type Modules } from '../src/modules.js'
-import { sealedColumnsOfModules } from '../src/personal-data-sources.js'
+import { type Modules } from '../src/modules.js'
 import { runRetention } from '../src/retention/index.js'
-import { migrateToLatest } from '../src/storage/migrate.js'
-import { openSqlite } from '../src/storage/sqlite.js'
 import { refreshStatistics } from '../src/storage/statistics.js'
 import { inWriteTransaction } from '../src/storage/write-transaction.js'
 import { eventCell, type TrackingEventsTable } from '../src/tracking/tracking.table.js'
-import { createWorkspace } from '../src/workspaces/workspaces.service.js'
+import { withInProcess } from './in-process.js'
 import { printFigure, ratio, timeIt } from './report.js'
 
 const total = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000)
@@ -44,7 +33,6 @@ const ingestRequests = Number(process.env.BENCH_RETENTION_INGEST ?? 1000)
 const expired = Math.floor(total / 2)
 const day = 86_400_000
 const logger = createLogger({ level: 'silent' })
-const actor = { actorType: 'system' as const, actorId: null }
 const subjectsPerFill = 1000
 
 function percentile(values: readonly number[], share: number): number {
@@ -146,31 +134,7 @@ async function ingestLoop(
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-retention-'))
-  const storage = openSqlite(dataDir)
-  try {
-    await migrateToLatest(storage)
-    const config = loadConfig({ env: { DATA_DIR: dataDir, CUSTODIAN_MASTER_KEY: testMasterKey() } })
-    const keyring = await openKeyring({
-      storage,
-      config,
-      logger,
-      clock: systemClock,
-      sealedColumns: sealedColumnsOfModules(),
-    })
-    const audit = createAuditLog({ db: storage.db, keyring, clock: systemClock, logger })
-    const modules = createModules({
-      config,
-      storage,
-      logger,
-      clock: systemClock,
-      keyring,
-      audit,
-      publicUrl: () => 'https://custodian.bench',
-      mail: { send: async () => ({ messageId: '<bench@custodian.bench>' }), close: async () => {} },
-    })
-    const app = await buildApp({ modules })
-    const workspace = await createWorkspace(modules.workspaces, { name: 'Bench', actor })
+  await withInProcess('retention', logger, async ({ storage, modules, app, workspace }) => {
     const consent = await app.inject({
       method: 'POST',
       url: '/v1/consents',
@@ -242,15 +206,7 @@ async function main(): Promise<void> {
       `${duringLatencies.length} requests in ${(purgeMs / 1000).toFixed(1)} s`,
     )
     printFigure('ingest p99 during the purge', percentile(duringLatencies, 0.99), 'ms')
-
-    await app.close()
-    await modules.close()
-    await audit.close()
-    await keyring.close()
-  } finally {
-    await storage.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 }
 
 await main()

@@ -14,25 +14,14 @@
  *   one per person, median of five;
  * - the small store's figures are the same-run baseline for the large one's.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { buildApp } from '../src/app.js'
-import { createAuditLog } from '../src/audit/audit.service.js'
-import { systemClock } from '../src/clock.js'
-import { loadConfig } from '../src/config.js'
-import { openKeyring } from '../src/crypto/keyring.js'
-import { testMasterKey } from '../src/crypto/testing/keyring.js'
+import { type buildApp } from '../src/app.js'
 import { newId } from '../src/ids.js'
 import { createLogger } from '../src/logger.js'
-import { createModules } from '../src/modules.js'
-import { sealedColumnsOfModules } from '../src/personal-data-sources.js'
+import { type createModules } from '../src/modules.js'
 import { buildAccessManifest } from '../src/rights/manifest.logic.js'
 import { writeAccessArchive, type ArchiveRecord } from '../src/rights/archive.js'
-import { migrateToLatest } from '../src/storage/migrate.js'
 import { refreshStatistics } from '../src/storage/statistics.js'
-import { openSqlite } from '../src/storage/sqlite.js'
 import { inWriteTransaction } from '../src/storage/write-transaction.js'
 import {
   collectingWriter,
@@ -41,7 +30,7 @@ import {
   resolveSubject,
 } from '../src/subjects/index.js'
 import { eventCell, type TrackingEventsTable } from '../src/tracking/tracking.table.js'
-import { createWorkspace } from '../src/workspaces/workspaces.service.js'
+import { withInProcess } from './in-process.js'
 import { printFigure, ratio, timeIt } from './report.js'
 
 const small = Number(process.env.BENCH_RIGHTS_SMALL ?? 10_000)
@@ -63,31 +52,7 @@ function median(values: number[]): number {
 }
 
 async function measure(events: number): Promise<Figures> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-rights-'))
-  const storage = openSqlite(dataDir)
-  try {
-    await migrateToLatest(storage)
-    const config = loadConfig({ env: { DATA_DIR: dataDir, CUSTODIAN_MASTER_KEY: testMasterKey() } })
-    const keyring = await openKeyring({
-      storage,
-      config,
-      logger,
-      clock: systemClock,
-      sealedColumns: sealedColumnsOfModules(),
-    })
-    const audit = createAuditLog({ db: storage.db, keyring, clock: systemClock, logger })
-    const modules = createModules({
-      config,
-      storage,
-      logger,
-      clock: systemClock,
-      keyring,
-      audit,
-      publicUrl: () => 'https://custodian.bench',
-      mail: { send: async () => ({ messageId: '<bench@custodian.bench>' }), close: async () => {} },
-    })
-    const app = await buildApp({ modules })
-    const workspace = await createWorkspace(modules.workspaces, { name: 'Bench', actor })
+  return withInProcess('rights', logger, async ({ storage, modules, app, workspace }) => {
     await fillWithOthers(modules, workspace.id, events)
     // What serve's hourly `storage-statistics` job does: the planner knows the store.
     await refreshStatistics(storage.db)
@@ -120,15 +85,8 @@ async function measure(events: number): Promise<Figures> {
         ),
       )
     }
-    await app.close()
-    await modules.close()
-    await audit.close()
-    await keyring.close()
     return { exportMs: median(exportTimes), eraseMs: median(eraseTimes), exportBytes }
-  } finally {
-    await storage.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  })
 }
 
 /** Events of other people, sealed under their own keys as ingest seals them. */
