@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { createTenant, signUpOperator, type TenantFixture } from '../identity/testing/fixtures.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { maxDeliveryAttempts, retryDelayMinutes, runDetectionPass } from './detect.js'
+import { startTestWebhook, type TestWebhook } from './testing/webhook.js'
 
 const minute = 60_000
 
@@ -28,37 +28,21 @@ for (const dialect of testDialects) {
       let harness: TestApp
       let tenant: TenantFixture
       let agent: { email: string }
-      let webhook: Server
-      let failing = true
-      const received: Array<{ id: string }> = []
+      let webhook: TestWebhook
 
       before(async () => {
-        webhook = createServer((request, response) => {
-          let body = ''
-          request.on('data', (chunk: Buffer) => (body += chunk.toString()))
-          request.on('end', () => {
-            if (failing) {
-              response.statusCode = 503
-              response.end('down')
-              return
-            }
-            received.push(JSON.parse(body) as { id: string })
-            response.end('ok')
-          })
-        })
-        await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve))
-        const address = webhook.address()
-        const port = typeof address === 'object' && address !== null ? address.port : 0
+        webhook = await startTestWebhook()
+        webhook.failing = true
         harness = await buildTestApp({
           dialect,
           startAt: '2026-05-04T09:00:00Z',
-          env: { CUSTODIAN_ALERT_WEBHOOK_URL: `http://127.0.0.1:${String(port)}/alerts` },
+          env: { CUSTODIAN_ALERT_WEBHOOK_URL: webhook.url },
         })
         tenant = await createTenant(harness, 'Flaky Channel Ltd')
       })
       after(async () => {
         await harness.close()
-        await new Promise((resolve) => webhook.close(resolve))
+        await webhook.close()
       })
 
       // The stored rows: sessions end after 30 idle minutes, and this test moves hours.
@@ -99,17 +83,17 @@ for (const dialect of testDialects) {
         )
 
         // Thirty seconds on: the one-minute delay has not passed, the channel is not tried.
-        failing = false
+        webhook.failing = false
         harness.clock.advance(30_000)
         await runDetectionPass(harness.modules.breach)
-        assert.equal(received.length, 0)
+        assert.equal(webhook.received.length, 0)
         assert.equal((await alerts())[0]?.deliveryAttempts, 1)
 
         // Past it, with the channel back: delivered on the second try.
         harness.clock.advance(31_000)
         await runDetectionPass(harness.modules.breach)
         assert.deepEqual(
-          received.map((body) => body.id),
+          (webhook.received as Array<{ id: string }>).map((body) => body.id),
           [alert!.id],
         )
         assert.deepEqual(
@@ -120,11 +104,11 @@ for (const dialect of testDialects) {
         // Delivered is done: later passes post nothing more.
         harness.clock.advance(120 * minute)
         await runDetectionPass(harness.modules.breach)
-        assert.equal(received.length, 1)
+        assert.equal(webhook.received.length, 1)
       })
 
       test('a channel that stays down is given up after the last try, and the alert stays listed as failed', async () => {
-        failing = true
+        webhook.failing = true
         harness.clock.advance(60 * minute)
         for (let attempt = 0; attempt < 6; attempt++) {
           await harness.app.inject({
@@ -151,7 +135,7 @@ for (const dialect of testDialects) {
           after.map((row) => [row.delivery_attempts, row.next_delivery_at]),
           failed.map(() => [maxDeliveryAttempts, null]),
         )
-        assert.equal(received.length, 1, 'nothing else reached the channel')
+        assert.equal(webhook.received.length, 1, 'nothing else reached the channel')
       })
     },
   )

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import {
   bearer,
@@ -12,6 +11,7 @@ import {
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { runDetectionPass } from './detect.js'
+import { startTestWebhook, type TestWebhook } from './testing/webhook.js'
 
 const minute = 60_000
 
@@ -28,31 +28,20 @@ for (const dialect of testDialects) {
     () => {
       let harness: TestApp
       let tenant: TenantFixture
-      let webhook: Server
-      const posted: unknown[] = []
+      let webhook: TestWebhook
 
       before(async () => {
-        webhook = createServer((request, response) => {
-          let body = ''
-          request.on('data', (chunk: Buffer) => (body += chunk.toString()))
-          request.on('end', () => {
-            posted.push(JSON.parse(body))
-            response.end('ok')
-          })
-        })
-        await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve))
-        const address = webhook.address()
-        const port = typeof address === 'object' && address !== null ? address.port : 0
+        webhook = await startTestWebhook()
         harness = await buildTestApp({
           dialect,
           startAt: '2026-05-04T09:00:00Z',
-          env: { CUSTODIAN_ALERT_WEBHOOK_URL: `http://127.0.0.1:${String(port)}/alerts` },
+          env: { CUSTODIAN_ALERT_WEBHOOK_URL: webhook.url },
         })
         tenant = await createTenant(harness, 'Burst Ltd')
       })
       after(async () => {
         await harness.close()
-        await new Promise((resolve) => webhook.close(resolve))
+        await webhook.close()
       })
 
       test('an alert, an incident, the affected subjects and the authority notice draft', async () => {
@@ -98,8 +87,8 @@ for (const dialect of testDialects) {
 
         // The log line, the webhook (through the transfer guard: loopback is local), the API.
         assert.ok(harness.logs.lines().some((line) => line.msg === 'breach alert'))
-        assert.equal(posted.length, 1)
-        assert.equal((posted[0] as { rule: string }).rule, 'failed-logins-account')
+        assert.equal(webhook.received.length, 1)
+        assert.equal((webhook.received[0] as { rule: string }).rule, 'failed-logins-account')
         const owner = tenant.owner
         const alerts = (
           await harness.app.inject({ url: '/v1/alerts', headers: owner.headers() })
