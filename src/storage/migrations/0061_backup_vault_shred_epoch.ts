@@ -10,3 +10,7 @@ import type { Kysely } from 'kysely'
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('backup_files').addColumn('shred_epoch', 'bigint').execute()
 }
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('backup_files').dropColumn('shred_epoch').execute()
+}

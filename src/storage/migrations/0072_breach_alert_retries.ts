@@ -17,3 +17,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('next_delivery_at')
     .execute()
 }
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('breach_alerts_next_delivery').execute()
+  await db.schema.alterTable('breach_alerts').dropColumn('next_delivery_at').execute()
+  await db.schema.alterTable('breach_alerts').dropColumn('delivery_attempts').execute()
+}
