@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { ConfigError, loadConfig } from '../config.js'
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { createTenant } from '../identity/testing/fixtures.js'
+import { registerSubprocessor } from '../transfers/index.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import {
   armoredOf,
@@ -188,6 +189,52 @@ for (const dialect of testDialects) {
             .where('action', '=', 'backup.refused')
             .execute()
           assert.equal(refused.length, 1)
+        } finally {
+          await harness.close()
+          rmSync(out, { recursive: true, force: true })
+        }
+      })
+
+      test('a destination mounted from another host passes the transfer guard, or nothing is written', async () => {
+        const out = mkdtempSync(join(tmpdir(), 'custodian-host-'))
+        const host = 'vault.storage.example'
+        const harness = await buildTestApp({
+          dialect,
+          env: { CUSTODIAN_BACKUP_DIR: out, CUSTODIAN_BACKUP_HOST: host },
+        })
+        try {
+          const keys = await readRecipientKeys([Buffer.from((await openpgpKey('Ops')).publicKey)])
+          const backUp = async () =>
+            createBackup(harness.modules.backup, {
+              recipients: keys,
+              recipientKeys: await armoredOf(keys),
+              actor: system,
+            })
+          // Not registered as one of the instance's sub-processors: refused, nothing written.
+          await assert.rejects(
+            backUp(),
+            (error: Error & { code?: string }) => error.code === 'transfer_refused',
+          )
+          assert.deepEqual(
+            readdirSync(out).filter((name) => name.endsWith('.pgp')),
+            [],
+          )
+          // Registered by the platform admin, in the EEA, with its DPA: allowed.
+          await registerSubprocessor(
+            harness.modules.transfers,
+            { workspaceId: null, actor: system },
+            {
+              name: 'Vault Storage GmbH',
+              service: 'Backup storage',
+              dataCategories: ['identifiers', 'contact-profile', 'browsing', 'consent-proof'],
+              country: 'DE',
+              endpoints: [host],
+              dpa: { signedOn: '2026-01-10', reference: 'DPA-VAULT-1' },
+              transferMechanism: { type: 'none' },
+            },
+          )
+          const report = await backUp()
+          assert.ok(existsSync(report.file))
         } finally {
           await harness.close()
           rmSync(out, { recursive: true, force: true })
