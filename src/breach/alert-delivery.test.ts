@@ -4,6 +4,7 @@ import { createTenant, signUpOperator, type TenantFixture } from '../identity/te
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { maxDeliveryAttempts, retryDelayMinutes, runDetectionPass } from './detect.js'
+import { failSignIns } from './testing/failed-sign-ins.js'
 import { startTestWebhook, type TestWebhook } from './testing/webhook.js'
 
 const minute = 60_000
@@ -60,20 +61,11 @@ for (const dialect of testDialects) {
         agent = await signUpOperator(harness, tenant.workspaceId, 'agent')
         await runDetectionPass(harness.modules.breach)
         harness.clock.advance(minute)
-        for (let attempt = 0; attempt < 6; attempt++) {
-          const refused = await harness.app.inject({
-            method: 'POST',
-            url: '/v1/auth/login',
-            remoteAddress: '203.0.113.9',
-            payload: {
-              workspaceId: tenant.workspaceId,
-              email: agent.email,
-              password: `no ${String(attempt)}`,
-            },
-          })
-          assert.equal(refused.statusCode, 401)
-          harness.clock.advance(10_000)
-        }
+        await failSignIns(
+          harness,
+          { workspaceId: tenant.workspaceId, email: agent.email },
+          '203.0.113.9',
+        )
         const raised = await runDetectionPass(harness.modules.breach)
         assert.equal(raised.alerts.length, 1)
         const [alert] = raised.alerts
@@ -110,19 +102,12 @@ for (const dialect of testDialects) {
       test('a channel that stays down is given up after the last try, and the alert stays listed as failed', async () => {
         webhook.failing = true
         harness.clock.advance(60 * minute)
-        for (let attempt = 0; attempt < 6; attempt++) {
-          await harness.app.inject({
-            method: 'POST',
-            url: '/v1/auth/login',
-            remoteAddress: '198.51.100.7',
-            payload: {
-              workspaceId: tenant.workspaceId,
-              email: agent.email,
-              password: 'still not it',
-            },
-          })
-          harness.clock.advance(5_000)
-        }
+        await failSignIns(
+          harness,
+          { workspaceId: tenant.workspaceId, email: agent.email },
+          '198.51.100.7',
+          5_000,
+        )
         await runDetectionPass(harness.modules.breach)
         const failed = (await storedAlerts()).filter((row) => row.delivery === 'failed')
         assert.ok(failed.length >= 1, 'a new alert, not delivered')

@@ -11,6 +11,7 @@ import {
 import { dialectSkip, testDialects } from '../storage/testing/dialects.js'
 import { buildTestApp, type TestApp } from '../testing/test-app.js'
 import { runDetectionPass } from './detect.js'
+import { failSignIns } from './testing/failed-sign-ins.js'
 import { startTestWebhook, type TestWebhook } from './testing/webhook.js'
 
 const minute = 60_000
@@ -62,20 +63,11 @@ for (const dialect of testDialects) {
         assert.deepEqual(first.alerts, [])
 
         harness.clock.advance(minute)
-        for (let attempt = 0; attempt < 6; attempt++) {
-          const refused = await harness.app.inject({
-            method: 'POST',
-            url: '/v1/auth/login',
-            remoteAddress: '203.0.113.9',
-            payload: {
-              workspaceId: tenant.workspaceId,
-              email: agent.email,
-              password: `guess ${String(attempt)}`,
-            },
-          })
-          assert.equal(refused.statusCode, 401)
-          harness.clock.advance(10_000)
-        }
+        await failSignIns(
+          harness,
+          { workspaceId: tenant.workspaceId, email: agent.email },
+          '203.0.113.9',
+        )
         const pass = await runDetectionPass(harness.modules.breach)
         assert.deepEqual(
           pass.alerts.map((alert) => alert.rule),
