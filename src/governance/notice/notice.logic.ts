@@ -4,7 +4,7 @@ import type { Controller } from '../../workspaces/index.js'
 import type { DataMap, DataMapEntry } from '../data-map/data-map.schema.js'
 import { rightArticles, rightsFor } from '../shared/rights.logic.js'
 import { lawfulBasisArticle } from '../../consent/index.js'
-import { noticeLanguages, type PhraseKey, type Translator } from './translations.js'
+import { noticeLanguages, type PhraseKey, phraseKeys, type Translator } from './translations.js'
 import type { PrivacyNotice } from './notice.schema.js'
 
 export interface NoticeInput {
@@ -19,33 +19,19 @@ export interface NoticeInput {
   readonly languageNames: Readonly<Record<string, string>>
 }
 
-const headingKeys: readonly PhraseKey[] = [
-  'controllerHeading',
-  'address',
-  'email',
-  'phone',
-  'dpoHeading',
-  'representativeHeading',
-  'categoriesHeading',
-  'dataSubjects',
-  'purposes',
-  'lawfulBases',
-  'legitimateInterests',
-  'specialCategory',
-  'recipients',
-  'processors',
-  'transfers',
-  'retention',
-  'source',
-  'requirement',
-  'consentPurposesHeading',
-  'automatedHeading',
-  'rightsHeading',
-  'withdrawHeading',
-  'complaintHeading',
-  'untranslated',
-  'otherLanguages',
-]
+// Every phrase is a heading or label of the notice, except these texts, which the notice
+// places in its body itself.
+const bodyTexts = new Set<PhraseKey>([
+  'title',
+  'intro',
+  'noTransfers',
+  'noAutomated',
+  'automatedText',
+  'exercise',
+  'withdrawText',
+  'complaintText',
+])
+const headingKeys: readonly PhraseKey[] = phraseKeys.filter((key) => !bodyTexts.has(key))
 
 /**
  * The privacy notice (Art. 13 and 14) in one language, made from the controller record,
